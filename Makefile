@@ -1,0 +1,46 @@
+# The two commands a new user needs: `make run` and `make test`. Both set up .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?= -n auto
+
+.PHONY: install run test lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, migrate, seed the demo account and serve on 127.0.0.1:8000
+run: install
+	$(BIN)/humanadd demo
+
+## lint: ruff, ruff format --check and mypy (strict on the package)
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## test: lint, then the suite on SQLite, and again on PostgreSQL when HUMANADD_TEST_POSTGRES_URL is set
+test: lint
+	HUMANADD_TEST_DATABASE_URL= ./scripts/pytest-ok $(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$$HUMANADD_TEST_POSTGRES_URL" ]; then \
+		echo "--- the same suite on PostgreSQL"; \
+		HUMANADD_TEST_DATABASE_URL="$$HUMANADD_TEST_POSTGRES_URL" ./scripts/pytest-ok $(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+		echo "--- PostgreSQL suite skipped: set HUMANADD_TEST_POSTGRES_URL to run it"; \
+	fi
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from humanadd.cli.main import app
+
+app(prog_name="humanadd")

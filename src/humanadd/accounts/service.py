@@ -1,0 +1,94 @@
+"""Creating accounts and changing their plan; every change leaves an audit row."""
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from humanadd.accounts import repository
+from humanadd.accounts.models import Account, Plan
+from humanadd.audit import service as audit
+from humanadd.ids import new_id
+from humanadd.keys import service as keys
+
+
+class AccountError(ValueError):
+    """An operator asked for something impossible (unknown account, bad plan or zone)."""
+
+
+def check_timezone(name: str) -> str:
+    """`name` if it is an IANA time zone this machine knows, else AccountError."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise AccountError(
+            f"unknown time zone {name!r} (use an IANA name such as America/New_York)"
+        ) from None
+    return name
+
+
+def check_plan(plan: str) -> Plan:
+    try:
+        return Plan(plan)
+    except ValueError:
+        choices = ", ".join(p.value for p in Plan)
+        raise AccountError(f"unknown plan {plan!r} (choose one of: {choices})") from None
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    name: str,
+    plan: str = Plan.ENTERPRISE,
+    timezone: str = "UTC",
+    actor: str,
+) -> tuple[Account, str]:
+    """Create an account and its first API key; returns both (the key is shown only once)."""
+    if not name.strip():
+        raise AccountError("an account needs a non-blank name")
+    account = Account(
+        id=new_id("acc"),
+        name=name.strip(),
+        plan=check_plan(plan),
+        timezone=check_timezone(timezone),
+    )
+    session.add(account)
+    await session.flush()
+    audit.record(
+        session,
+        "account.created",
+        account_id=account.id,
+        actor=actor,
+        name=account.name,
+        plan=account.plan,
+        timezone=account.timezone,
+    )
+    key = await keys.issue(session, account.id)
+    return account, key
+
+
+async def require(session: AsyncSession, account_id: str) -> Account:
+    account = await repository.get(session, account_id)
+    if account is None:
+        raise AccountError(f"no account {account_id!r}")
+    return account
+
+
+async def set_plan(session: AsyncSession, account_id: str, plan: str, *, actor: str) -> Account:
+    account = await require(session, account_id)
+    new_plan = check_plan(plan)
+    if account.plan != new_plan:
+        audit.record(
+            session,
+            "account.plan_changed",
+            account_id=account.id,
+            actor=actor,
+            old_plan=account.plan,
+            new_plan=new_plan.value,
+        )
+        account.plan = new_plan
+    return account
+
+
+async def list_accounts(session: AsyncSession) -> Sequence[Account]:
+    return await repository.list_all(session)

@@ -1,0 +1,93 @@
+"""HTTP routes of /api/v1/calls."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query
+from starlette.responses import StreamingResponse
+
+from humanadd.calls import service
+from humanadd.calls.cursor import CallFilters
+from humanadd.calls.schemas import CallDetailResponse, CallList, Direction, Sentiment, Status
+from humanadd.dependencies import ServicesDep, SessionDep
+from humanadd.errors import AUTHENTICATED, error_responses
+from humanadd.keys.auth import PrincipalDep
+
+router = APIRouter(prefix="/calls", tags=["calls"])
+
+UnixMs = Annotated[int, Query(ge=0, description="Unix milliseconds.")]
+
+
+@router.get("", response_model=CallList, responses=error_responses(*AUTHENTICATED))
+async def list_calls(
+    principal: PrincipalDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    after: Annotated[
+        int | None,
+        Query(ge=0, description="Unix ms: only calls that started after it, oldest first."),
+    ] = None,
+    before: Annotated[
+        int | None, Query(ge=0, description="Unix ms: only calls that started before it.")
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=2048, description="`next_cursor` of a previous page; overrides the rest."),
+    ] = None,
+    direction: Direction | None = None,
+    status: Status | None = None,
+    sentiment: Annotated[
+        Sentiment | Literal["unknown"] | None, Query(description="`unknown`: not analysed.")
+    ] = None,
+    booked: bool | None = None,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
+) -> CallList:
+    """Your calls: the most recent first, or with `after` the later ones oldest first."""
+    filters = CallFilters(
+        direction=direction,
+        status=status,
+        sentiment=sentiment,
+        booked=booked,
+        tag=tag.lower() if tag is not None else None,
+        before=before,
+    )
+    return await service.list_calls(
+        session, principal.account_id, limit=limit, filters=filters, after=after, cursor_text=cursor
+    )
+
+
+@router.get(
+    "/{call_id}", response_model=CallDetailResponse, responses=error_responses(*AUTHENTICATED, 404)
+)
+async def get_call(
+    call_id: str, principal: PrincipalDep, session: SessionDep
+) -> CallDetailResponse:
+    """Full call details, with the transcript and our own recording URL."""
+    return CallDetailResponse(call=await service.get_call(session, principal.account_id, call_id))
+
+
+@router.get(
+    "/{call_id}/recording",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"audio/wav": {}}, "description": "The whole recording."},
+        206: {"content": {"audio/wav": {}}, "description": "The byte range asked for."},
+        **error_responses(*AUTHENTICATED, 404, 416),
+    },
+)
+async def get_recording(
+    call_id: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+    services: ServicesDep,
+    range_header: Annotated[str | None, Header(alias="Range")] = None,
+) -> StreamingResponse:
+    """Streams the call audio as `audio/wav`; supports `Range` for seeking."""
+    stream = await service.open_recording(
+        session, services.recordings, principal.account_id, call_id, range_header
+    )
+    return StreamingResponse(
+        stream.body,
+        status_code=stream.status_code,
+        headers=stream.headers,
+        media_type=stream.media_type,
+    )

@@ -1,0 +1,80 @@
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from humanadd.db import Base, UTCDateTime, utcnow
+from humanadd.types import BigIntPK, JsonColumn
+
+
+class Call(Base):
+    """One phone call handled by an account's AI receptionist.
+
+    `started_at`/`ended_at` are unix milliseconds: they are the keyset of every list and
+    the input of the stats' time-zone arithmetic, both of which want plain integers.
+    """
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        UniqueConstraint("account_id", "call_id"),
+        Index("ix_calls_account_started", "account_id", "started_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    call_id: Mapped[str] = mapped_column(String(128))
+    direction: Mapped[str] = mapped_column(String(8))
+    from_number: Mapped[str | None] = mapped_column(String(32))
+    to_number: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    ended_at: Mapped[int | None] = mapped_column(BigInteger)
+    duration_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(8))
+    disconnection_reason: Mapped[str | None] = mapped_column(String(64))
+    sentiment: Mapped[str | None] = mapped_column(String(8))
+    summary: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JsonColumn, default=list)
+    booked: Mapped[bool] = mapped_column(Boolean, default=False)
+    transcript: Mapped[str | None] = mapped_column(Text)
+    transcript_object: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonColumn)
+    recording_ref: Mapped[str | None] = mapped_column(String(2048))
+    """Where the audio is (a `RecordingSource` reference); never shown to a client."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CallTag(Base):
+    """One tag of a call, kept in its own table so the `tag` filter is an index lookup."""
+
+    __tablename__ = "call_tags"
+    __table_args__ = (Index("ix_call_tags_account_tag", "account_id", "tag"),)
+
+    call_pk: Mapped[int] = mapped_column(
+        ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(32))
+
+
+class CallQuestion(Base):
+    """A question the caller asked, extracted at ingest so `topQuestions` is an aggregate."""
+
+    __tablename__ = "call_questions"
+    __table_args__ = (Index("ix_call_questions_account_started", "account_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    call_pk: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    normalized: Mapped[str] = mapped_column(String(512))
+    text: Mapped[str] = mapped_column(Text)

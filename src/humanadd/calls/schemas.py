@@ -1,0 +1,76 @@
+"""Wire shapes of the calls endpoints."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+
+Direction = Literal["inbound", "outbound"]
+Status = Literal["ongoing", "ended", "error"]
+Sentiment = Literal["positive", "neutral", "negative"]
+Role = Literal["agent", "user"]
+
+
+class Word(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    word: str
+    start: float
+    end: float
+
+
+class TranscriptTurn(BaseModel):
+    """One turn of the conversation; `words` (timings) only when the provider gave them."""
+
+    role: Role
+    content: str
+    words: list[Word] | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_words(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("words") is None:
+            data.pop("words", None)
+        return data
+
+
+class CallSummary(BaseModel):
+    call_id: str = Field(examples=["call_abc123"])
+    direction: Direction
+    from_number: str | None = Field(examples=["+15551234567"])
+    to_number: str | None = Field(examples=["+15559876543"])
+    started_at: str = Field(
+        description="UTC, ISO-8601 with milliseconds.", examples=["2025-01-15T18:22:04.000Z"]
+    )
+    duration_seconds: int
+    status: Status
+    sentiment: Sentiment | None = Field(description="null until analysed, or when unknown.")
+    summary: str | None
+    tags: list[str] = Field(description="Lowercase tags.")
+    booked: bool
+
+
+class CallDetail(CallSummary):
+    ended_at: str | None
+    disconnection_reason: str | None = Field(examples=["user_hangup"])
+    transcript: str | None = Field(description="Lines `AI: …` and `Caller: …`.")
+    transcript_object: list[TranscriptTurn] | None
+    recording_url: str | None = Field(
+        description="Our own path to stream the audio, or null when there is none.",
+        examples=["/api/v1/calls/call_abc123/recording"],
+    )
+
+
+class CallList(BaseModel):
+    ok: Literal[True] = True
+    count: int
+    calls: list[CallSummary]
+    has_more: bool = Field(description="More calls exist beyond this page.")
+    next_cursor: str | None = Field(
+        description="Pass back as `cursor` for the next page. Always present when paging "
+        "forward; null on the last newest-first page."
+    )
+
+
+class CallDetailResponse(BaseModel):
+    ok: Literal[True] = True
+    call: CallDetail

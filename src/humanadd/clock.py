@@ -1,0 +1,23 @@
+"""The API's time format: UTC ISO-8601 with milliseconds and `Z`, and unix milliseconds."""
+
+import time
+from datetime import UTC, datetime
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def iso_from_ms(ms: int) -> str:
+    """`1736965324000` → `"2025-01-15T18:22:04.000Z"`."""
+    seconds, millis = divmod(ms, 1000)
+    moment = datetime.fromtimestamp(seconds, UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{millis:03d}Z"
+
+
+def ms_from_iso(text: str) -> int:
+    """Unix ms of an ISO-8601 timestamp; one without an offset is taken as UTC."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return round(moment.timestamp() * 1000)

@@ -1,0 +1,42 @@
+"""One settings object, read from `HUMANADD_*` environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as `HUMANADD_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="HUMANADD_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///var/humanadd.sqlite3"
+    """SQLAlchemy async URL: `sqlite+aiosqlite:///FILE` or `postgresql+asyncpg://…`."""
+
+    redis_url: str | None = None
+    """When set, rate-limit counters live in Redis so every `serve` process shares one budget."""
+
+    rate_limit_per_minute: int = 60
+    """Requests per rolling minute per API key."""
+
+    auth_failures_per_minute: int = 30
+    """Failed authentications per rolling minute per client address before 429."""
+
+    data_dir: Path = Path("var")
+    """Where the service keeps files it owns (recordings it holds itself)."""
+
+    public_url: str = "http://127.0.0.1:8000"
+    """Base URL customers reach this service at (used for absolute links)."""
+
+    log_level: str = "INFO"
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.data_dir / "recordings"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,42 @@
+"""What every request handler can ask for: the process's services and a database session."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from humanadd.calls.recordings import RecordingSources
+from humanadd.config import Settings
+from humanadd.ratelimit import RateLimiter
+
+
+@dataclass
+class Services:
+    """Long-lived objects of one process, built once at start-up."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    rate_limiter: RateLimiter
+    recordings: RecordingSources
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session whose transaction commits when the handler returns and rolls back on error.
+
+    Used with `scope="function"`, so the commit happens before the response is sent: a client
+    never sees a success that was not stored.
+    """
+    async with get_services(request).sessions.begin() as session:
+        yield session
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

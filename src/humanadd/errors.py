@@ -1,0 +1,118 @@
+"""API errors as types, and the one place that renders them as the API's JSON envelope."""
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel
+
+
+class ErrorBody(BaseModel):
+    """Every failure: `{"ok": false, "error": CODE, "message": TEXT}`."""
+
+    ok: Literal[False] = False
+    error: str
+    message: str
+
+
+class ApiError(Exception):
+    """Base of every error a client can receive; subclasses fix the status and code."""
+
+    status_code: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+    default_message: ClassVar[str] = "Something went wrong on our side."
+
+    def __init__(self, message: str | None = None, headers: dict[str, str] | None = None) -> None:
+        self.message = message or self.default_message
+        self.headers = headers or {}
+        super().__init__(self.message)
+
+    def body(self) -> dict[str, Any]:
+        return {"ok": False, "error": self.code, "message": self.message}
+
+
+class InvalidRequest(ApiError):
+    status_code = 400
+    code = "invalid_request"
+    default_message = "The request is not valid."
+
+
+class MissingApiKey(ApiError):
+    status_code = 401
+    code = "missing_api_key"
+    default_message = "No API key sent. Use the header 'Authorization: Bearer hak_…'."
+
+
+class InvalidApiKey(ApiError):
+    status_code = 401
+    code = "invalid_api_key"
+    default_message = "API key not recognized."
+
+
+class PlanNotSupported(ApiError):
+    status_code = 403
+    code = "plan_not_supported"
+    default_message = "The API is available on the Enterprise plan only."
+
+
+class NotFound(ApiError):
+    status_code = 404
+    code = "not_found"
+    default_message = "Resource not found."
+
+
+class MethodNotAllowed(ApiError):
+    status_code = 405
+    code = "method_not_allowed"
+    default_message = "This method is not allowed on this resource."
+
+
+class IdempotencyConflict(ApiError):
+    status_code = 409
+    code = "idempotency_conflict"
+    default_message = "This Idempotency-Key was already used with a different request."
+
+
+class RangeNotSatisfiable(ApiError):
+    status_code = 416
+    code = "range_not_satisfiable"
+    default_message = "The requested range cannot be served."
+
+
+class RateLimited(ApiError):
+    status_code = 429
+    code = "rate_limited"
+    default_message = "Too many requests. Retry after the number of seconds in Retry-After."
+
+
+class FetchFailed(ApiError):
+    status_code = 500
+    code = "fetch_failed"
+    default_message = "Upstream error. Retry."
+
+
+class InternalError(ApiError):
+    pass
+
+
+_DESCRIPTIONS = {
+    400: "Bad parameter or body (`invalid_request`); the message names it.",
+    401: "`missing_api_key`: no `Authorization: Bearer` header; "
+    "`invalid_api_key`: unknown, malformed or rotated key.",
+    403: "`plan_not_supported`: the account is not on the Enterprise plan.",
+    404: "`not_found`: no such resource in your account.",
+    405: "`method_not_allowed`.",
+    409: "`idempotency_conflict`: the Idempotency-Key was used with another body.",
+    416: "`range_not_satisfiable`: the Range header lies outside the recording.",
+    429: "`rate_limited`: over the rate limit; see `Retry-After`.",
+    500: "`internal_error`, or `fetch_failed` when an upstream failed.",
+}
+
+AUTHENTICATED = (400, 401, 403, 429, 500)
+"""Statuses every authenticated operation can answer with."""
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries, all with the error envelope, for the given statuses."""
+    return {
+        status: {"model": ErrorBody, "description": _DESCRIPTIONS[status]}
+        for status in sorted(set(statuses))
+    }

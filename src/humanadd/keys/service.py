@@ -1,0 +1,75 @@
+"""Issuing, rotating and checking API keys."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from humanadd.audit import service as audit
+from humanadd.db import utcnow
+from humanadd.keys import repository, tokens
+from humanadd.keys.models import ApiKey
+
+LAST_USED_PRECISION = timedelta(minutes=1)
+"""`last_used_at` is written at most this often per key, to keep reads cheap."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a request is from: the key that authenticated it and its account."""
+
+    key_id: int
+    account_id: str
+    plan: str
+    timezone: str
+
+
+async def issue(session: AsyncSession, account_id: str) -> str:
+    """Create a new live key for the account and return its full text (shown only once)."""
+    key = tokens.generate()
+    session.add(
+        ApiKey(
+            account_id=account_id,
+            key_hash=tokens.hash_key(key),
+            prefix=tokens.display_prefix(key),
+        )
+    )
+    await session.flush()
+    return key
+
+
+async def rotate(session: AsyncSession, account_id: str, *, actor: str) -> str:
+    """Revoke every live key of the account and issue a new one, in one transaction."""
+    revoked = await repository.revoke_all(session, account_id, utcnow())
+    key = await issue(session, account_id)
+    audit.record(
+        session,
+        "api_key.rotated",
+        account_id=account_id,
+        actor=actor,
+        revoked_keys=revoked,
+        new_key_prefix=tokens.display_prefix(key),
+    )
+    return key
+
+
+async def authenticate(session: AsyncSession, key: str) -> Principal | None:
+    """The principal for a presented key, or None when the key is malformed, unknown or revoked.
+
+    A key whose checksum does not match is refused without a database look-up. There is no
+    cache: a rotation is seen by every process on its very next request.
+    """
+    if not tokens.is_well_formed(key):
+        return None
+    row = await repository.find_active_by_hash(session, tokens.hash_key(key))
+    if row is None:
+        return None
+    now = utcnow()
+    if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_PRECISION:
+        await repository.touch(session, row["key_id"], now)
+    return Principal(
+        key_id=row["key_id"],
+        account_id=row["account_id"],
+        plan=row["plan"],
+        timezone=row["timezone"],
+    )

@@ -1,0 +1,21 @@
+"""Imports every domain's models so that `Base.metadata` knows the whole schema."""
+
+from humanadd.accounts.models import Account
+from humanadd.audit.models import AuditEvent
+from humanadd.calls.models import Call, CallQuestion, CallTag
+from humanadd.db import Base
+from humanadd.idempotency.models import IdempotencyRecord
+from humanadd.kb.models import KbChange
+from humanadd.keys.models import ApiKey
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "AuditEvent",
+    "Base",
+    "Call",
+    "CallQuestion",
+    "CallTag",
+    "IdempotencyRecord",
+    "KbChange",
+]

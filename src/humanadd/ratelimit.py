@@ -1,0 +1,76 @@
+"""Rate limits as moving windows (no double burst across a minute boundary), via `limits`.
+
+Counters live in process memory by default and in Redis when `HUMANADD_REDIS_URL` is set, so
+that every `serve` process shares one budget per key.
+"""
+
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+
+from humanadd.config import Settings
+
+WINDOW_SECONDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_time: float
+    """Epoch time at which the oldest counted request leaves the window."""
+
+    def headers(self) -> dict[str, str]:
+        """`X-RateLimit-*`, the IETF draft's `RateLimit-Policy`/`RateLimit`, and `Retry-After`."""
+        seconds_left = max(0, math.ceil(self.reset_time - time.time()))
+        headers = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(math.ceil(self.reset_time)),
+            "RateLimit-Policy": f'"default";q={self.limit};w={WINDOW_SECONDS}',
+            "RateLimit": f'"default";r={self.remaining};t={seconds_left}',
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(max(1, seconds_left))
+        return headers
+
+
+class RateLimiter:
+    """Per-key request budget and per-address failed-authentication budget."""
+
+    def __init__(self, settings: Settings) -> None:
+        storage: Storage
+        if settings.redis_url:
+            storage = storage_from_string(  # type: ignore[assignment]
+                f"async+{settings.redis_url}", implementation="redispy", key_prefix="humanadd"
+            )
+        else:
+            storage = MemoryStorage()
+        self._storage = storage
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._per_key = RateLimitItemPerMinute(settings.rate_limit_per_minute)
+        self._per_address = RateLimitItemPerMinute(settings.auth_failures_per_minute)
+
+    async def hit_key(self, key_id: int) -> Verdict:
+        """Count one request for this key; the verdict says whether it may proceed."""
+        return await self._hit(self._per_key, "key", str(key_id))
+
+    async def hit_failed_auth(self, address: str) -> Verdict:
+        """Count one failed authentication from this client address."""
+        return await self._hit(self._per_address, "auth-failure", address)
+
+    async def _hit(self, item: RateLimitItemPerMinute, *identifiers: str) -> Verdict:
+        allowed = await self._limiter.hit(item, *identifiers)
+        stats = await self._limiter.get_window_stats(item, *identifiers)
+        return Verdict(
+            allowed=allowed,
+            limit=item.amount,
+            remaining=stats.remaining,
+            reset_time=stats.reset_time,
+        )

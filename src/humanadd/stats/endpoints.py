@@ -1,0 +1,5 @@
+"""HTTP routes of /api/v1/stats."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["stats"])

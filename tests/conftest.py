@@ -1,0 +1,130 @@
+"""Shared fixtures: a real database (SQLite by default, PostgreSQL when
+`HUMANADD_TEST_DATABASE_URL` names one), the real app over ASGI, and account factories."""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+
+from humanadd.accounts import service as accounts
+from humanadd.app import create_app
+from humanadd.calls import repository as calls_repository
+from humanadd.calls.repository import CallRecord
+from humanadd.config import Settings
+from humanadd.dependencies import Services
+from humanadd.migrations import upgrade
+from tests.openapi_check import OpenApiChecker
+
+
+def _worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+async def _recreate_postgres_database(url: str) -> None:
+    import asyncpg
+
+    parsed = make_url(url)
+    admin = await asyncpg.connect(
+        user=parsed.username,
+        password=parsed.password,
+        host=parsed.host,
+        port=parsed.port or 5432,
+        database="postgres",
+    )
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{parsed.database}"')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A freshly migrated database for this test process."""
+    configured = os.environ.get("HUMANADD_TEST_DATABASE_URL")
+    if configured and configured.startswith("postgresql"):
+        parsed = make_url(configured)
+        url = parsed.set(database=f"{parsed.database}_{_worker_suffix()}").render_as_string(
+            hide_password=False
+        )
+        asyncio.run(_recreate_postgres_database(url))
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path / "data", redis_url=None)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+def services(app: FastAPI) -> Services:
+    result: Services = app.state.services
+    return result
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@dataclass
+class TestAccount:
+    __test__ = False
+
+    id: str
+    key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+MakeAccount = Callable[..., Awaitable[TestAccount]]
+AddCalls = Callable[[TestAccount, list[CallRecord]], Awaitable[None]]
+
+
+@pytest.fixture
+def make_account(services: Services) -> MakeAccount:
+    async def make(
+        name: str = "Acme HVAC", plan: str = "enterprise", timezone: str = "UTC"
+    ) -> TestAccount:
+        async with services.sessions.begin() as session:
+            account, key = await accounts.create(
+                session, name=name, plan=plan, timezone=timezone, actor="test"
+            )
+        return TestAccount(account.id, key)
+
+    return make
+
+
+@pytest.fixture
+def add_calls(services: Services) -> AddCalls:
+    async def add(account: TestAccount, records: list[CallRecord]) -> None:
+        async with services.sessions.begin() as session:
+            for record in records:
+                await calls_repository.upsert(session, account.id, record)
+
+    return add
+
+
+@pytest.fixture(scope="session")
+def openapi(database_url: str) -> OpenApiChecker:
+    return OpenApiChecker(create_app(Settings(database_url=database_url)).openapi())
