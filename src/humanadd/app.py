@@ -101,7 +101,8 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 405:
-            return _error_response(MethodNotAllowed())
+            # Keep the router's `Allow` header: RFC 9110 requires it on a 405.
+            return _error_response(MethodNotAllowed(headers=dict(exc.headers or {})))
         if exc.status_code == 404:
             return _error_response(NotFound("No such route."))
         return _error_response(InvalidRequest(str(exc.detail)))
