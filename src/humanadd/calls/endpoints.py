@@ -1,20 +1,18 @@
 """HTTP routes of /api/v1/calls."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from starlette.responses import StreamingResponse
 
 from humanadd.calls import service
-from humanadd.calls.cursor import CallFilters
-from humanadd.calls.schemas import CallDetailResponse, CallList, Direction, Sentiment, Status
+from humanadd.calls.cursor import MAX_UNIX_MS, CallFilters
+from humanadd.calls.schemas import CallDetailResponse, CallList, Direction, SentimentFilter, Status
 from humanadd.dependencies import ServicesDep, SessionDep
 from humanadd.errors import AUTHENTICATED, error_responses
 from humanadd.keys.auth import PrincipalDep
 
 router = APIRouter(prefix="/calls", tags=["calls"])
-
-UnixMs = Annotated[int, Query(ge=0, description="Unix milliseconds.")]
 
 
 @router.get("", response_model=CallList, responses=error_responses(*AUTHENTICATED))
@@ -24,10 +22,15 @@ async def list_calls(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     after: Annotated[
         int | None,
-        Query(ge=0, description="Unix ms: only calls that started after it, oldest first."),
+        Query(
+            ge=0,
+            le=MAX_UNIX_MS,
+            description="Unix ms: only calls that started after it, oldest first.",
+        ),
     ] = None,
     before: Annotated[
-        int | None, Query(ge=0, description="Unix ms: only calls that started before it.")
+        int | None,
+        Query(ge=0, le=MAX_UNIX_MS, description="Unix ms: only calls that started before it."),
     ] = None,
     cursor: Annotated[
         str | None,
@@ -36,7 +39,7 @@ async def list_calls(
     direction: Direction | None = None,
     status: Status | None = None,
     sentiment: Annotated[
-        Sentiment | Literal["unknown"] | None, Query(description="`unknown`: not analysed.")
+        SentimentFilter | None, Query(description="`unknown`: not analysed.")
     ] = None,
     booked: bool | None = None,
     tag: Annotated[str | None, Query(max_length=64)] = None,

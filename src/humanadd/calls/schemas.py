@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 Direction = Literal["inbound", "outbound"]
 Status = Literal["ongoing", "ended", "error"]
 Sentiment = Literal["positive", "neutral", "negative"]
+SentimentFilter = Literal["positive", "neutral", "negative", "unknown"]
+"""One Literal, not a union, so that a bad value is reported as plain 'sentiment'."""
 Role = Literal["agent", "user"]
 
 
