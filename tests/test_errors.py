@@ -1,0 +1,443 @@
+"""Every row of the API's error table and the extra codes, in DESIGN.md's order of checks."""
+
+import base64
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+from humanadd.app import create_app
+from humanadd.calls import service as calls_service
+from humanadd.calls.repository import CallRecord
+from humanadd.config import Settings
+from humanadd.dependencies import Services
+from humanadd.errors import ErrorBody
+from humanadd.keys import service as keys_service
+from humanadd.keys import tokens
+from tests.conftest import AddCalls, MakeAccount
+from tests.openapi_check import OpenApiChecker
+
+CALLS = "/api/v1/calls"
+
+
+def assert_error(response: httpx.Response, status: int, code: str, message: str) -> None:
+    """The exact envelope, the status and a request id."""
+    assert response.status_code == status, response.text
+    assert response.json() == {"ok": False, "error": code, "message": message}
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-request-id"].startswith("req_")
+
+
+def assert_envelope_only(response: httpx.Response) -> None:
+    """For responses outside any documented operation (unknown routes, wrong methods)."""
+    jsonschema.validate(response.json(), ErrorBody.model_json_schema())
+
+
+@asynccontextmanager
+async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client on a second app instance (another process, in effect) with these settings."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http
+
+
+def bad_checksum(key: str) -> str:
+    """`key` with its last checksum character changed: well shaped, but mistyped."""
+    last = key[-1]
+    return key[:-1] + ("A" if last != "A" else "B")
+
+
+# --- 401 missing_api_key ------------------------------------------------------------------
+
+MISSING = "No API key sent. Use the header 'Authorization: Bearer hak_…'."
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": ""},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer    "},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Token hak_x"},
+        {"X-Api-Key": "hak_x"},
+    ],
+    ids=["none", "empty", "bare-scheme", "empty-bearer", "blank-bearer", "basic", "token", "other"],
+)
+async def test_request_without_a_bearer_key_is_401_missing_api_key(
+    client: httpx.AsyncClient, openapi: OpenApiChecker, headers: dict[str, str]
+) -> None:
+    response = await client.get(CALLS, headers=headers)
+    assert_error(response, 401, "missing_api_key", MISSING)
+    openapi.check(response)
+    assert "x-ratelimit-limit" not in response.headers
+
+
+async def test_bearer_scheme_is_case_insensitive(
+    client: httpx.AsyncClient, make_account: MakeAccount, openapi: OpenApiChecker
+) -> None:
+    account = await make_account()
+    response = await client.get(CALLS, headers={"Authorization": f"bearer {account.key}"})
+    assert response.status_code == 200
+    openapi.check(response)
+
+
+# --- 401 invalid_api_key ------------------------------------------------------------------
+
+INVALID = "API key not recognized."
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "hak_your_api_key_here",
+        "not-a-key",
+        "hak_" + "a" * 37,
+        "hak_" + "a" * 39,
+        "sk_" + "a" * 38,
+    ],
+    ids=["doc-placeholder", "garbage", "short", "long", "other-prefix"],
+)
+async def test_malformed_key_is_401_invalid_api_key(
+    client: httpx.AsyncClient, openapi: OpenApiChecker, key: str
+) -> None:
+    response = await client.get(CALLS, headers={"Authorization": f"Bearer {key}"})
+    assert_error(response, 401, "invalid_api_key", INVALID)
+    openapi.check(response)
+
+
+async def test_unknown_well_formed_key_is_401_invalid_api_key(
+    client: httpx.AsyncClient, openapi: OpenApiChecker
+) -> None:
+    key = tokens.generate()
+    assert tokens.is_well_formed(key)
+    response = await client.get(f"{CALLS}/call_x", headers={"Authorization": f"Bearer {key}"})
+    assert_error(response, 401, "invalid_api_key", INVALID)
+    openapi.check(response)
+
+
+def _count_statements(services: Services) -> list[str]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(services.engine.sync_engine, "before_cursor_execute", record)
+    return statements
+
+
+async def test_key_with_bad_checksum_is_refused_without_a_database_query(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    services: Services,
+    openapi: OpenApiChecker,
+) -> None:
+    account = await make_account()
+    statements = _count_statements(services)
+
+    response = await client.get(
+        CALLS, headers={"Authorization": f"Bearer {bad_checksum(account.key)}"}
+    )
+    assert_error(response, 401, "invalid_api_key", INVALID)
+    openapi.check(response)
+    assert statements == []
+
+    # The counter does see the look-up of a key whose checksum is right.
+    response = await client.get(CALLS, headers={"Authorization": f"Bearer {tokens.generate()}"})
+    assert_error(response, 401, "invalid_api_key", INVALID)
+    assert any("api_keys" in statement for statement in statements)
+
+
+async def test_rotated_key_is_401_invalid_api_key(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    services: Services,
+    openapi: OpenApiChecker,
+) -> None:
+    account = await make_account()
+    assert (await client.get(CALLS, headers=account.headers)).status_code == 200
+    async with services.sessions.begin() as session:
+        new_key = await keys_service.rotate(session, account.id, actor="test")
+
+    response = await client.get(CALLS, headers=account.headers)
+    assert_error(response, 401, "invalid_api_key", INVALID)
+    openapi.check(response)
+    response = await client.get(CALLS, headers={"Authorization": f"Bearer {new_key}"})
+    assert response.status_code == 200
+
+
+# --- 403 plan_not_supported ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("plan", ["starter", "pro"])
+async def test_key_of_an_account_not_on_enterprise_is_403_plan_not_supported(
+    client: httpx.AsyncClient, make_account: MakeAccount, openapi: OpenApiChecker, plan: str
+) -> None:
+    account = await make_account(plan=plan)
+    for path in (CALLS, f"{CALLS}/call_x", f"{CALLS}/call_x/recording"):
+        response = await client.get(path, headers=account.headers)
+        assert_error(
+            response, 403, "plan_not_supported", "The API is available on the Enterprise plan only."
+        )
+        openapi.check(response)
+        assert response.headers["x-ratelimit-limit"] == "60"
+
+
+# --- 404 not_found ------------------------------------------------------------------------
+
+
+async def test_unknown_call_is_404_not_found(
+    client: httpx.AsyncClient, make_account: MakeAccount, openapi: OpenApiChecker
+) -> None:
+    account = await make_account()
+    for path in (f"{CALLS}/call_nope", f"{CALLS}/call_nope/recording"):
+        response = await client.get(path, headers=account.headers)
+        assert_error(response, 404, "not_found", "No call 'call_nope'.")
+        openapi.check(response)
+
+
+async def test_call_of_another_account_is_404_like_an_unknown_one(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    add_calls: AddCalls,
+    openapi: OpenApiChecker,
+) -> None:
+    owner = await make_account(name="Owner")
+    stranger = await make_account(name="Stranger")
+    await add_calls(
+        owner,
+        [CallRecord(call_id="call_private", direction="inbound", started_at=1_700_000_000_000)],
+    )
+    assert (await client.get(f"{CALLS}/call_private", headers=owner.headers)).status_code == 200
+    for path in (f"{CALLS}/call_private", f"{CALLS}/call_private/recording"):
+        response = await client.get(path, headers=stranger.headers)
+        assert_error(response, 404, "not_found", "No call 'call_private'.")
+        openapi.check(response)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v2/calls", "/", "/api/v1/calls/a/b/c"])
+async def test_unknown_route_is_404_not_found_envelope(
+    client: httpx.AsyncClient, make_account: MakeAccount, path: str
+) -> None:
+    account = await make_account()
+    for headers in ({}, account.headers):
+        response = await client.get(path, headers=headers)
+        assert_error(response, 404, "not_found", "No such route.")
+        assert_envelope_only(response)
+
+
+# --- 400 invalid_request ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("limit=abc", "limit"),
+        ("limit=1.5", "limit"),
+        ("after=-1", "after"),
+        ("after=abc", "after"),
+        ("after=99999999999999999999999", "after"),
+        ("before=-5", "before"),
+        ("before=soon", "before"),
+        ("before=9223372036854775808", "before"),
+        ("direction=sideways", "direction"),
+        ("status=done", "status"),
+        ("sentiment=happy", "sentiment"),
+        ("booked=maybe", "booked"),
+        ("cursor=abc", "cursor"),
+        ("cursor=", "cursor"),
+        ("tag=" + "x" * 65, "tag"),
+    ],
+)
+async def test_bad_list_parameter_is_400_naming_it(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    openapi: OpenApiChecker,
+    query: str,
+    parameter: str,
+) -> None:
+    account = await make_account()
+    response = await client.get(f"{CALLS}?{query}", headers=account.headers)
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["ok"] is False
+    assert body["error"] == "invalid_request"
+    assert body["message"].startswith(f"Invalid query parameter '{parameter}': "), body
+    assert set(body) == {"ok", "error", "message"}
+    assert response.headers["x-request-id"].startswith("req_")
+    assert response.headers["x-ratelimit-limit"] == "60"
+    openapi.check(response)
+
+
+async def test_cursor_that_was_tampered_with_is_400(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    add_calls: AddCalls,
+    openapi: OpenApiChecker,
+) -> None:
+    account = await make_account()
+    await add_calls(
+        account,
+        [
+            CallRecord(call_id=f"call_{n}", direction="inbound", started_at=1_700_000_000_000 + n)
+            for n in range(3)
+        ],
+    )
+    first = (await client.get(f"{CALLS}?limit=1", headers=account.headers)).json()
+    cursor = first["next_cursor"]
+    assert cursor
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    assert b'"a":false' in raw
+    hand_edited = raw.replace(b'"a":false', b'"a":true')
+    tampered = [
+        base64.urlsafe_b64encode(hand_edited).decode().rstrip("="),
+        cursor[:-1] + ("A" if cursor[-1] != "A" else "B"),
+        cursor[:10] + ("x" if cursor[10] != "x" else "y") + cursor[11:],
+        cursor + "AA",
+        cursor[:-4],
+    ]
+    for text in tampered:
+        response = await client.get(f"{CALLS}?cursor={text}", headers=account.headers)
+        assert_error(
+            response,
+            400,
+            "invalid_request",
+            "Invalid query parameter 'cursor': not a cursor we issued.",
+        )
+        openapi.check(response)
+
+
+# --- 405, 500 -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("DELETE", CALLS), ("POST", CALLS), ("PUT", f"{CALLS}/call_x"), ("PATCH", f"{CALLS}/x")],
+)
+async def test_wrong_method_is_405_method_not_allowed(
+    client: httpx.AsyncClient, make_account: MakeAccount, method: str, path: str
+) -> None:
+    account = await make_account()
+    response = await client.request(method, path, headers=account.headers)
+    assert_error(
+        response, 405, "method_not_allowed", "This method is not allowed on this resource."
+    )
+    assert response.headers["allow"] == "GET"
+    assert_envelope_only(response)
+
+
+INTERNAL = "Something went wrong on our side."
+
+
+async def test_unexpected_fault_is_500_internal_error_without_details(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    async def explode() -> None:
+        raise RuntimeError("secret detail: password=hunter2")
+
+    app.add_api_route("/api/v1/explode", explode)
+    response = await client.get("/api/v1/explode")
+    assert_error(response, 500, "internal_error", INTERNAL)
+    assert_envelope_only(response)
+    assert "hunter2" not in response.text
+    assert "Traceback" not in response.text
+
+
+async def test_database_failure_is_500_internal_error_with_rate_limit_headers(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    openapi: OpenApiChecker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account = await make_account()
+
+    async def failing_query(*_args: Any, **_kwargs: Any) -> None:
+        raise OperationalError("SELECT secret_table", {}, Exception("connection lost"))
+
+    monkeypatch.setattr(calls_service.repository, "list_page", failing_query)
+    response = await client.get(CALLS, headers=account.headers)
+    assert_error(response, 500, "internal_error", INTERNAL)
+    openapi.check(response)
+    assert "secret_table" not in response.text
+    assert response.headers["x-ratelimit-remaining"] == "59"
+
+
+# --- the order of checks: 401 → 429 → 403 → 400/404 ---------------------------------------
+
+
+async def test_missing_or_invalid_key_wins_over_a_bad_parameter_or_unknown_call(
+    client: httpx.AsyncClient, openapi: OpenApiChecker
+) -> None:
+    for path in (f"{CALLS}?limit=0&direction=x", f"{CALLS}/call_nope"):
+        response = await client.get(path)
+        assert_error(response, 401, "missing_api_key", MISSING)
+        openapi.check(response)
+        response = await client.get(path, headers={"Authorization": f"Bearer {tokens.generate()}"})
+        assert_error(response, 401, "invalid_api_key", INVALID)
+        openapi.check(response)
+
+
+async def test_plan_check_wins_over_a_bad_parameter_or_unknown_call(
+    client: httpx.AsyncClient, make_account: MakeAccount, openapi: OpenApiChecker
+) -> None:
+    starter = await make_account(plan="starter")
+    for path in (f"{CALLS}?limit=0", f"{CALLS}/call_nope", f"{CALLS}/call_nope/recording"):
+        response = await client.get(path, headers=starter.headers)
+        assert_error(
+            response, 403, "plan_not_supported", "The API is available on the Enterprise plan only."
+        )
+        openapi.check(response)
+
+
+async def test_rate_limit_wins_over_the_plan_check_and_bad_parameters(
+    settings: Settings, make_account: MakeAccount, openapi: OpenApiChecker
+) -> None:
+    starter = await make_account(plan="starter")
+    enterprise = await make_account()
+    async with client_for(settings.model_copy(update={"rate_limit_per_minute": 2})) as client:
+        for _ in range(2):
+            response = await client.get(CALLS, headers=starter.headers)
+            assert response.status_code == 403
+            response = await client.get(f"{CALLS}?limit=0", headers=enterprise.headers)
+            assert response.status_code == 400
+        response = await client.get(CALLS, headers=starter.headers)
+        assert_error(response, 429, "rate_limited", _RATE_LIMITED)
+        openapi.check(response)
+        response = await client.get(f"{CALLS}?limit=0", headers=enterprise.headers)
+        assert_error(response, 429, "rate_limited", _RATE_LIMITED)
+        openapi.check(response)
+        response = await client.get(f"{CALLS}/call_nope", headers=enterprise.headers)
+        assert_error(response, 429, "rate_limited", _RATE_LIMITED)
+        openapi.check(response)
+
+
+_RATE_LIMITED = "Too many requests. Retry after the number of seconds in Retry-After."
+
+
+async def test_every_response_carries_a_distinct_request_id(
+    client: httpx.AsyncClient, make_account: MakeAccount
+) -> None:
+    account = await make_account()
+    responses = [
+        await client.get(CALLS, headers=account.headers),
+        await client.get(CALLS),
+        await client.get("/nope"),
+        await client.get("/healthz"),
+        await client.delete(CALLS),
+        await client.get("/api/v1/openapi.json"),
+    ]
+    ids = [response.headers["x-request-id"] for response in responses]
+    assert all(request_id.startswith("req_") and len(request_id) == 28 for request_id in ids)
+    assert len(set(ids)) == len(ids)
