@@ -1,0 +1,187 @@
+"""All SQL of the stats: aggregates over one account's calls in a window, never rows of calls.
+
+Local days and hours are computed in SQL that SQLite and PostgreSQL both run: the caller passes
+the account's UTC offsets over the window (they change at DST transitions), and the query adds the
+right one to each `started_at` with a CASE. Every value involved is a positive integer, so `//`
+renders as integer division and `%` as a plain remainder on both databases.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from humanadd.calls.models import Call, CallQuestion
+from humanadd.calls.repository import scoped
+
+MS_PER_HOUR = 3_600_000
+MS_PER_DAY = 86_400_000
+EPOCH_WEEKDAY = 3
+"""1970-01-01 was a Thursday: day 0 since the epoch is weekday 3 when Monday is 0."""
+
+UNANSWERED_REASONS = (
+    "dial_no_answer",
+    "dial_busy",
+    "dial_failed",
+    "voicemail_reached",
+    "user_declined",
+    "invalid_destination",
+    "marked_as_spam",
+    "registered_call_timeout",
+)
+"""Disconnection reasons that mean nobody talked, whatever the call's duration."""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Calls with `start_ms < started_at <= end_ms`."""
+
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class UtcOffsets:
+    """The account's UTC offset over a window: `initial_ms` until the first change, then each
+    `(at_ms, offset_ms)` from `at_ms` (the first millisecond of the new offset) on."""
+
+    initial_ms: int
+    changes: tuple[tuple[int, int], ...] = ()
+
+
+def _local_ms(offsets: UtcOffsets) -> ColumnElement[int]:
+    """`started_at` on the account's wall clock, as milliseconds since the local epoch."""
+    if not offsets.changes:
+        return Call.started_at + literal(offsets.initial_ms, BigInteger)
+    whens = []
+    current = offsets.initial_ms
+    for at_ms, offset_ms in offsets.changes:
+        whens.append((Call.started_at < literal(at_ms, BigInteger), literal(current, BigInteger)))
+        current = offset_ms
+    return Call.started_at + case(*whens, else_=literal(current, BigInteger))
+
+
+def _answered() -> ColumnElement[int]:
+    """1 for a call with a conversation, else 0."""
+    talked = and_(
+        Call.duration_seconds > 0,
+        or_(
+            Call.disconnection_reason.is_(None),
+            Call.disconnection_reason.not_in(UNANSWERED_REASONS),
+        ),
+    )
+    return case((or_(Call.status == "ongoing", talked), 1), else_=0)
+
+
+def _count_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, 1), else_=0))
+
+
+async def hourly_totals(
+    session: AsyncSession, account_id: str, window: Window, offsets: UtcOffsets
+) -> Sequence[Row[Any]]:
+    """Every figure but the questions, per local (weekday, hour): at most 168 rows.
+
+    Columns: weekday (Monday 0), hour, calls, answered, answered_seconds, inbound, outbound,
+    positive, neutral, negative.
+    """
+    local_ms = _local_ms(offsets)
+    calls = (
+        scoped(
+            account_id,
+            ((local_ms // MS_PER_DAY + EPOCH_WEEKDAY) % 7).label("weekday"),
+            ((local_ms // MS_PER_HOUR) % 24).label("hour"),
+            _answered().label("answered"),
+            Call.duration_seconds,
+            Call.direction,
+            Call.sentiment,
+        )
+        .where(Call.started_at > window.start_ms, Call.started_at <= window.end_ms)
+        .subquery()
+    )
+    # Grouping by the subquery's plain columns, not by expressions: PostgreSQL would not see
+    # that two copies of an expression with bound parameters are the same expression.
+    statement = select(
+        calls.c.weekday,
+        calls.c.hour,
+        func.count().label("calls"),
+        func.sum(calls.c.answered).label("answered"),
+        func.sum(calls.c.answered * calls.c.duration_seconds).label("answered_seconds"),
+        _count_of(calls.c.direction == "inbound").label("inbound"),
+        _count_of(calls.c.direction == "outbound").label("outbound"),
+        _count_of(calls.c.sentiment == "positive").label("positive"),
+        _count_of(calls.c.sentiment == "neutral").label("neutral"),
+        _count_of(calls.c.sentiment == "negative").label("negative"),
+    ).group_by(calls.c.weekday, calls.c.hour)
+    rows: Sequence[Row[Any]] = (await session.execute(statement)).all()
+    return rows
+
+
+def _questions(account_id: str, window: Window, *columns: Any) -> Select[Any]:
+    """The base of every question query: this account's questions asked in the window."""
+    return select(*columns).where(
+        CallQuestion.account_id == account_id,
+        CallQuestion.started_at > window.start_ms,
+        CallQuestion.started_at <= window.end_ms,
+    )
+
+
+def _codepoint_order(session: AsyncSession, column: ColumnElement[str]) -> ColumnElement[str]:
+    """`column` compared character by character, as SQLite always does, not by locale rules."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column.collate("C")
+    return column
+
+
+async def most_asked(
+    session: AsyncSession, account_id: str, window: Window, limit: int
+) -> Sequence[Row[Any]]:
+    """Up to `limit` (normalized, calls): the questions asked in most distinct calls, the most
+    first, ties by normalised text."""
+    asked = (
+        _questions(account_id, window, CallQuestion.normalized, CallQuestion.call_pk)
+        .distinct()
+        .subquery()
+    )
+    calls = func.count().label("calls")
+    statement = (
+        select(asked.c.normalized, calls)
+        .group_by(asked.c.normalized)
+        .order_by(calls.desc(), _codepoint_order(session, asked.c.normalized))
+        .limit(limit)
+    )
+    rows: Sequence[Row[Any]] = (await session.execute(statement)).all()
+    return rows
+
+
+async def wordings(
+    session: AsyncSession, account_id: str, window: Window, normalized: Sequence[str]
+) -> Sequence[Row[Any]]:
+    """(normalized, text, calls) for each wording of the given questions: distinct calls
+    that used it."""
+    used = (
+        _questions(
+            account_id, window, CallQuestion.normalized, CallQuestion.text, CallQuestion.call_pk
+        )
+        .where(CallQuestion.normalized.in_(normalized))
+        .distinct()
+        .subquery()
+    )
+    statement = select(used.c.normalized, used.c.text, func.count().label("calls")).group_by(
+        used.c.normalized, used.c.text
+    )
+    rows: Sequence[Row[Any]] = (await session.execute(statement)).all()
+    return rows
