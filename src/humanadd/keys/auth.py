@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from humanadd.accounts.models import Plan
 from humanadd.dependencies import ServicesDep, SessionDep
 from humanadd.errors import ApiError, InvalidApiKey, MissingApiKey, PlanNotSupported, RateLimited
-from humanadd.keys.service import Principal, authenticate
+from humanadd.keys.service import Principal, authenticate, record_use
 
 _BEARER = "bearer "
 
@@ -36,6 +36,7 @@ async def require_api_key(
     principal = await authenticate(session, header[len(_BEARER) :].strip())
     if principal is None:
         raise await _refuse(request, services, InvalidApiKey())
+    await record_use(services.sessions, principal)
     verdict = await services.rate_limiter.hit_key(principal.key_id)
     request.state.response_headers = verdict.headers()
     if not verdict.allowed:

@@ -1,9 +1,9 @@
 """Issuing, rotating and checking API keys."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from humanadd.audit import service as audit
 from humanadd.db import utcnow
@@ -22,6 +22,7 @@ class Principal:
     account_id: str
     plan: str
     timezone: str
+    last_used_at: datetime | None = None
 
 
 async def issue(session: AsyncSession, account_id: str) -> str:
@@ -64,12 +65,24 @@ async def authenticate(session: AsyncSession, key: str) -> Principal | None:
     row = await repository.find_active_by_hash(session, tokens.hash_key(key))
     if row is None:
         return None
-    now = utcnow()
-    if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_PRECISION:
-        await repository.touch(session, row["key_id"], now)
     return Principal(
         key_id=row["key_id"],
         account_id=row["account_id"],
         plan=row["plan"],
         timezone=row["timezone"],
+        last_used_at=row["last_used_at"],
     )
+
+
+async def record_use(sessions: async_sessionmaker[AsyncSession], principal: Principal) -> None:
+    """Set the key's `last_used_at`, at most once a minute, in a short transaction of its own.
+
+    Not in the request's transaction: that one rolls back when the request fails (a 404 or
+    403 is still a use of the key), and it would otherwise hold a write lock on the key row
+    (PostgreSQL) or the whole database (SQLite) for as long as the request runs.
+    """
+    now = utcnow()
+    if principal.last_used_at is not None and now - principal.last_used_at < LAST_USED_PRECISION:
+        return
+    async with sessions.begin() as session:
+        await repository.touch(session, principal.key_id, now)
