@@ -1,0 +1,213 @@
+"""API keys at rest and in use: hashes only, last use, rotation, and the audit trail."""
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import event, select, text, update
+
+from humanadd.accounts import service as accounts
+from humanadd.audit.models import AuditEvent
+from humanadd.db import utcnow
+from humanadd.dependencies import Services
+from humanadd.keys import service as keys
+from humanadd.keys import tokens
+from humanadd.keys.models import ApiKey
+from tests.conftest import MakeAccount, TestAccount
+from tests.openapi_check import OpenApiChecker
+
+CALLS = "/api/v1/calls"
+
+
+async def _keys_of(services: Services, account_id: str) -> list[ApiKey]:
+    async with services.sessions() as session:
+        statement = select(ApiKey).where(ApiKey.account_id == account_id).order_by(ApiKey.id)
+        return list((await session.execute(statement)).scalars())
+
+
+async def _audit_of(services: Services, account_id: str) -> list[AuditEvent]:
+    async with services.sessions() as session:
+        statement = (
+            select(AuditEvent).where(AuditEvent.account_id == account_id).order_by(AuditEvent.id)
+        )
+        return list((await session.execute(statement)).scalars())
+
+
+async def test_only_the_sha256_of_a_key_is_stored(
+    make_account: MakeAccount, services: Services
+) -> None:
+    account = await make_account()
+    (stored,) = await _keys_of(services, account.id)
+    assert stored.key_hash == tokens.hash_key(account.key)
+    assert stored.prefix == account.key[:12]
+    assert stored.revoked_at is None
+    assert stored.last_used_at is None
+    async with services.sessions() as session:
+        for table in ("api_keys", "audit_log", "accounts"):
+            rows = (await session.execute(text(f"SELECT * FROM {table}"))).all()
+            dump = repr(rows)
+            assert account.key not in dump
+            assert account.key[12:] not in dump
+
+
+async def test_authenticate_knows_live_keys_only(
+    make_account: MakeAccount, services: Services
+) -> None:
+    account = await make_account(plan="pro", timezone="Europe/Paris")
+    async with services.sessions() as session:
+        principal = await keys.authenticate(session, account.key)
+        assert principal is not None
+        assert (principal.account_id, principal.plan, principal.timezone) == (
+            account.id,
+            "pro",
+            "Europe/Paris",
+        )
+        assert await keys.authenticate(session, tokens.generate()) is None
+        assert await keys.authenticate(session, account.key[:-1] + "x") is None
+        assert await keys.authenticate(session, "") is None
+
+
+def _count_key_writes(services: Services) -> list[str]:
+    writes: list[str] = []
+
+    def record(*args: Any) -> None:
+        statement = args[2]
+        if statement.lstrip().upper().startswith("UPDATE API_KEYS"):
+            writes.append(statement)
+
+    event.listen(services.engine.sync_engine, "before_cursor_execute", record)
+    return writes
+
+
+async def test_last_used_at_is_set_on_use_and_written_at_most_once_a_minute(
+    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+) -> None:
+    account = await make_account()
+    writes = _count_key_writes(services)
+    before = utcnow()
+    assert (await client.get(CALLS, headers=account.headers)).status_code == 200
+    (stored,) = await _keys_of(services, account.id)
+    assert stored.last_used_at is not None
+    assert before - timedelta(seconds=1) <= stored.last_used_at <= utcnow()
+    assert len(writes) == 1
+
+    first_use = stored.last_used_at
+    for _ in range(5):
+        assert (await client.get(CALLS, headers=account.headers)).status_code == 200
+    (stored,) = await _keys_of(services, account.id)
+    assert stored.last_used_at == first_use
+    assert len(writes) == 1
+
+    # A minute later the next request records the use again.
+    async with services.sessions.begin() as session:
+        await session.execute(
+            update(ApiKey)
+            .where(ApiKey.account_id == account.id)
+            .values(last_used_at=first_use - timedelta(seconds=61))
+        )
+    writes.clear()
+    assert (await client.get(CALLS, headers=account.headers)).status_code == 200
+    (stored,) = await _keys_of(services, account.id)
+    assert stored.last_used_at is not None
+    assert stored.last_used_at >= first_use
+    assert len(writes) == 1
+
+
+async def test_a_failed_request_still_counts_as_a_use_of_the_key(
+    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+) -> None:
+    account = await make_account()
+    response = await client.get(f"{CALLS}/call_nope", headers=account.headers)
+    assert response.status_code == 404
+    starter = await make_account(plan="starter")
+    assert (await client.get(CALLS, headers=starter.headers)).status_code == 403
+    for key_owner in (account, starter):
+        (stored,) = await _keys_of(services, key_owner.id)
+        assert stored.last_used_at is not None
+
+
+async def test_rotation_kills_the_old_key_at_once_and_is_audited(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    services: Services,
+    openapi: OpenApiChecker,
+) -> None:
+    account = await make_account()
+    assert (await client.get(CALLS, headers=account.headers)).status_code == 200
+
+    async with services.sessions.begin() as session:
+        new_key = await keys.rotate(session, account.id, actor="operator:alice")
+    assert tokens.is_well_formed(new_key)
+    assert new_key != account.key
+
+    response = await client.get(CALLS, headers=account.headers)
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_api_key"
+    openapi.check(response)
+    rotated = TestAccount(account.id, new_key)
+    response = await client.get(CALLS, headers=rotated.headers)
+    assert response.status_code == 200
+    openapi.check(response)
+
+    old, new = await _keys_of(services, account.id)
+    assert old.key_hash == tokens.hash_key(account.key)
+    assert old.revoked_at is not None
+    assert new.key_hash == tokens.hash_key(new_key)
+    assert new.revoked_at is None
+
+    events = await _audit_of(services, account.id)
+    assert [event.action for event in events] == ["account.created", "api_key.rotated"]
+    assert events[1].actor == "operator:alice"
+    assert events[1].details == {"revoked_keys": 1, "new_key_prefix": new_key[:12]}
+
+    async with services.sessions.begin() as session:
+        newest = await keys.rotate(session, account.id, actor="operator:alice")
+    assert (await client.get(CALLS, headers=rotated.headers)).status_code == 401
+    assert (
+        await client.get(CALLS, headers=TestAccount(account.id, newest).headers)
+    ).status_code == 200
+
+
+async def test_a_rotation_that_rolls_back_leaves_the_old_key_working(
+    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+) -> None:
+    account = await make_account()
+    async with services.sessions() as session:
+        await keys.rotate(session, account.id, actor="test")
+        await session.rollback()
+    assert (await client.get(CALLS, headers=account.headers)).status_code == 200
+    assert [event.action for event in await _audit_of(services, account.id)] == ["account.created"]
+
+
+async def test_account_creation_and_plan_changes_are_audited_and_take_effect_at_once(
+    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+) -> None:
+    account = await make_account(name="Acme Dental", plan="enterprise", timezone="America/Denver")
+    assert (await client.get(CALLS, headers=account.headers)).status_code == 200
+
+    async with services.sessions.begin() as session:
+        await accounts.set_plan(session, account.id, "starter", actor="operator:bob")
+    response = await client.get(CALLS, headers=account.headers)
+    assert response.status_code == 403
+    assert response.json()["error"] == "plan_not_supported"
+
+    async with services.sessions.begin() as session:
+        await accounts.set_plan(session, account.id, "starter", actor="operator:bob")
+        await accounts.set_plan(session, account.id, "enterprise", actor="operator:carol")
+    assert (await client.get(CALLS, headers=account.headers)).status_code == 200
+
+    events = await _audit_of(services, account.id)
+    assert [(event.action, event.actor, event.details) for event in events] == [
+        (
+            "account.created",
+            "test",
+            {"name": "Acme Dental", "plan": "enterprise", "timezone": "America/Denver"},
+        ),
+        ("account.plan_changed", "operator:bob", {"old_plan": "enterprise", "new_plan": "starter"}),
+        (
+            "account.plan_changed",
+            "operator:carol",
+            {"old_plan": "starter", "new_plan": "enterprise"},
+        ),
+    ]
+    assert all(event.created_at is not None for event in events)
