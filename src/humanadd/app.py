@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = build_services(settings)
         yield
+        await app.state.services.rate_limiter.close()
         await app.state.services.engine.dispose()
 
     app = FastAPI(

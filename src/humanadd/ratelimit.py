@@ -9,9 +9,9 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
+from redis.asyncio import ConnectionPool
 
 from humanadd.config import Settings
 
@@ -46,9 +46,15 @@ class RateLimiter:
 
     def __init__(self, settings: Settings) -> None:
         storage: Storage
+        self._redis_pool: ConnectionPool | None = None
         if settings.redis_url:
-            storage = storage_from_string(  # type: ignore[assignment]
-                f"async+{settings.redis_url}", implementation="redispy", key_prefix="humanadd"
+            # Our own pool, so that `close()` can release its connections at shutdown.
+            self._redis_pool = ConnectionPool.from_url(settings.redis_url)
+            storage = RedisStorage(
+                f"async+{settings.redis_url}",
+                implementation="redispy",
+                key_prefix="humanadd",
+                connection_pool=self._redis_pool,  # type: ignore[arg-type]
             )
         else:
             storage = MemoryStorage()
@@ -56,6 +62,11 @@ class RateLimiter:
         self._limiter = MovingWindowRateLimiter(storage)
         self._per_key = RateLimitItemPerMinute(settings.rate_limit_per_minute)
         self._per_address = RateLimitItemPerMinute(settings.auth_failures_per_minute)
+
+    async def close(self) -> None:
+        """Release the Redis connections, if any."""
+        if self._redis_pool is not None:
+            await self._redis_pool.aclose()
 
     async def hit_key(self, key_id: int) -> Verdict:
         """Count one request for this key; the verdict says whether it may proceed."""
