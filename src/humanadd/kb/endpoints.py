@@ -1,5 +1,126 @@
 """HTTP routes of /api/v1/kb."""
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter(tags=["kb"])
+import orjson
+from fastapi import APIRouter, Depends, Header, Request
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from humanadd.dependencies import SessionDep
+from humanadd.errors import AUTHENTICATED, InvalidRequest, error_responses
+from humanadd.idempotency import service as idempotency
+from humanadd.kb import service
+from humanadd.kb.schemas import MAX_TEXT_LENGTH, KbChangeQueued, KbChangeRequest
+from humanadd.keys.auth import PrincipalDep
+
+router = APIRouter(prefix="/kb", tags=["kb"])
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+"""Room for 100,000 characters even when every one is written as a JSON escape."""
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=idempotency.HEADER,
+        description="Makes a retry safe: a request repeated with the same key and body within "
+        "24 hours returns the first answer (with `Idempotent-Replayed: true`) instead of acting "
+        "twice. 1 to 255 visible ASCII characters, unique per request; a UUID is a good choice.",
+        json_schema_extra={"minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+    ),
+]
+
+
+def _require_json(request: Request) -> None:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        raise InvalidRequest(
+            "Invalid header 'Content-Type': send the body as JSON with "
+            "'Content-Type: application/json'."
+        )
+
+
+async def _read_body(request: Request) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise InvalidRequest(
+                f"The request body is too large: body field 'text' holds at most "
+                f"{MAX_TEXT_LENGTH:,} characters."
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _describe(error: ValidationError) -> str:
+    """A one-line message naming the first bad body field."""
+    first = error.errors()[0]
+    name = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "extra_forbidden":
+        return f"Unknown body field '{name}'."
+    return f"Invalid body field '{name}': {first['msg']}."
+
+
+async def change_request(request: Request, _principal: PrincipalDep) -> KbChangeRequest:
+    """The validated JSON body, read only after authentication so that 401/429/403 come first.
+
+    FastAPI's own body handling would parse JSON before any dependency runs (a 400 before the
+    401) and accept a body sent without a JSON content type, hence this dependency.
+    """
+    _require_json(request)
+    try:
+        data: Any = orjson.loads(await _read_body(request))
+    except orjson.JSONDecodeError:
+        raise InvalidRequest("The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise InvalidRequest("The request body must be a JSON object.")
+    try:
+        return KbChangeRequest.model_validate(data)
+    except ValidationError as error:
+        raise InvalidRequest(_describe(error)) from None
+
+
+_REQUEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": KbChangeRequest.model_json_schema()}},
+    }
+}
+
+
+@router.post(
+    "",
+    response_model=KbChangeQueued,
+    responses={
+        200: {
+            "description": "The change is queued for review.",
+            "headers": {
+                idempotency.REPLAYED_HEADER: {
+                    "description": "`true` when this is the stored answer to an earlier "
+                    "request with the same `Idempotency-Key`.",
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            },
+        },
+        **error_responses(*AUTHENTICATED, 409),
+    },
+    openapi_extra=_REQUEST_BODY,
+)
+async def submit_change(
+    principal: PrincipalDep,
+    session: SessionDep,
+    change: Annotated[KbChangeRequest, Depends(change_request)],
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Queue a change to your AI's knowledge base; it is reviewed, then pushed within minutes."""
+    answer = await service.submit_change(session, principal.account_id, change, idempotency_key)
+    return Response(
+        answer.body,
+        status_code=answer.status_code,
+        media_type="application/json",
+        headers=answer.headers,
+    )
