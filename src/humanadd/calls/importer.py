@@ -1,0 +1,209 @@
+"""`calls import`: JSON Lines in the call-detail shape, checked line by line, stored all or nothing.
+
+Each non-blank line is one call as GET /api/v1/calls/{id} shows it. `call_id`, `direction` and
+`started_at` are required; `status` defaults to `ended`, `duration_seconds` to the rounded
+seconds between `started_at` and `ended_at` (or 0), `tags` to `[]`, `booked` to false and
+`sentiment` to null. `recording_url` is ignored (it is our own path, not a source); any other
+unknown field is an error, so that a misspelt field is not silently dropped.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+import orjson
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from humanadd.accounts import service as accounts
+from humanadd.calls import repository
+from humanadd.calls.questions import caller_questions
+from humanadd.calls.repository import CallRecord
+from humanadd.calls.schemas import Direction, Sentiment, Status, TranscriptTurn
+from humanadd.clock import ms_from_iso
+
+IGNORED_FIELDS = frozenset({"recording_url"})
+
+CallId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+PhoneNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64)
+]
+
+
+def _unix_ms(value: str) -> int:
+    try:
+        return ms_from_iso(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not an ISO-8601 timestamp (e.g. 2025-01-15T18:22:04.000Z)"
+        ) from None
+
+
+class ImportedCall(BaseModel):
+    """One line of an import file. A null in a field with a default means the default."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    call_id: CallId
+    direction: Direction
+    started_at: str
+    ended_at: str | None = None
+    from_number: PhoneNumber | None = None
+    to_number: PhoneNumber | None = None
+    duration_seconds: Annotated[int, Field(ge=0)] | None = None
+    status: Status | None = None
+    disconnection_reason: Annotated[str, StringConstraints(max_length=64)] | None = None
+    sentiment: Sentiment | None = None
+    summary: str | None = None
+    tags: list[Tag] | None = None
+    booked: bool | None = None
+    transcript: str | None = None
+    transcript_object: list[TranscriptTurn] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_ignored(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if key not in IGNORED_FIELDS}
+        return data
+
+    @field_validator("started_at", "ended_at")
+    @classmethod
+    def _is_timestamp(cls, value: str | None) -> str | None:
+        if value is not None:
+            _unix_ms(value)
+        return value
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Self:
+        if self.ended_at is not None and _unix_ms(self.ended_at) < _unix_ms(self.started_at):
+            raise ValueError("ended_at is before started_at")
+        return self
+
+    def to_record(self) -> CallRecord:
+        started_at = _unix_ms(self.started_at)
+        ended_at = None if self.ended_at is None else _unix_ms(self.ended_at)
+        duration = self.duration_seconds
+        if duration is None:
+            duration = 0 if ended_at is None else (ended_at - started_at + 500) // 1000
+        turns = (
+            None
+            if self.transcript_object is None
+            else [turn.model_dump() for turn in self.transcript_object]
+        )
+        return CallRecord(
+            call_id=self.call_id,
+            direction=self.direction,
+            started_at=started_at,
+            ended_at=ended_at,
+            from_number=self.from_number,
+            to_number=self.to_number,
+            duration_seconds=duration,
+            status=self.status or "ended",
+            disconnection_reason=self.disconnection_reason,
+            sentiment=self.sentiment,
+            summary=self.summary,
+            tags=list(dict.fromkeys(self.tags or [])),
+            booked=bool(self.booked),
+            transcript=self.transcript,
+            transcript_object=turns,
+            questions=caller_questions(turns, self.transcript),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    line: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.problem}"
+
+
+@dataclass
+class ParsedFile:
+    """The records of a file, or every reason it cannot be imported (then no records count)."""
+
+    records: list[CallRecord] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+
+
+def _location(parts: Sequence[int | str]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _describe(error: ErrorDetails) -> str:
+    where = _location(error["loc"])
+    if error["type"] == "missing":
+        message = "required field is missing"
+    elif error["type"] == "extra_forbidden":
+        message = "unknown field"
+    else:
+        message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+def parse_line(text: str) -> CallRecord:
+    """The call one line describes; ValueError says what is wrong with it."""
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object (one call per line)")
+    try:
+        return ImportedCall.model_validate(data).to_record()
+    except ValidationError as error:
+        raise ValueError("; ".join(_describe(item) for item in error.errors())) from None
+
+
+def parse_lines(lines: Iterable[bytes]) -> ParsedFile:
+    """Check every line (numbered from 1); blank lines are skipped."""
+    parsed = ParsedFile()
+    for number, raw in enumerate(lines, start=1):
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            parsed.errors.append(LineError(number, "not UTF-8 text"))
+            continue
+        if not text.strip():
+            continue
+        try:
+            parsed.records.append(parse_line(text))
+        except ValueError as error:
+            parsed.errors.append(LineError(number, str(error)))
+    if parsed.errors:
+        parsed.records.clear()
+    return parsed
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """Check a JSON Lines file; OSError when it cannot be read."""
+    with path.open("rb") as lines:
+        return parse_lines(lines)
+
+
+async def import_calls(
+    session: AsyncSession, account_id: str, records: Iterable[CallRecord]
+) -> int:
+    """Upsert the calls into the account (by call_id) in the caller's transaction; how many."""
+    await accounts.require(session, account_id)
+    count = 0
+    for record in records:
+        await repository.upsert(session, account_id, record)
+        count += 1
+    return count
