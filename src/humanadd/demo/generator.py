@@ -1,0 +1,233 @@
+"""The demo's calls: about 500 over the last 60 days, reproducible for a given "now".
+
+Everything comes from one seeded `random.Random`, and call ids are fixed by position, so seeding
+twice upserts the same calls (moved to the new "now") instead of adding more. Calls keep
+business hours in the demo account's time zone, weekdays busier than weekends.
+"""
+
+import hashlib
+import random
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from humanadd.calls.questions import caller_questions
+from humanadd.calls.repository import CallRecord
+from humanadd.demo import conversations
+from humanadd.demo.businesses import BUSINESSES, HVAC, Business
+from humanadd.demo.conversations import Conversation
+
+SEED = 20250115
+CALL_COUNT = 500
+DAYS = 60
+ONGOING = 2
+
+EXAMPLE_CALL_ID = "call_abc123"
+"""The API document's example call, present exactly as documented."""
+
+HOUR_WEIGHTS = (
+    0.1, 0.05, 0.05, 0.05, 0.1, 0.2, 0.6, 3.0, 6.0, 10.0, 11.0, 10.0,
+    7.0, 7.0, 8.0, 7.0, 6.0, 4.0, 3.0, 2.0, 1.5, 1.0, 0.5, 0.3,
+)  # fmt: skip
+"""Relative call volume by local hour, midnight first."""
+WEEKDAY_WEIGHTS = (1.1, 1.3, 1.0, 1.0, 0.9, 0.45, 0.2)
+"""Monday first."""
+
+AREA_CODES = ("212", "347", "617", "857", "312", "773", "646", "718", "415", "305")
+FIRST_NAMES = (
+    "Dana", "Marcus", "Priya", "Tom", "Elena", "James", "Aisha", "Kevin", "Sofia", "Luis",
+    "Hannah", "Omar", "Grace", "Daniel", "Mei", "Robert", "Fatima", "Chris", "Nina", "Sam",
+)  # fmt: skip
+LAST_NAMES = (
+    "Whitfield", "Lopez", "Patel", "Nguyen", "Kowalski", "Brown", "Okafor", "Schmidt",
+    "Rossi", "Kim", "Murphy", "Haddad", "Chen", "Silva", "Johnson", "Novak",
+)  # fmt: skip
+
+MISSED_INBOUND = ("dial_no_answer", "marked_as_spam", "registered_call_timeout")
+MISSED_OUTBOUND = (
+    "voicemail_reached", "voicemail_reached", "dial_no_answer", "dial_no_answer",
+    "dial_busy", "user_declined", "invalid_destination", "dial_failed",
+)  # fmt: skip
+ANSWERED_ENDINGS = ("user_hangup",) * 12 + ("agent_hangup",) * 5 + ("call_transfer", "inactivity")
+ERRORS = ("error_llm_websocket_lost_connection", "error_no_audio_received", "error_unknown")
+OUTBOUND_RECORDING = "outbound-reminder"
+
+
+def call_id_for(index: int) -> str:
+    return "call_" + hashlib.sha256(f"humanadd-demo-{index}".encode()).hexdigest()[:24]
+
+
+def recording_ref(name: str) -> str:
+    """The `recording_ref` of a demo recording (a file under the recordings directory)."""
+    return f"file:demo/{name}.wav"
+
+
+def _customers(rng: random.Random) -> list[tuple[str, str]]:
+    """Names and phone numbers of the people who call; some call more than once."""
+    return [
+        (
+            f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            f"+1{rng.choice(AREA_CODES)}555{rng.randint(0, 9999):04d}",
+        )
+        for _ in range(320)
+    ]
+
+
+def _start_time(rng: random.Random, now: datetime, zone: ZoneInfo) -> datetime:
+    """A plausible local start time within the last DAYS days, at least ten minutes ago."""
+    today = now.astimezone(zone).date()
+    while True:
+        day = today - timedelta(days=rng.randrange(DAYS))
+        if rng.random() * max(WEEKDAY_WEIGHTS) > WEEKDAY_WEIGHTS[day.weekday()]:
+            continue
+        hour = rng.choices(range(24), HOUR_WEIGHTS)[0]
+        local = datetime(
+            day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60),
+            rng.randrange(1000) * 1000, tzinfo=zone,
+        )  # fmt: skip
+        if now - timedelta(days=DAYS) < local < now - timedelta(minutes=10):
+            return local
+
+
+def _ms(moment: datetime) -> int:
+    return round(moment.timestamp() * 1000)
+
+
+def _with_conversation(
+    record: CallRecord, conversation: Conversation, *, duration: int, recording: str | None
+) -> CallRecord:
+    record.duration_seconds = duration
+    record.transcript = conversation.transcript
+    record.transcript_object = conversation.transcript_object
+    record.questions = caller_questions(record.transcript_object, record.transcript)
+    record.recording_ref = None if recording is None else recording_ref(recording)
+    return record
+
+
+def _generated_call(
+    index: int,
+    rng: random.Random,
+    now: datetime,
+    zone: ZoneInfo,
+    customers: list[tuple[str, str]],
+) -> CallRecord:
+    business: Business = rng.choices(BUSINESSES, [b.share for b in BUSINESSES])[0]
+    reason = rng.choice(business.reasons)
+    name, number = rng.choice(customers)
+    direction = "outbound" if rng.random() < 0.12 else "inbound"
+    started = _start_time(rng, now, zone)
+    record = CallRecord(
+        call_id=call_id_for(index),
+        direction=direction,
+        started_at=_ms(started),
+        from_number=number if direction == "inbound" else business.phone,
+        to_number=business.phone if direction == "inbound" else number,
+    )
+    fate = rng.random()
+    if fate < (0.05 if direction == "inbound" else 0.35):
+        record.ended_at = record.started_at
+        record.disconnection_reason = rng.choice(
+            MISSED_INBOUND if direction == "inbound" else MISSED_OUTBOUND
+        )
+        if record.disconnection_reason == "voicemail_reached":
+            record.summary = "Reached voicemail; no message was left."
+        return record
+    if fate > 0.99:
+        conversation = conversations.interrupted(business, reason, rng)
+        duration = rng.randint(4, 25)
+        record.status = "error"
+        record.ended_at = record.started_at + duration * 1000
+        record.disconnection_reason = rng.choice(ERRORS)
+        record.summary = "The call dropped because of a technical problem."
+        return _with_conversation(
+            record, conversation, duration=duration, recording=rng.choice(business.recordings)
+        )
+    if direction == "inbound":
+        conversation = conversations.inbound(business, reason, started, name, rng)
+        recording = rng.choice(business.recordings)
+    else:
+        conversation = conversations.outbound(business, started, name, rng)
+        recording = OUTBOUND_RECORDING
+    duration = round(conversation.speaking_seconds() * rng.uniform(1.0, 1.5))
+    record.ended_at = record.started_at + duration * 1000 + rng.randrange(1000)
+    record.disconnection_reason = rng.choice(ANSWERED_ENDINGS)
+    record.sentiment = conversation.sentiment
+    record.summary = conversation.summary
+    record.tags = conversation.tags
+    record.booked = conversation.booked
+    return _with_conversation(record, conversation, duration=duration, recording=recording)
+
+
+def _ongoing_call(
+    index: int, rng: random.Random, now: datetime, customers: list[tuple[str, str]]
+) -> CallRecord:
+    """A call still in progress: started minutes ago, no analysis or recording yet."""
+    business = rng.choice(BUSINESSES)
+    started = now - timedelta(seconds=rng.randint(40, 240))
+    record = CallRecord(
+        call_id=call_id_for(index),
+        direction="inbound",
+        started_at=_ms(started),
+        from_number=rng.choice(customers)[1],
+        to_number=business.phone,
+        status="ongoing",
+    )
+    conversation = conversations.interrupted(business, rng.choice(business.reasons), rng)
+    return _with_conversation(
+        record, conversation, duration=int((now - started).total_seconds()), recording=None
+    )
+
+
+def example_call(now: datetime) -> CallRecord:
+    """`call_abc123` as the API document shows it, started 38 to 98 minutes before `now`."""
+    started = now.replace(minute=22, second=4, microsecond=0) - timedelta(hours=1)
+    conversation = Conversation()
+    for role, text in EXAMPLE_TURNS:
+        conversation.turns.append((role, text))
+    record = CallRecord(
+        call_id=EXAMPLE_CALL_ID,
+        direction="inbound",
+        started_at=_ms(started),
+        ended_at=_ms(started) + 82_000,
+        from_number="+15551234567",
+        to_number=HVAC.phone,
+        status="ended",
+        disconnection_reason="user_hangup",
+        sentiment="positive",
+        summary="Caller booked an HVAC maintenance appointment for Thursday.",
+        tags=["booking"],
+        booked=True,
+    )
+    return _with_conversation(record, conversation, duration=82, recording="hvac-maintenance")
+
+
+EXAMPLE_TURNS = (
+    ("agent", "Hello, thank you for calling Comfort Air Heating & Cooling. This is Ava. "
+     "How can I help you today?"),
+    ("user", "Hi, I'd like to schedule a maintenance visit for my AC before the summer."),
+    ("agent", "Happy to help with that. Can I have your name and address?"),
+    ("user", "Sure, it's Dana Whitfield, 42 Maple Street."),
+    ("agent", "Thank you, Dana. We have Thursday at 10am or 2pm available. "
+     "Which works better?"),
+    ("user", "Thursday at 10 works. How much does a tune-up cost?"),
+    ("agent", "Our seasonal tune-up is $129, and it's free for Comfort Club members."),
+    ("user", "Great, let's do Thursday at 10."),
+    ("agent", "You're all set for Thursday at 10am. We'll text you a confirmation. "
+     "Is there anything else?"),
+    ("user", "No, that's all. Thanks!"),
+    ("agent", "Thank you for calling Comfort Air Heating & Cooling. Have a great day!"),
+)  # fmt: skip
+
+
+def demo_calls(now_ms: int, timezone: str) -> list[CallRecord]:
+    """The demo's CALL_COUNT calls as of `now_ms`; the same `now_ms` gives the same calls."""
+    rng = random.Random(SEED)
+    now = datetime.fromtimestamp(now_ms / 1000, UTC)
+    zone = ZoneInfo(timezone)
+    customers = _customers(rng)
+    calls = [example_call(now)]
+    calls += [_ongoing_call(index, rng, now, customers) for index in range(1, ONGOING + 1)]
+    calls += [
+        _generated_call(index, rng, now, zone, customers)
+        for index in range(ONGOING + 1, CALL_COUNT)
+    ]
+    return calls

@@ -1,0 +1,55 @@
+"""Preparing the demo: its Enterprise account, a fresh API key, recordings and seeded calls."""
+
+from dataclasses import dataclass
+
+import anyio.to_thread
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from humanadd.accounts import repository as accounts_repository
+from humanadd.accounts import service as accounts
+from humanadd.accounts.models import Plan
+from humanadd.calls import repository as calls_repository
+from humanadd.clock import now_ms
+from humanadd.config import Settings
+from humanadd.demo.generator import demo_calls
+from humanadd.demo.recordings import write_recordings
+from humanadd.keys import service as keys
+
+ACCOUNT_NAME = "Demo: Main Street Front Desk"
+"""The demo account: one front desk answering for an HVAC firm, a dentist, a law office and a
+salon. It is found again by this name when the demo database is reused."""
+TIMEZONE = "America/New_York"
+ACTOR = "demo"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccess:
+    account_id: str
+    api_key: str
+    reused: bool
+    """True when the account already existed and its key was rotated."""
+    calls: int
+
+
+async def prepare(
+    session: AsyncSession, settings: Settings, *, now: int | None = None
+) -> DemoAccess:
+    """Find or create the demo account, give it a new key and (re)seed its calls as of `now`.
+
+    Only key hashes are stored, so a reused account gets a rotated key that can be shown.
+    """
+    account = await accounts_repository.find_by_name(session, ACCOUNT_NAME)
+    if account is None:
+        account, api_key = await accounts.create(
+            session, name=ACCOUNT_NAME, plan=Plan.ENTERPRISE, timezone=TIMEZONE, actor=ACTOR
+        )
+        reused = False
+    else:
+        await accounts.set_plan(session, account.id, Plan.ENTERPRISE, actor=ACTOR)
+        api_key = await keys.rotate(session, account.id, actor=ACTOR)
+        reused = True
+    await anyio.to_thread.run_sync(write_recordings, settings.recordings_dir / "demo")
+    records = demo_calls(now_ms() if now is None else now, TIMEZONE)
+    for record in records:
+        await calls_repository.upsert(session, account.id, record)
+    return DemoAccess(account.id, api_key, reused, len(records))
