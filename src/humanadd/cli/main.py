@@ -1,40 +1,49 @@
 """The `humanadd` operator command line."""
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
-from humanadd.config import get_settings
-from humanadd.logs import configure_logging
+from humanadd.cli.accounts import accounts_app
+from humanadd.cli.calls import calls_app
+from humanadd.cli.console import fail
+from humanadd.cli.demo import demo
+from humanadd.cli.keys import keys_app
+from humanadd.cli.options import Host, Port
+from humanadd.cli.runtime import database_failure, load_settings
+from humanadd.cli.server import run_server
 from humanadd.migrations import upgrade
 
 app = typer.Typer(
     name="humanadd",
     help="Operate humanadd: the database, the API server, accounts, keys, calls and the demo.\n\n"
-    "Configuration comes from HUMANADD_* environment variables (see the README).",
+    "Configuration comes from HUMANADD_* environment variables (see the README); "
+    "HUMANADD_DATABASE_URL picks the database.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Manage the database schema.", no_args_is_help=True, rich_markup_mode="markdown"
+)
 app.add_typer(db_app, name="db")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(keys_app, name="keys")
+app.add_typer(calls_app, name="calls")
+app.command("demo")(demo)
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to HUMANADD_DATABASE_URL (safe to run repeatedly)."""
-    settings = get_settings()
-    upgrade(settings.database_url)
+    settings = load_settings()
+    try:
+        upgrade(settings.database_url)
+    except (SQLAlchemyError, OSError) as error:
+        fail(database_failure(error))
     typer.echo("database is up to date")
 
 
 @app.command()
-def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
-) -> None:
+def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     """Serve the public API (run `humanadd db upgrade` first)."""
-    import uvicorn
-
-    from humanadd.app import create_app
-
-    settings = get_settings()
-    configure_logging(settings.log_level)
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    run_server(load_settings(), host, port)

@@ -1,0 +1,136 @@
+"""`humanadd accounts …`: create, list and re-plan customer accounts."""
+
+from typing import Annotated
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from humanadd.accounts import service
+from humanadd.accounts.models import Account, Plan
+from humanadd.cli.console import print_json, print_table
+from humanadd.cli.options import AccountArgument, AsJson
+from humanadd.cli.runtime import load_settings, run_in_transaction
+from humanadd.clock import iso_from_ms
+
+ACTOR = "cli"
+PLANS = ", ".join(plan.value for plan in Plan)
+DEFAULT_PLAN = Plan.STARTER.value
+
+accounts_app = typer.Typer(
+    help="Create customer accounts, list them and change their plan.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+
+
+def _created_at(account: Account) -> str:
+    return iso_from_ms(round(account.created_at.timestamp() * 1000))
+
+
+@accounts_app.command("create")
+def create(
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name", help="The business's name, as the operator sees it.", show_default=False
+        ),
+    ],
+    plan: Annotated[
+        str,
+        typer.Option(
+            help=f"Billing plan: one of {PLANS}. The public API answers only keys of "
+            "enterprise accounts (others get 403 plan_not_supported)."
+        ),
+    ] = DEFAULT_PLAN,
+    timezone: Annotated[
+        str,
+        typer.Option(
+            help="IANA time zone of the business (e.g. America/New_York); "
+            "stats count days and hours in it."
+        ),
+    ] = "UTC",
+    as_json: AsJson = False,
+) -> None:
+    """Create an account and print its id and first API key (the key is shown only this once)."""
+    settings = load_settings()
+
+    async def operation(session: AsyncSession) -> tuple[Account, str]:
+        return await service.create(session, name=name, plan=plan, timezone=timezone, actor=ACTOR)
+
+    account, api_key = run_in_transaction(settings, operation)
+    if as_json:
+        print_json(
+            {
+                "account_id": account.id,
+                "api_key": api_key,
+                "name": account.name,
+                "plan": account.plan,
+                "timezone": account.timezone,
+            }
+        )
+        return
+    typer.echo(f"account_id: {account.id}")
+    typer.echo(f"api_key:    {api_key}")
+    typer.echo(f"name: {account.name}, plan: {account.plan}, timezone: {account.timezone}")
+    typer.echo(
+        "Store the key now: it is not shown again (`humanadd keys rotate` issues a new one)."
+    )
+    if account.plan != Plan.ENTERPRISE:
+        typer.echo(
+            f"note: the public API refuses keys of {account.plan} accounts; "
+            f"`humanadd accounts set-plan {account.id} enterprise` opens it.",
+            err=True,
+        )
+
+
+@accounts_app.command("list")
+def list_accounts(as_json: AsJson = False) -> None:
+    """List every account, oldest first: id, name, plan, time zone and creation time (UTC)."""
+    settings = load_settings()
+    accounts = run_in_transaction(settings, service.list_accounts)
+    rows = [
+        {
+            "account_id": account.id,
+            "name": account.name,
+            "plan": account.plan,
+            "timezone": account.timezone,
+            "created_at": _created_at(account),
+        }
+        for account in accounts
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("no accounts yet (create one with `humanadd accounts create --name NAME`)")
+        return
+    print_table(
+        ["ACCOUNT ID", "NAME", "PLAN", "TIMEZONE", "CREATED AT"],
+        [list(row.values()) for row in rows],
+    )
+
+
+@accounts_app.command("set-plan")
+def set_plan(
+    account_id: AccountArgument,
+    plan: Annotated[
+        str,
+        typer.Argument(metavar="PLAN", help=f"The new plan: one of {PLANS}.", show_default=False),
+    ],
+    as_json: AsJson = False,
+) -> None:
+    """Move an account to another plan (recorded in the audit log; takes effect at once)."""
+    settings = load_settings()
+
+    async def operation(session: AsyncSession) -> tuple[str, str]:
+        previous = (await service.require(session, account_id)).plan
+        account = await service.set_plan(session, account_id, plan, actor=ACTOR)
+        return previous, account.plan
+
+    previous, current = run_in_transaction(settings, operation)
+    if as_json:
+        print_json({"account_id": account_id, "plan": current, "previous_plan": previous})
+    elif previous == current:
+        typer.echo(f"{account_id} is already on the {current} plan; nothing changed")
+    else:
+        typer.echo(f"{account_id}: plan {previous} → {current}")
