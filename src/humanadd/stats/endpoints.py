@@ -1,5 +1,35 @@
 """HTTP routes of /api/v1/stats."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from humanadd.clock import now_ms
+from humanadd.dependencies import SessionDep
+from humanadd.errors import AUTHENTICATED, error_responses
+from humanadd.keys.auth import PrincipalDep
+from humanadd.stats import service
+from humanadd.stats.schemas import StatsResponse
 
 router = APIRouter(tags=["stats"])
+
+
+def request_time_ms() -> int:
+    """The moment the window ends; tests pin it through `app.dependency_overrides`."""
+    return now_ms()
+
+
+@router.get("/stats", response_model=StatsResponse, responses=error_responses(*AUTHENTICATED))
+async def get_stats(
+    principal: PrincipalDep,
+    session: SessionDep,
+    now: Annotated[int, Depends(request_time_ms)],
+    days: Annotated[
+        int, Query(ge=1, le=365, description="The period: the last `days` x 24 hours.")
+    ] = 30,
+) -> StatsResponse:
+    """Aggregate metrics of your calls over a rolling period, in your account's time zone."""
+    stats = await service.compute(
+        session, principal.account_id, principal.timezone, days=days, now_ms=now
+    )
+    return StatsResponse(period_days=days, stats=stats)
