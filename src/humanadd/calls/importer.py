@@ -160,7 +160,7 @@ def _describe(error: ErrorDetails) -> str:
 def parse_line(text: str) -> CallRecord:
     """The call one line describes; ValueError says what is wrong with it."""
     try:
-        data = orjson.loads(text)
+        data = orjson.loads(text.strip())
     except orjson.JSONDecodeError as error:
         raise ValueError(f"not valid JSON ({error.msg} at column {error.colno})") from None
     if not isinstance(data, dict):

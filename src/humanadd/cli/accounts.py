@@ -58,6 +58,12 @@ def create(
         return await service.create(session, name=name, plan=plan, timezone=timezone, actor=ACTOR)
 
     account, api_key = run_in_transaction(settings, operation)
+    if account.plan != Plan.ENTERPRISE:
+        typer.echo(
+            f"note: the public API refuses keys of {account.plan} accounts; "
+            f"`humanadd accounts set-plan {account.id} enterprise` opens it.",
+            err=True,
+        )
     if as_json:
         print_json(
             {
@@ -75,12 +81,6 @@ def create(
     typer.echo(
         "Store the key now: it is not shown again (`humanadd keys rotate` issues a new one)."
     )
-    if account.plan != Plan.ENTERPRISE:
-        typer.echo(
-            f"note: the public API refuses keys of {account.plan} accounts; "
-            f"`humanadd accounts set-plan {account.id} enterprise` opens it.",
-            err=True,
-        )
 
 
 @accounts_app.command("list")

@@ -1,0 +1,77 @@
+"""`humanadd demo`: creates the demo on a fresh database, rotates its key on reuse, then serves."""
+
+from pathlib import Path
+
+import pytest
+
+from humanadd.cli import demo as demo_command
+from humanadd.config import Settings
+from humanadd.keys import tokens
+from tests.cli.conftest import Cli
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, int]]:
+    """Stands in for the server, recording what it would have served."""
+    calls: list[tuple[str, str, int]] = []
+
+    def fake_run_server(settings: Settings, host: str, port: int) -> None:
+        calls.append((settings.database_url, host, port))
+
+    monkeypatch.setattr(demo_command, "run_server", fake_run_server)
+    return calls
+
+
+def _printed(stdout: str, label: str) -> str:
+    line = next(line for line in stdout.splitlines() if line.strip().startswith(f"{label}:"))
+    return line.split(":", 1)[1].strip()
+
+
+def test_demo_creates_then_reuses_its_database_rotating_the_key(
+    cli: Cli, served: list[tuple[str, str, int]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'fresh' / 'demo.sqlite3'}"
+    monkeypatch.setenv("HUMANADD_DATABASE_URL", database_url)
+
+    first = cli.run("demo", "--port", "8123")
+    second = cli.run("demo", "--port", "8123")
+
+    assert first.exit_code == 0, first.stderr
+    assert second.exit_code == 0, second.stderr
+    assert first.stdout.startswith("humanadd demo: Created the demo account.\n")
+    assert second.stdout.startswith(
+        "humanadd demo: Reused the demo database: the demo key was rotated "
+        "(the old one no longer works).\n"
+    )
+    assert _printed(first.stdout, "account_id") == _printed(second.stdout, "account_id")
+    first_key, second_key = _printed(first.stdout, "api_key"), _printed(second.stdout, "api_key")
+    assert tokens.is_well_formed(first_key)
+    assert tokens.is_well_formed(second_key)
+    assert first_key != second_key
+    assert _printed(second.stdout, "calls") == "500 seeded over the last 60 days"
+    assert served == [(database_url, "127.0.0.1", 8123)] * 2
+
+
+def test_demo_prints_the_documents_curl_examples_with_its_host_and_key(
+    cli: Cli, served: list[tuple[str, str, int]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    monkeypatch.setenv("HUMANADD_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}")
+
+    result = cli.run("demo", "--host", "0.0.0.0", "--port", "9000")
+
+    assert result.exit_code == 0, result.stderr
+    key = _printed(result.stdout, "api_key")
+    auth = f'-H "Authorization: Bearer {key}"'
+    examples = result.stdout.split("Try the API:\n\n", 1)[1]
+    assert examples == (
+        f'curl "http://127.0.0.1:9000/api/v1/calls?limit=10" \\\n{auth}\n\n'
+        f"curl http://127.0.0.1:9000/api/v1/calls/call_abc123 \\\n{auth}\n\n"
+        f"curl http://127.0.0.1:9000/api/v1/calls/call_abc123/recording \\\n{auth} \\\n"
+        "-o call_abc123.wav\n\n"
+        f'curl "http://127.0.0.1:9000/api/v1/stats?days=30" \\\n{auth}\n\n'
+        f"curl http://127.0.0.1:9000/api/v1/kb \\\n{auth} \\\n"
+        '-H "Content-Type: application/json" \\\n'
+        """-d '{"text": "Our new hours are 8am-7pm M-F.", "replace": false}'\n\n"""
+        "Serving on http://127.0.0.1:9000 (Ctrl+C to stop).\n"
+    )
+    assert served[0][1:] == ("0.0.0.0", 9000)
