@@ -2,11 +2,18 @@
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+
+RESPONSE_SCHEMA = ConfigDict(
+    json_schema_mode_override="serialization", json_schema_serialization_defaults_required=True
+)
+"""For response bodies: fields with defaults (`ok`) are always sent, so the schema requires them."""
 
 
 class ErrorBody(BaseModel):
     """Every failure: `{"ok": false, "error": CODE, "message": TEXT}`."""
+
+    model_config = RESPONSE_SCHEMA
 
     ok: Literal[False] = False
     error: str

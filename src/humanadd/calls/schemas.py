@@ -1,8 +1,10 @@
 """Wire shapes of the calls endpoints."""
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
+
+from humanadd.errors import RESPONSE_SCHEMA
 
 Direction = Literal["inbound", "outbound"]
 Status = Literal["ongoing", "ended", "error"]
@@ -25,14 +27,7 @@ class TranscriptTurn(BaseModel):
 
     role: Role
     content: str
-    words: list[Word] | None = None
-
-    @model_serializer(mode="wrap")
-    def _omit_absent_words(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if data.get("words") is None:
-            data.pop("words", None)
-        return data
+    words: list[Word] | None = Field(default=None, exclude_if=lambda words: words is None)
 
 
 class CallSummary(BaseModel):
@@ -63,6 +58,8 @@ class CallDetail(CallSummary):
 
 
 class CallList(BaseModel):
+    model_config = RESPONSE_SCHEMA
+
     ok: Literal[True] = True
     count: int
     calls: list[CallSummary]
@@ -74,5 +71,7 @@ class CallList(BaseModel):
 
 
 class CallDetailResponse(BaseModel):
+    model_config = RESPONSE_SCHEMA
+
     ok: Literal[True] = True
     call: CallDetail
