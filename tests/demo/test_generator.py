@@ -1,0 +1,153 @@
+"""The demo's generated calls: reproducible, realistic and consistent with the API's rules."""
+
+import re
+from collections import Counter
+from datetime import UTC, datetime
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from humanadd.calls.questions import caller_questions
+from humanadd.calls.repository import CallRecord
+from humanadd.clock import iso_from_ms
+from humanadd.demo.businesses import BUSINESSES
+from humanadd.demo.generator import CALL_COUNT, demo_calls
+from humanadd.demo.recordings import RECORDINGS
+
+NOW = 1_764_340_000_000  # 2025-11-28T14:26:40Z
+DAY_MS = 86_400_000
+MISSED_REASONS = {
+    "dial_no_answer", "dial_busy", "dial_failed", "voicemail_reached", "user_declined",
+    "invalid_destination", "marked_as_spam", "registered_call_timeout",
+}  # fmt: skip
+PHONE = re.compile(r"^\+1\d{10}$")
+
+
+@pytest.fixture(scope="module")
+def calls() -> list[CallRecord]:
+    return demo_calls(NOW, "America/New_York")
+
+
+def test_the_same_now_gives_the_same_calls(calls: list[CallRecord]):
+    assert demo_calls(NOW, "America/New_York") == calls
+
+
+def test_a_later_now_keeps_the_call_ids_and_moves_the_calls(calls: list[CallRecord]):
+    later = demo_calls(NOW + 3 * DAY_MS, "America/New_York")
+
+    assert [call.call_id for call in later] == [call.call_id for call in calls]
+    assert max(call.started_at for call in later) > max(call.started_at for call in calls)
+
+
+def test_about_500_unique_calls_over_the_last_60_days(calls: list[CallRecord]):
+    assert len(calls) == CALL_COUNT == 500
+    assert len({call.call_id for call in calls}) == 500
+    assert all(NOW - 60 * DAY_MS < call.started_at <= NOW for call in calls)
+    days = {(NOW - call.started_at) // DAY_MS for call in calls}
+    assert len(days) >= 55
+
+
+def test_the_documents_example_call_is_there_exactly(calls: list[CallRecord]):
+    example = next(call for call in calls if call.call_id == "call_abc123")
+
+    assert example.started_at % 1000 == 0
+    assert NOW - 2 * 3_600_000 < example.started_at < NOW - 30 * 60_000
+    assert iso_from_ms(example.started_at)[13:] == ":22:04.000Z"
+    assert (
+        example.direction, example.from_number, example.to_number, example.duration_seconds,
+        example.ended_at, example.status, example.disconnection_reason, example.sentiment,
+        example.summary, example.tags, example.booked,
+    ) == (
+        "inbound", "+15551234567", "+15559876543", 82,
+        example.started_at + 82_000, "ended", "user_hangup", "positive",
+        "Caller booked an HVAC maintenance appointment for Thursday.", ["booking"], True,
+    )  # fmt: skip
+    assert example.transcript is not None
+    assert example.transcript.startswith("AI: Hello")
+    assert example.recording_ref == "file:demo/hvac-maintenance.wav"
+
+
+def test_the_mix_looks_like_real_receptionist_traffic(calls: list[CallRecord]):
+    directions = Counter(call.direction for call in calls)
+    statuses = Counter(call.status for call in calls)
+    sentiments = Counter(call.sentiment for call in calls)
+    missed = [call for call in calls if call.disconnection_reason in MISSED_REASONS]
+
+    assert 0.8 < directions["inbound"] / 500 < 0.95
+    assert statuses["ongoing"] == 2
+    assert 1 <= statuses["error"] <= 10
+    assert statuses["ended"] > 480
+    assert set(sentiments) == {"positive", "neutral", "negative", None}
+    assert sentiments["positive"] > sentiments["neutral"] > sentiments["negative"] > 0
+    assert 0.04 < len(missed) / 500 < 0.15
+    assert {call.disconnection_reason for call in missed} >= {"dial_no_answer", "voicemail_reached"}
+    assert 100 < sum(call.booked for call in calls) < 400
+    assert {call.to_number for call in calls if call.direction == "inbound"} >= {
+        business.phone for business in BUSINESSES
+    }
+    assert all(
+        call.from_number and PHONE.match(call.from_number) and call.to_number for call in calls
+    )
+
+
+def test_missed_calls_have_no_conversation_and_answered_ones_have_one(calls: list[CallRecord]):
+    for call in calls:
+        if call.disconnection_reason in MISSED_REASONS:
+            assert (call.duration_seconds, call.sentiment, call.transcript) == (0, None, None)
+            assert call.recording_ref is None
+        else:
+            assert call.duration_seconds > 0
+            assert call.transcript is not None
+            assert call.transcript_object is not None
+            assert len(call.transcript_object) >= 2
+
+
+def test_transcripts_alternate_ai_and_caller_lines(calls: list[CallRecord]):
+    for call in calls:
+        if call.transcript_object is None:
+            continue
+        roles = [turn["role"] for turn in call.transcript_object]
+        assert roles[0] == "agent"
+        assert all(a != b for a, b in pairwise(roles))
+        assert call.transcript == "\n".join(
+            f"{'AI' if turn['role'] == 'agent' else 'Caller'}: {turn['content']}"
+            for turn in call.transcript_object
+        )
+
+
+def test_tags_are_lowercase_and_booked_calls_are_tagged_booking(calls: list[CallRecord]):
+    tags = Counter(tag for call in calls for tag in call.tags)
+
+    assert all(tag == tag.lower() and tag.strip() == tag for tag in tags)
+    assert set(tags) >= {"booking", "pricing", "emergency", "hours", "insurance", "cancellation"}
+    assert all("booking" in call.tags for call in calls if call.booked)
+
+
+def test_recurring_caller_questions_in_varied_wording(calls: list[CallRecord]):
+    questions = [question for call in calls for question in call.questions]
+    for call in calls:
+        assert call.questions == caller_questions(call.transcript_object, call.transcript)
+    assert all(question.endswith("?") for question in questions)
+    wordings = {q for q in questions if q.lower().strip("?") == "what are your hours"}
+    assert {"What are your hours?", "what are your hours?"} <= wordings
+    assert Counter(q.lower() for q in questions).most_common(1)[0][1] >= 20
+
+
+def test_answered_calls_have_recordings_from_the_demo_set(calls: list[CallRecord]):
+    names = {f"file:demo/{name}.wav" for name in RECORDINGS}
+    for call in calls:
+        answered = call.duration_seconds > 0 and call.disconnection_reason not in MISSED_REASONS
+        if answered and call.status != "ongoing":
+            assert call.recording_ref in names
+        else:
+            assert call.recording_ref is None
+
+
+def test_calls_fall_mostly_in_business_hours_in_the_account_time_zone(calls: list[CallRecord]):
+    zone = ZoneInfo("America/New_York")
+    hours = Counter(
+        datetime.fromtimestamp(call.started_at / 1000, UTC).astimezone(zone).hour for call in calls
+    )
+    business_hours = sum(count for hour, count in hours.items() if 8 <= hour < 18)
+    assert business_hours / 500 > 0.75
