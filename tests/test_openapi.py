@@ -1,0 +1,111 @@
+"""The OpenAPI document: served, 3.1, every error status documented with the envelope."""
+
+import json
+
+import httpx
+import pytest
+
+from tests.openapi_check import OpenApiChecker
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
+AUTHENTICATED = {"400", "401", "403", "429", "500"}
+
+
+@pytest.fixture
+async def document(client: httpx.AsyncClient) -> dict[str, object]:
+    response = await client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-request-id"].startswith("req_")
+    result: dict[str, object] = response.json()
+    return result
+
+
+def operations(document: dict[str, object]) -> list[tuple[str, str, dict[str, object]]]:
+    paths = document["paths"]
+    assert isinstance(paths, dict)
+    return [
+        (path, method, operation)
+        for path, item in paths.items()
+        for method, operation in item.items()
+    ]
+
+
+async def test_document_is_served_as_openapi_3_1_without_a_key(
+    document: dict[str, object], openapi: OpenApiChecker
+) -> None:
+    assert str(document["openapi"]).startswith("3.1.")
+    assert document["info"]["title"] == "humanadd API"  # type: ignore[index]
+    assert document == openapi.document
+    assert {path for path, _, _ in operations(document)} >= {
+        "/api/v1/calls",
+        "/api/v1/calls/{call_id}",
+        "/api/v1/calls/{call_id}/recording",
+    }
+    assert all(path.startswith("/api/v1/") for path, _, _ in operations(document))
+
+
+async def test_every_operation_documents_its_errors_with_the_envelope(
+    document: dict[str, object],
+) -> None:
+    for path, method, operation in operations(document):
+        responses = operation["responses"]
+        assert isinstance(responses, dict)
+        assert set(responses) >= AUTHENTICATED, (method, path)
+        if "{call_id}" in path:
+            assert "404" in responses, path
+        for status, response in responses.items():
+            if int(status) >= 400:
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == ERROR_REF, (method, path, status)
+                assert response["description"], (method, path, status)
+        assert operation.get("description") or operation.get("summary"), (method, path)
+    recording = document["paths"]["/api/v1/calls/{call_id}/recording"]["get"]  # type: ignore[index]
+    assert set(recording["responses"]) >= {"200", "206", "404", "416"}
+    assert list(recording["responses"]["200"]["content"]) == ["audio/wav"]
+    assert list(recording["responses"]["206"]["content"]) == ["audio/wav"]
+
+
+async def test_no_422_anywhere(document: dict[str, object]) -> None:
+    text = json.dumps(document)
+    assert '"422"' not in text
+    assert "HTTPValidationError" not in text
+    assert "ValidationError" not in document["components"]["schemas"]  # type: ignore[index]
+
+
+async def test_error_envelope_schema_requires_all_three_fields(
+    document: dict[str, object],
+) -> None:
+    schema = document["components"]["schemas"]["ErrorBody"]  # type: ignore[index]
+    assert schema["required"] == ["ok", "error", "message"]
+    assert schema["properties"]["ok"]["const"] is False
+    for name in ("CallList", "CallDetailResponse"):
+        assert "ok" in document["components"]["schemas"][name]["required"]  # type: ignore[index]
+
+
+async def test_list_parameters_are_documented(document: dict[str, object]) -> None:
+    operation = document["paths"]["/api/v1/calls"]["get"]  # type: ignore[index]
+    parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    assert set(parameters) == {
+        "limit",
+        "after",
+        "before",
+        "cursor",
+        "direction",
+        "status",
+        "sentiment",
+        "booked",
+        "tag",
+    }
+    limit = parameters["limit"]["schema"]
+    assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 200, 50)
+    sentiment = json.dumps(parameters["sentiment"]["schema"])
+    assert all(value in sentiment for value in ("positive", "neutral", "negative", "unknown"))
+
+
+async def test_docs_page_is_html_pointing_at_the_document(client: httpx.AsyncClient) -> None:
+    response = await client.get("/docs")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "/api/v1/openapi.json" in response.text
+    assert response.headers["x-request-id"].startswith("req_")
