@@ -1,12 +1,16 @@
 """`humanadd demo`: a ready-to-try server with an Enterprise account and seeded calls."""
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.cli.console import fail
 from humanadd.cli.options import Host, Port
-from humanadd.cli.runtime import database_failure, load_settings, run_in_transaction
+from humanadd.cli.runtime import (
+    DATABASE_ERRORS,
+    database_failure,
+    load_settings,
+    run_in_transaction,
+)
 from humanadd.cli.server import run_server
 from humanadd.demo.instructions import banner
 from humanadd.demo.service import DemoAccess, prepare
@@ -24,7 +28,7 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     settings = load_settings()
     try:
         upgrade(settings.database_url)
-    except (SQLAlchemyError, OSError) as error:
+    except DATABASE_ERRORS as error:
         fail(database_failure(error))
 
     async def operation(session: AsyncSession) -> DemoAccess:

@@ -1,7 +1,6 @@
 """The `humanadd` operator command line."""
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from humanadd.cli.accounts import accounts_app
 from humanadd.cli.calls import calls_app
@@ -9,7 +8,7 @@ from humanadd.cli.console import fail
 from humanadd.cli.demo import demo
 from humanadd.cli.keys import keys_app
 from humanadd.cli.options import Host, Port
-from humanadd.cli.runtime import database_failure, load_settings
+from humanadd.cli.runtime import DATABASE_ERRORS, database_failure, load_settings
 from humanadd.cli.server import run_server
 from humanadd.migrations import upgrade
 
@@ -38,7 +37,7 @@ def db_upgrade() -> None:
     settings = load_settings()
     try:
         upgrade(settings.database_url)
-    except (SQLAlchemyError, OSError) as error:
+    except DATABASE_ERRORS as error:
         fail(database_failure(error))
     typer.echo("database is up to date")
 

@@ -16,6 +16,9 @@ from humanadd.db import create_engine, session_factory
 T = TypeVar("T")
 
 DATABASE_HINT = "check HUMANADD_DATABASE_URL and run `humanadd db upgrade`"
+DATABASE_ERRORS = (SQLAlchemyError, OSError, ImportError)
+"""What a wrong, unreachable or unmigrated database raises (ImportError: a driver that is not
+installed, as for a `mysql://` URL)."""
 
 
 def load_settings() -> Settings:
@@ -32,6 +35,8 @@ def load_settings() -> Settings:
 
 def database_failure(error: BaseException) -> str:
     """A one-line description of a database failure, without SQL or a traceback."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"cannot use {error.filename}: {error.strerror}"
     cause = getattr(error, "orig", None) or error
     first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
     return f"database error: {first_line} ({DATABASE_HINT})"
@@ -56,5 +61,5 @@ def run_in_transaction(settings: Settings, operation: Callable[[AsyncSession], A
         return asyncio.run(main())
     except AccountError as error:
         fail(str(error))
-    except (SQLAlchemyError, OSError) as error:
+    except DATABASE_ERRORS as error:
         fail(database_failure(error))

@@ -1,0 +1,72 @@
+"""`humanadd` itself: the command list, `db upgrade`, and database mistakes as one line."""
+
+from pathlib import Path
+
+import pytest
+
+from humanadd.cli.runtime import database_failure
+from tests.cli.conftest import Cli
+
+
+def test_help_lists_every_command(cli: Cli):
+    result = cli.run("--help")
+
+    assert result.exit_code == 0
+    for command in ("db", "serve", "accounts", "keys", "calls", "demo"):
+        assert f" {command} " in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "upgrade"],
+        ["serve"],
+        ["demo"],
+        ["accounts", "create"],
+        ["accounts", "list"],
+        ["accounts", "set-plan"],
+        ["keys", "rotate"],
+        ["calls", "import"],
+    ],
+)
+def test_every_command_explains_itself(cli: Cli, command: list[str]):
+    result = cli.run(*command, "--help")
+
+    assert result.exit_code == 0
+    assert "Usage: humanadd " + " ".join(command) in result.stdout
+
+
+def test_db_upgrade_creates_the_schema_in_a_new_file(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'new' / 'humanadd.sqlite3'}"
+    monkeypatch.setenv("HUMANADD_DATABASE_URL", url)
+
+    first = cli.run("db", "upgrade")
+    again = cli.run("db", "upgrade")
+    listing = cli.run("accounts", "list", "--json")
+
+    assert (first.exit_code, first.stdout) == (0, "database is up to date\n")
+    assert (again.exit_code, again.stdout) == (0, "database is up to date\n")
+    assert (listing.exit_code, listing.stdout) == (0, "[]\n")
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["accounts", "list"]])
+def test_a_database_url_without_its_driver_is_one_line(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, command: list[str]
+):
+    monkeypatch.setenv("HUMANADD_DATABASE_URL", "mysql://db.invalid/humanadd")
+
+    result = cli.run(*command)
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: database error: No module named 'MySQLdb' "
+        "(check HUMANADD_DATABASE_URL and run `humanadd db upgrade`)\n"
+    )
+
+
+def test_a_file_system_failure_names_the_file():
+    error = PermissionError(13, "Permission denied", "var/recordings/demo")
+
+    assert database_failure(error) == "cannot use var/recordings/demo: Permission denied"
