@@ -466,9 +466,24 @@ async def test_a_call_asking_a_question_twice_counts_once(
     stats = await stats_of(account)
     assert [(q.question, q.count) for q in stats.top_questions] == [
         ("Is parking free?", 2),
-        # Each wording is in one call: the first in character order (capitals first).
-        ("Are you OPEN?", 1),
+        ("Are you open?", 1),  # the call counts once, with the wording it used first
     ]
+
+
+async def test_wordings_tied_between_calls_show_the_first_in_character_order(
+    make_account: MakeAccount, add_calls: AddCalls, stats_of: ComputeStats
+) -> None:
+    account = await make_account()
+    await add_calls(
+        account,
+        [
+            call(NOW - 1, questions=["are you open?"]),
+            call(NOW - 2, questions=["Are you OPEN?"]),
+            call(NOW - 3, questions=["Are you open?"]),
+        ],
+    )
+    stats = await stats_of(account)
+    assert [(q.question, q.count) for q in stats.top_questions] == [("Are you OPEN?", 3)]
 
 
 async def test_the_wording_shown_is_the_one_most_calls_used(

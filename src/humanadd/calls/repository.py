@@ -156,6 +156,11 @@ async def upsert(session: AsyncSession, account_id: str, record: CallRecord) -> 
             ],
         )
     if record.questions:
+        # Each question once per call, in the wording the caller first used: stats then count
+        # the calls that asked it with a plain COUNT(*).
+        first_wordings: dict[str, str] = {}
+        for question in record.questions:
+            first_wordings.setdefault(normalize(question)[:512], question)
         await session.execute(
             insert(CallQuestion),
             [
@@ -163,10 +168,10 @@ async def upsert(session: AsyncSession, account_id: str, record: CallRecord) -> 
                     "call_pk": call_pk,
                     "account_id": account_id,
                     "started_at": record.started_at,
-                    "normalized": normalize(question)[:512],
+                    "normalized": normalized,
                     "text": question,
                 }
-                for question in record.questions
+                for normalized, question in first_wordings.items()
             ],
         )
     return call_pk

@@ -21,6 +21,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,6 +61,24 @@ class UtcOffsets:
 
     initial_ms: int
     changes: tuple[tuple[int, int], ...] = ()
+
+
+async def prepare_for_aggregates(session: AsyncSession) -> None:
+    """On PostgreSQL, planner settings for the rest of this transaction that keep the stats fast.
+
+    The planner cannot know that local (weekday, hour) has at most 168 values, so it expects as
+    many groups as calls and, within the default `work_mem`, sorts them all on disk instead of
+    hashing. And a generic plan for a cached statement guesses the window holds a handful of rows
+    and walks the index row by row; custom plans see the real window.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    await session.execute(
+        text(
+            "SELECT set_config('work_mem', '64MB', true),"
+            " set_config('plan_cache_mode', 'force_custom_plan', true)"
+        )
+    )
 
 
 def _local_ms(offsets: UtcOffsets) -> ColumnElement[int]:
@@ -149,18 +168,17 @@ def _codepoint_order(session: AsyncSession, column: ColumnElement[str]) -> Colum
 async def most_asked(
     session: AsyncSession, account_id: str, window: Window, limit: int
 ) -> Sequence[Row[Any]]:
-    """Up to `limit` (normalized, calls): the questions asked in most distinct calls, the most
-    first, ties by normalised text."""
-    asked = (
-        _questions(account_id, window, CallQuestion.normalized, CallQuestion.call_pk)
-        .distinct()
-        .subquery()
-    )
+    """Up to `limit` (normalized, calls): the questions asked in most calls, the most first, ties
+    by normalised text.
+
+    A plain COUNT(*) counts calls: ingest stores each question once per call (its first
+    wording). Counting distinct calls here instead would cost a hash of every row.
+    """
     calls = func.count().label("calls")
     statement = (
-        select(asked.c.normalized, calls)
-        .group_by(asked.c.normalized)
-        .order_by(calls.desc(), _codepoint_order(session, asked.c.normalized))
+        _questions(account_id, window, CallQuestion.normalized, calls)
+        .group_by(CallQuestion.normalized)
+        .order_by(calls.desc(), _codepoint_order(session, CallQuestion.normalized))
         .limit(limit)
     )
     rows: Sequence[Row[Any]] = (await session.execute(statement)).all()
@@ -170,18 +188,18 @@ async def most_asked(
 async def wordings(
     session: AsyncSession, account_id: str, window: Window, normalized: Sequence[str]
 ) -> Sequence[Row[Any]]:
-    """(normalized, text, calls) for each wording of the given questions: distinct calls
-    that used it."""
-    used = (
+    """(normalized, text, calls) for each wording of the given questions: the calls that
+    (first) asked them that way."""
+    statement = (
         _questions(
-            account_id, window, CallQuestion.normalized, CallQuestion.text, CallQuestion.call_pk
+            account_id,
+            window,
+            CallQuestion.normalized,
+            CallQuestion.text,
+            func.count().label("calls"),
         )
         .where(CallQuestion.normalized.in_(normalized))
-        .distinct()
-        .subquery()
-    )
-    statement = select(used.c.normalized, used.c.text, func.count().label("calls")).group_by(
-        used.c.normalized, used.c.text
+        .group_by(CallQuestion.normalized, CallQuestion.text)
     )
     rows: Sequence[Row[Any]] = (await session.execute(statement)).all()
     return rows

@@ -156,6 +156,7 @@ async def compute(
 ) -> Stats:
     """Every figure of the stats over the `days` x 24 hours up to `now_ms`."""
     window = window_for(days, now_ms)
+    await repository.prepare_for_aggregates(session)
     rows = await repository.hourly_totals(
         session, account_id, window, utc_offsets(timezone, window)
     )
