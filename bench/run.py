@@ -1,0 +1,268 @@
+"""The API benchmark: `python -m bench.run [--scale S] [--databases sqlite,postgres] …`.
+
+For each database it builds (or reuses) the data set, then measures with `wrk` on loopback,
+server and load generator pinned to different cores:
+
+- the real app (`humanadd serve`, auth and rate limiting included) on GET /calls,
+  GET /calls/{id} and GET /stats?days=30 for the largest account;
+- the hand-written reference (Starlette + the driver + orjson) on the same list and detail;
+- the bare ASGI reference returning the real responses' bytes (the HTTP limit).
+
+It prints a table and writes the report (docs/benchmarks.md at full scale).
+"""
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+from sqlalchemy.engine import make_url
+
+from bench import data, report, servers, wrk
+from bench.generate import Shape
+from bench.report import Endpoint, Measurement
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "bench" / "data"
+RESULTS_DIR = ROOT / "bench" / "results"
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:55432/humanadd_bench"
+
+
+@dataclass(frozen=True)
+class Options:
+    scale: float
+    databases: list[str]
+    postgres_url: str
+    seconds: float
+    warmup_seconds: float
+    connections: int
+    stats_connections: int
+    server_core: int
+    client_core: int
+    regenerate: bool
+    output: Path
+
+
+def parse_options(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__,
+        formatter_class=argparse.RawTextHelpFormatter,
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 1,000,000 calls (default)")
+    parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("HUMANADD_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+        help="SQLAlchemy URL of the benchmark database (dropped and rebuilt when needed); "
+        "env HUMANADD_BENCH_POSTGRES_URL; below full scale the database name gets a suffix",
+    )
+    parser.add_argument("--seconds", type=float, default=10, help="length of each measured run")
+    parser.add_argument("--warmup", type=float, default=3, help="unmeasured run before each")
+    parser.add_argument(
+        "--connections", type=int, default=16, help="wrk connections (list, detail)"
+    )
+    parser.add_argument("--stats-connections", type=int, default=1, help="wrk connections (stats)")
+    parser.add_argument("--server-core", type=int, default=0)
+    parser.add_argument("--client-core", type=int, default=1)
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the data set")
+    parser.add_argument("--output", type=Path, help="report file (default: see below)")
+    args = parser.parse_args(argv)
+    full = args.scale == 1.0
+    output = args.output or (
+        ROOT / "docs" / "benchmarks.md" if full else RESULTS_DIR / "benchmarks.md"
+    )
+    return Options(
+        scale=args.scale,
+        databases=[name.strip() for name in args.databases.split(",") if name.strip()],
+        postgres_url=args.postgres_url,
+        seconds=args.seconds,
+        warmup_seconds=args.warmup,
+        connections=args.connections,
+        stats_connections=args.stats_connections,
+        server_core=args.server_core,
+        client_core=args.client_core,
+        regenerate=args.regenerate,
+        output=output,
+    )
+
+
+def database_url(name: str, options: Options, shape: Shape) -> str:
+    full = options.scale == 1.0
+    if name == "sqlite":
+        suffix = "" if full else f"-{shape.calls}"
+        return f"sqlite+aiosqlite:///{DATA_DIR / f'bench{suffix}.sqlite3'}"
+    if name == "postgres":
+        url = make_url(options.postgres_url)
+        if not full:
+            url = url.set(database=f"{url.database}_{shape.calls}")
+        return url.render_as_string(hide_password=False)
+    raise SystemExit(f"unknown database {name!r} (choose sqlite, postgres)")
+
+
+class Bench:
+    def __init__(self, options: Options, database: str, dataset: data.Dataset) -> None:
+        self.options = options
+        self.database = database
+        self.dataset = dataset
+        self.results: list[Measurement] = []
+        self.bodies_dir = RESULTS_DIR / "bodies" / database
+        self.logs_dir = RESULTS_DIR / "logs"
+
+    def endpoints(self) -> list[Endpoint]:
+        return [
+            Endpoint("list", "/api/v1/calls", self.options.connections),
+            Endpoint(
+                "detail", f"/api/v1/calls/{self.dataset.detail_call_id}", self.options.connections
+            ),
+            Endpoint("stats", "/api/v1/stats?days=30", self.options.stats_connections),
+        ]
+
+    def measure(
+        self, server: servers.Server, endpoint: Endpoint, headers: dict[str, str], body_bytes: int
+    ) -> None:
+        url = server.base_url + endpoint.path
+        for seconds in (self.options.warmup_seconds, self.options.seconds):
+            result = wrk.run(
+                url,
+                core=self.options.client_core,
+                connections=endpoint.connections,
+                seconds=seconds,
+                headers=headers,
+            )
+        measurement = Measurement(self.database, endpoint.name, server.name, result, body_bytes)
+        print("  " + report.console_line(measurement))
+        if result.failures:
+            print(f"    !! {result.failures} failed requests: the figure above is not valid")
+        self.results.append(measurement)
+
+    def run(self) -> list[Measurement]:
+        headers = {"Authorization": f"Bearer {self.dataset.api_key}"}
+        bodies: dict[str, bytes] = {}
+        self.bodies_dir.mkdir(parents=True, exist_ok=True)
+        port = servers.free_port()
+        with servers.running(
+            "real",
+            servers.real_app_command(port),
+            core=self.options.server_core,
+            log=self.logs_dir / f"{self.database}-real.log",
+            env=servers.real_app_env(self.dataset.database_url, DATA_DIR / "var"),
+        ) as server:
+            print(f"  real app: pid {server.pid}, {server.event_loop} + {server.http_parser}")
+            for endpoint in self.endpoints():
+                status, body = servers.fetch(server.base_url + endpoint.path, headers)
+                if status != 200:
+                    print(f"  {endpoint.name}: HTTP {status} {body[:200]!r}: not measured")
+                    continue
+                bodies[endpoint.name] = body
+                (self.bodies_dir / f"{endpoint.name}.json").write_bytes(body)
+                self.measure(server, endpoint, headers, len(body))
+        self._check_list_body(bodies.get("list"))
+        port = servers.free_port()
+        with servers.running(
+            "handwritten",
+            servers.reference_command(
+                "handwritten",
+                port,
+                "--database-url",
+                self.dataset.database_url,
+                "--account",
+                self.dataset.account_id,
+            ),
+            core=self.options.server_core,
+            log=self.logs_dir / f"{self.database}-handwritten.log",
+        ) as server:
+            for endpoint in self.endpoints():
+                if endpoint.name == "stats" or endpoint.name not in bodies:
+                    continue
+                status, body = servers.fetch(server.base_url + endpoint.path, {})
+                if status != 200 or len(body) != len(bodies[endpoint.name]):
+                    print(
+                        f"  note: hand-written {endpoint.name} is {len(body)} bytes (HTTP {status})"
+                        f", the real one {len(bodies[endpoint.name])}"
+                    )
+                self.measure(server, endpoint, {}, len(body))
+        port = servers.free_port()
+        with servers.running(
+            "bare",
+            servers.reference_command("bare", port, "--bodies", str(self.bodies_dir)),
+            core=self.options.server_core,
+            log=self.logs_dir / f"{self.database}-bare.log",
+        ) as server:
+            for endpoint in self.endpoints():
+                if endpoint.name in bodies:
+                    self.measure(server, endpoint, {}, len(bodies[endpoint.name]))
+        return self.results
+
+    @staticmethod
+    def _check_list_body(body: bytes | None) -> None:
+        if body is None:
+            return
+        page = orjson.loads(body)
+        if page.get("count") != 50 or not page.get("has_more"):
+            print(f"  warning: the list page has {page.get('count')} calls (expected 50)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = parse_options(argv)
+    shape = Shape.at(options.scale)
+    wrk.ensure_wrk()
+    started = time.time()
+    datasets: dict[str, data.Dataset] = {}
+    measurements: list[Measurement] = []
+    for name in options.databases:
+        url = database_url(name, options, shape)
+        print(f"{name}: preparing {shape.calls:,} calls over {shape.accounts:,} accounts")
+        datasets[name] = data.prepare(url, shape, regenerate=options.regenerate)
+        dataset = datasets[name]
+        print(
+            f"  largest account: {dataset.largest_calls:,} calls, "
+            f"{dataset.largest_in_window:,} in the last 30 days"
+        )
+        measurements += Bench(options, name, dataset).run()
+    print()
+    print(report.console_table(measurements))
+    print()
+    for line in report.verdicts(measurements):
+        print(line)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / "results.json").write_bytes(
+        orjson.dumps([m.as_dict() for m in measurements], option=orjson.OPT_INDENT_2)
+    )
+    run = report.RunInfo(
+        command=" ".join(["python -m bench.run", *(argv if argv is not None else sys.argv[1:])]),
+        scale=options.scale,
+        seconds=options.seconds,
+        warmup_seconds=options.warmup_seconds,
+        connections=options.connections,
+        stats_connections=options.stats_connections,
+        server_core=options.server_core,
+        client_core=options.client_core,
+        elapsed_seconds=time.time() - started,
+        postgres_version=(
+            data.postgres_version(datasets["postgres"].database_url)
+            if "postgres" in datasets
+            else None
+        ),
+    )
+    infos = {
+        name: report.DatasetInfo(
+            calls=dataset.calls,
+            accounts=dataset.accounts,
+            largest_calls=dataset.largest_calls,
+            largest_in_window=dataset.largest_in_window,
+            generated_seconds=dataset.generated_seconds,
+        )
+        for name, dataset in datasets.items()
+    }
+    text = report.markdown(run, infos, measurements)
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    options.output.write_text(text)
+    print(f"\nreport written to {options.output}")
+
+
+if __name__ == "__main__":
+    main()
