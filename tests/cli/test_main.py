@@ -1,7 +1,11 @@
 """`humanadd` itself: the command list, `db upgrade`, and database mistakes as one line."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import orjson
 import pytest
 
 from humanadd.cli.runtime import database_failure
@@ -70,3 +74,19 @@ def test_a_file_system_failure_names_the_file():
     error = PermissionError(13, "Permission denied", "var/recordings/demo")
 
     assert database_failure(error) == "cannot use var/recordings/demo: Permission denied"
+
+
+def test_python_dash_m_humanadd_runs_the_same_cli(cli: Cli, database_url: str):
+    environment = {**os.environ, "HUMANADD_DATABASE_URL": database_url}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "humanadd", "accounts", "create", "--name", "Proc", "--json"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert set(orjson.loads(result.stdout)) == {"account_id", "api_key", "name", "plan", "timezone"}
