@@ -4,6 +4,7 @@ Checks run in the order the API promises: 401 (missing or invalid key) → 429 (
 403 (plan); parameter validation (400) and look-ups (404) come after.
 """
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -27,8 +28,26 @@ async def _refuse(request: Request, services: ServicesDep, error: ApiError) -> A
     )
 
 
+async def _record_use_after_the_request(services: ServicesDep) -> AsyncIterator[list[Principal]]:
+    """Records the use of the key that authenticated the request once the request is done.
+
+    Set up before the request's session and so torn down after it: by then the request has
+    given its pooled connection back, so it never holds two at once. Holding one while
+    waiting for another deadlocks as soon as concurrent requests take the whole pool.
+    """
+    used: list[Principal] = []
+    try:
+        yield used
+    finally:
+        for principal in used:
+            await record_use(services.sessions, principal)
+
+
 async def require_api_key(
-    request: Request, services: ServicesDep, session: SessionDep
+    request: Request,
+    services: ServicesDep,
+    uses: Annotated[list[Principal], Depends(_record_use_after_the_request, scope="function")],
+    session: SessionDep,
 ) -> Principal:
     header = request.headers.get("authorization", "")
     if not header[: len(_BEARER)].lower() == _BEARER or not header[len(_BEARER) :].strip():
@@ -36,7 +55,7 @@ async def require_api_key(
     principal = await authenticate(session, header[len(_BEARER) :].strip())
     if principal is None:
         raise await _refuse(request, services, InvalidApiKey())
-    await record_use(services.sessions, principal)
+    uses.append(principal)
     verdict = await services.rate_limiter.hit_key(principal.key_id)
     request.state.response_headers = verdict.headers()
     if not verdict.allowed:
@@ -47,3 +66,5 @@ async def require_api_key(
 
 
 PrincipalDep = Annotated[Principal, Depends(require_api_key)]
+"""Declare it before `SessionDep` in an endpoint, so that the key's use is recorded after the
+request's session has ended (see `_record_use_after_the_request`)."""
