@@ -225,6 +225,22 @@ async def test_call_of_another_account_is_404_like_an_unknown_one(
         openapi.check(response)
 
 
+async def test_text_no_store_can_hold_is_a_miss_not_a_500(
+    client: httpx.AsyncClient, make_account: MakeAccount, openapi: OpenApiChecker
+) -> None:
+    account = await make_account()
+    for path in (f"{CALLS}/a%00b", f"{CALLS}/a%00b/recording"):
+        response = await client.get(path, headers=account.headers)
+        assert_error(response, 404, "not_found", "No call 'a\\x00b'.")
+        openapi.check(response)
+    response = await client.get(f"{CALLS}?tag=a%00b", headers=account.headers)
+    assert response.status_code == 200
+    assert response.json()["calls"] == []
+    openapi.check(response)
+    response = await client.get(f"{CALLS}/{'x' * 300}", headers=account.headers)
+    assert response.status_code == 404
+
+
 @pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v2/calls", "/", "/api/v1/calls/a/b/c"])
 async def test_unknown_route_is_404_not_found_envelope(
     client: httpx.AsyncClient, make_account: MakeAccount, path: str

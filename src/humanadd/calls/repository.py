@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, Select, delete, exists, insert, select, tuple_
+from sqlalchemy import Row, Select, delete, exists, false, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,6 +60,12 @@ class CallRecord:
     questions: list[str] = field(default_factory=list)
 
 
+def storable(text: str) -> bool:
+    """False for text no column can hold: PostgreSQL refuses NUL characters outright (an error,
+    not a miss), so a value with one is answered as "no such call" without asking."""
+    return "\x00" not in text
+
+
 def scoped(account_id: str, *columns: Any) -> Select[Any]:
     """The base of every call query: only this account's calls."""
     return select(*columns).where(Call.account_id == account_id)
@@ -78,7 +84,9 @@ def _filtered(statement: Select[Any], account_id: str, filters: CallFilters) -> 
         statement = statement.where(Call.booked.is_(filters.booked))
     if filters.before is not None:
         statement = statement.where(Call.started_at < filters.before)
-    if filters.tag is not None:
+    if filters.tag is not None and not storable(filters.tag):
+        statement = statement.where(false())
+    elif filters.tag is not None:
         statement = statement.where(
             exists().where(
                 CallTag.call_pk == Call.id,
@@ -112,6 +120,8 @@ async def list_page(
 
 
 async def get_detail(session: AsyncSession, account_id: str, call_id: str) -> Row[Any] | None:
+    if not storable(call_id):
+        return None
     statement = scoped(account_id, *DETAIL_COLUMNS).where(Call.call_id == call_id)
     row: Row[Any] | None = (await session.execute(statement)).first()
     return row
@@ -120,6 +130,8 @@ async def get_detail(session: AsyncSession, account_id: str, call_id: str) -> Ro
 async def get_recording_ref(
     session: AsyncSession, account_id: str, call_id: str
 ) -> Row[Any] | None:
+    if not storable(call_id):
+        return None
     statement = scoped(account_id, Call.recording_ref).where(Call.call_id == call_id)
     row: Row[Any] | None = (await session.execute(statement)).first()
     return row
