@@ -17,7 +17,7 @@ async def _local_slots(
         rows = await repository.hourly_totals(
             session, account_id, window, service.utc_offsets(zone_name, window)
         )
-    return {(int(row.weekday), int(row.hour)): int(row.calls) for row in rows}
+    return {divmod(int(row.hour_of_week), 24): int(row.calls) for row in rows}
 
 
 async def test_local_hour_changes_at_the_exact_millisecond_of_each_dst_change(

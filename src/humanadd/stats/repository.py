@@ -24,14 +24,16 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from humanadd.calls.models import Call, CallQuestion
 from humanadd.calls.repository import scoped
 
 MS_PER_HOUR = 3_600_000
 MS_PER_DAY = 86_400_000
-EPOCH_WEEKDAY = 3
-"""1970-01-01 was a Thursday: day 0 since the epoch is weekday 3 when Monday is 0."""
+HOURS_PER_WEEK = 168
+EPOCH_HOUR_OF_WEEK = 3 * 24
+"""1970-01-01 was a Thursday: hour 0 since the epoch is hour 72 of a week that starts on Monday."""
 
 UNANSWERED_REASONS = (
     "dial_no_answer",
@@ -66,7 +68,7 @@ class UtcOffsets:
 async def prepare_for_aggregates(session: AsyncSession) -> None:
     """On PostgreSQL, planner settings for the rest of this transaction that keep the stats fast.
 
-    The planner cannot know that local (weekday, hour) has at most 168 values, so it expects as
+    The planner cannot know that the local hour of the week has 168 values, so it expects as
     many groups as calls and, within the default `work_mem`, sorts them all on disk instead of
     hashing. And a generic plan for a cached statement guesses the window holds a handful of rows
     and walks the index row by row; custom plans see the real window.
@@ -112,17 +114,16 @@ def _count_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
 async def hourly_totals(
     session: AsyncSession, account_id: str, window: Window, offsets: UtcOffsets
 ) -> Sequence[Row[Any]]:
-    """Every figure but the questions, per local (weekday, hour): at most 168 rows.
+    """Every figure but the questions, per local hour of the week: at most 168 rows.
 
-    Columns: weekday (Monday 0), hour, calls, answered, answered_seconds, inbound, outbound,
-    positive, neutral, negative.
+    Columns: hour_of_week (0 is Monday 0:00-0:59, 167 Sunday 23:00-23:59), calls, answered,
+    answered_seconds, inbound, outbound, positive, neutral, negative.
     """
-    local_ms = _local_ms(offsets)
+    local_hours = _local_ms(offsets) // MS_PER_HOUR
     calls = (
         scoped(
             account_id,
-            ((local_ms // MS_PER_DAY + EPOCH_WEEKDAY) % 7).label("weekday"),
-            ((local_ms // MS_PER_HOUR) % 24).label("hour"),
+            ((local_hours + EPOCH_HOUR_OF_WEEK) % HOURS_PER_WEEK).label("hour_of_week"),
             _answered().label("answered"),
             Call.duration_seconds,
             Call.direction,
@@ -131,11 +132,10 @@ async def hourly_totals(
         .where(Call.started_at > window.start_ms, Call.started_at <= window.end_ms)
         .subquery()
     )
-    # Grouping by the subquery's plain columns, not by expressions: PostgreSQL would not see
+    # Grouping by the subquery's plain column, not by an expression: PostgreSQL would not see
     # that two copies of an expression with bound parameters are the same expression.
     statement = select(
-        calls.c.weekday,
-        calls.c.hour,
+        calls.c.hour_of_week,
         func.count().label("calls"),
         func.sum(calls.c.answered).label("answered"),
         func.sum(calls.c.answered * calls.c.duration_seconds).label("answered_seconds"),
@@ -144,7 +144,7 @@ async def hourly_totals(
         _count_of(calls.c.sentiment == "positive").label("positive"),
         _count_of(calls.c.sentiment == "neutral").label("neutral"),
         _count_of(calls.c.sentiment == "negative").label("negative"),
-    ).group_by(calls.c.weekday, calls.c.hour)
+    ).group_by(calls.c.hour_of_week)
     rows: Sequence[Row[Any]] = (await session.execute(statement)).all()
     return rows
 
@@ -158,7 +158,9 @@ def _questions(account_id: str, window: Window, *columns: Any) -> Select[Any]:
     )
 
 
-def _codepoint_order(session: AsyncSession, column: ColumnElement[str]) -> ColumnElement[str]:
+def _codepoint_order(
+    session: AsyncSession, column: InstrumentedAttribute[str]
+) -> ColumnElement[str] | InstrumentedAttribute[str]:
     """`column` compared character by character, as SQLite always does, not by locale rules."""
     if session.get_bind().dialect.name == "postgresql":
         return column.collate("C")

@@ -1,7 +1,7 @@
 """The stats of one account over a rolling window, in the account's time zone.
 
-The database returns at most 168 (weekday, hour) rows plus the top questions; everything here
-works on those small results, never on calls.
+The database returns at most 168 rows (one per local hour of the week) and the top questions;
+everything here works on those small results, never on calls.
 """
 
 from collections.abc import Sequence
@@ -164,8 +164,9 @@ async def compute(
     per_hour = [0] * 24
     totals = dict.fromkeys(SUMMED_COLUMNS, 0)
     for row in rows:
-        per_weekday[int(row.weekday)] += int(row.calls)
-        per_hour[int(row.hour)] += int(row.calls)
+        weekday, hour = divmod(int(row.hour_of_week), 24)
+        per_weekday[weekday] += int(row.calls)
+        per_hour[hour] += int(row.calls)
         for name in totals:
             totals[name] += int(getattr(row, name))
     return Stats(
