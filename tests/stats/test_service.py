@@ -1,6 +1,7 @@
 """The stats' definitions, each proved on hand-built calls (DESIGN.md §3, GET /stats)."""
 
 import random
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -8,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from humanadd.calls.questions import normalize
 from humanadd.calls.repository import CallRecord
 from humanadd.dependencies import Services
 from humanadd.stats import service
 from humanadd.stats.repository import MS_PER_DAY, UNANSWERED_REASONS, Window
-from humanadd.stats.schemas import SentimentDistribution, Stats
+from humanadd.stats.schemas import SentimentDistribution, Stats, TopQuestion
 from tests.conftest import AddCalls, MakeAccount, TestAccount
 from tests.stats.builders import at, call
 
@@ -567,8 +569,49 @@ def _reference(records: list[CallRecord], zone_name: str, window: Window) -> Sta
         ),
         busiest_day=service.busiest_day(per_weekday),
         peak_hours=service.peak_hours(per_hour),
-        top_questions=[],
+        top_questions=_reference_questions(inside),
     )
+
+
+def _reference_questions(calls: list[CallRecord]) -> list[TopQuestion]:
+    wordings: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for record in calls:
+        first_wordings: dict[str, str] = {}
+        for question in record.questions:
+            first_wordings.setdefault(normalize(question), question)
+        for key, question in first_wordings.items():
+            wordings[key][question] += 1
+    ranked = sorted(wordings.items(), key=lambda item: (-item[1].total(), item[0]))[:10]
+    return [
+        TopQuestion(
+            question=min(used.items(), key=lambda wording: (-wording[1], wording[0]))[0],
+            count=used.total(),
+        )
+        for _, used in ranked
+    ]
+
+
+QUESTION_TOPICS = [
+    "hours",
+    "prices",
+    "parking",
+    "visa",
+    "weekends",
+    "emergencies",
+    "refunds",
+    "warranty",
+    "booking",
+    "location",
+    "staff",
+    "insurance",
+    "discounts",
+    "pets",
+]
+QUESTION_WORDINGS = [
+    f"{wording}?"
+    for topic in QUESTION_TOPICS
+    for wording in (f"What about {topic}", f"what about {topic}", f"WHAT ABOUT {topic}")
+]
 
 
 def _random_calls(rng: random.Random, window: Window, transitions: list[int]) -> list[CallRecord]:
@@ -585,7 +628,11 @@ def _random_calls(rng: random.Random, window: Window, transitions: list[int]) ->
         "sentiment": [None, "positive", "neutral", "negative"],
     }
     return [
-        call(moment(), **{name: rng.choice(values) for name, values in fields.items()})
+        call(
+            moment(),
+            questions=rng.sample(QUESTION_WORDINGS, rng.randint(0, 3)),
+            **{name: rng.choice(values) for name, values in fields.items()},
+        )
         for _ in range(400)
     ]
 
@@ -598,9 +645,11 @@ async def test_database_figures_match_a_call_by_call_reference(
     offsets = service.utc_offsets(zone_name, window)
     transitions = [at_ms for at_ms, _ in offsets.changes]
     assert len(transitions) == 2
-    account = await make_account(timezone=zone_name)
-    records = _random_calls(random.Random(zone_name), window, transitions)
+    rng = random.Random(zone_name)
+    account, neighbour = await make_account(), await make_account()
+    records = _random_calls(rng, window, transitions)
     await add_calls(account, records)
-    assert await stats_of(account, days=365, timezone=zone_name) == _reference(
-        records, zone_name, window
-    )
+    await add_calls(neighbour, _random_calls(rng, window, transitions))
+    expected = _reference(records, zone_name, window)
+    assert len(expected.top_questions) == 10  # 14 questions asked: the cap applies
+    assert await stats_of(account, days=365, timezone=zone_name) == expected
