@@ -145,7 +145,7 @@ async def top_questions(
         session, account_id, window, [r.normalized for r in ranked]
     ):
         current = best.get(row.normalized)
-        # More calls wins; on a tie the alphabetically first wording.
+        # More calls wins; on a tie, the wording first in character order.
         if current is None or (-row.calls, row.text) < (-current[0], current[1]):
             best[row.normalized] = (int(row.calls), row.text)
     return [TopQuestion(question=best[row.normalized][1], count=int(row.calls)) for row in ranked]
