@@ -34,7 +34,9 @@ class Server:
     log: Path
 
     def log_lines(self) -> list[str]:
-        return [line for line in self.log.read_text().splitlines() if line.strip()]
+        """The complete lines written so far (a line being written has no newline yet)."""
+        lines = self.log.read_text().split("\n")[:-1]
+        return [line for line in lines if line.strip()]
 
 
 def _free_port() -> int:
