@@ -70,7 +70,7 @@ async def test_61st_request_in_a_minute_is_429_with_retry_after_and_headers(
         assert "retry-after" not in response.headers
         if number == 1:
             first_reset = int(response.headers["x-ratelimit-reset"])
-            assert first_reset == math.ceil(started + 60) or first_reset == math.ceil(started + 61)
+            assert math.ceil(started + 60) <= first_reset <= math.ceil(time.time() + 60)
         else:
             # The oldest counted request is still the first: the reset does not move.
             assert int(response.headers["x-ratelimit-reset"]) == first_reset

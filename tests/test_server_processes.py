@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -292,6 +293,7 @@ async def test_readyz_is_503_when_the_database_is_unreachable(
     tmp_path: Path, unreachable: str
 ) -> None:
     settings = Settings(database_url=unreachable.format(tmp=tmp_path), data_dir=tmp_path)
+    threads_before = set(threading.enumerate())
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
@@ -307,3 +309,7 @@ async def test_readyz_is_503_when_the_database_is_unreachable(
             response = await client.get("/healthz")
             assert response.status_code == 200
             assert response.json() == {"ok": True}
+    # aiosqlite finishes a failed connection on its worker thread after the error has been
+    # delivered; let it do so while this event loop is still open.
+    for thread in set(threading.enumerate()) - threads_before:
+        thread.join(timeout=10)
