@@ -38,5 +38,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+async def _services(request: Request) -> Services:
+    """`get_services` as a coroutine: FastAPI runs a plain-function dependency in a worker
+    thread, a thread hop on every request for a dictionary look-up."""
+    return get_services(request)
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
