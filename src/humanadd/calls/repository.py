@@ -2,9 +2,22 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, delete, exists, false, insert, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    false,
+    insert,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,30 +84,72 @@ def scoped(account_id: str, *columns: Any) -> Select[Any]:
     return select(*columns).where(Call.account_id == account_id)
 
 
-def _filtered(statement: Select[Any], account_id: str, filters: CallFilters) -> Select[Any]:
-    if filters.direction is not None:
-        statement = statement.where(Call.direction == filters.direction)
-    if filters.status is not None:
-        statement = statement.where(Call.status == filters.status)
-    if filters.sentiment == "unknown":
-        statement = statement.where(Call.sentiment.is_(None))
-    elif filters.sentiment is not None:
-        statement = statement.where(Call.sentiment == filters.sentiment)
-    if filters.booked is not None:
-        statement = statement.where(Call.booked.is_(filters.booked))
-    if filters.before is not None:
-        statement = statement.where(Call.started_at < filters.before)
-    if filters.tag is not None and not storable(filters.tag):
+_calls = Call.__table__.c
+_tags = CallTag.__table__.c
+
+
+def _bound_scoped(*columns: Any) -> Select[Any]:
+    """`scoped` with the account as the bound parameter `account_id`.
+
+    Built once and reused for every request: SQLAlchemy then skips building the statement and
+    computing its cache key each time, which costs more than running the query. Plain table
+    columns keep execution off the ORM path (these queries load no entities).
+    """
+    return select(*(_calls[column.key] for column in columns)).where(
+        _calls.account_id == bindparam("account_id")
+    )
+
+
+@cache
+def _page_statement(
+    direction: bool,
+    status: bool,
+    sentiment: str | None,
+    booked: bool | None,
+    before: bool,
+    tag: str | None,
+    order: str,
+) -> Select[Any]:
+    """The page query for one combination of filters, its values left as bound parameters.
+
+    `sentiment` is None, "unknown" or "value"; `tag` is None, "value" or "impossible";
+    `order` is "newest", "after" or "before" (relative to a position).
+    """
+    statement = _bound_scoped(*SUMMARY_COLUMNS)
+    if direction:
+        statement = statement.where(_calls.direction == bindparam("direction"))
+    if status:
+        statement = statement.where(_calls.status == bindparam("status"))
+    if sentiment == "unknown":
+        statement = statement.where(_calls.sentiment.is_(None))
+    elif sentiment is not None:
+        statement = statement.where(_calls.sentiment == bindparam("sentiment"))
+    if booked is not None:
+        statement = statement.where(_calls.booked.is_(booked))
+    if before:
+        statement = statement.where(_calls.started_at < bindparam("before"))
+    if tag == "impossible":
         statement = statement.where(false())
-    elif filters.tag is not None:
+    elif tag is not None:
         statement = statement.where(
             exists().where(
-                CallTag.call_pk == Call.id,
-                CallTag.account_id == account_id,
-                CallTag.tag == filters.tag,
+                _tags.call_pk == _calls.id,
+                _tags.account_id == bindparam("account_id"),
+                _tags.tag == bindparam("tag"),
             )
         )
-    return statement
+    key = tuple_(_calls.started_at, _calls.id)
+    position = tuple_(
+        bindparam("position_started_at", type_=BigInteger()),
+        bindparam("position_id", type_=BigInteger()),
+    )
+    if order == "after":
+        statement = statement.where(key > position).order_by(_calls.started_at, _calls.id)
+    else:
+        if order == "before":
+            statement = statement.where(key < position)
+        statement = statement.order_by(_calls.started_at.desc(), _calls.id.desc())
+    return statement.limit(bindparam("limit", type_=Integer()))
 
 
 async def list_page(
@@ -105,25 +160,44 @@ async def list_page(
     limit: int,
 ) -> Sequence[Row[Any]]:
     """Up to `limit` calls past `position` (newest first when there is none)."""
-    statement = _filtered(scoped(account_id, *SUMMARY_COLUMNS), account_id, filters)
-    key = tuple_(Call.started_at, Call.id)
-    if position is None:
-        statement = statement.order_by(Call.started_at.desc(), Call.id.desc())
-    elif position.ascending:
-        statement = statement.where(key > tuple_(position.started_at, position.call_pk))
-        statement = statement.order_by(Call.started_at, Call.id)
-    else:
-        statement = statement.where(key < tuple_(position.started_at, position.call_pk))
-        statement = statement.order_by(Call.started_at.desc(), Call.id.desc())
-    rows: Sequence[Row[Any]] = (await session.execute(statement.limit(limit))).all()
+    params: dict[str, Any] = {"account_id": account_id, "limit": limit}
+    for name in ("direction", "status", "before"):
+        if getattr(filters, name) is not None:
+            params[name] = getattr(filters, name)
+    sentiment = filters.sentiment
+    if sentiment is not None and sentiment != "unknown":
+        params["sentiment"] = sentiment
+        sentiment = "value"
+    tag = None
+    if filters.tag is not None:
+        tag = "value" if storable(filters.tag) else "impossible"
+        params["tag"] = filters.tag
+    order = "newest"
+    if position is not None:
+        order = "after" if position.ascending else "before"
+        params["position_started_at"] = position.started_at
+        params["position_id"] = position.call_pk
+    statement = _page_statement(
+        filters.direction is not None,
+        filters.status is not None,
+        sentiment,
+        filters.booked,
+        filters.before is not None,
+        tag,
+        order,
+    )
+    rows: Sequence[Row[Any]] = (await session.execute(statement, params)).all()
     return rows
+
+
+_DETAIL = _bound_scoped(*DETAIL_COLUMNS).where(_calls.call_id == bindparam("call_id"))
 
 
 async def get_detail(session: AsyncSession, account_id: str, call_id: str) -> Row[Any] | None:
     if not storable(call_id):
         return None
-    statement = scoped(account_id, *DETAIL_COLUMNS).where(Call.call_id == call_id)
-    row: Row[Any] | None = (await session.execute(statement)).first()
+    params = {"account_id": account_id, "call_id": call_id}
+    row: Row[Any] | None = (await session.execute(_DETAIL, params)).first()
     return row
 
 

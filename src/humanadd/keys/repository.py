@@ -1,26 +1,32 @@
 from datetime import datetime
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import RowMapping, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts.models import Account
 from humanadd.keys.models import ApiKey
 
+_keys = ApiKey.__table__.c
+_accounts = Account.__table__.c
+_ACTIVE_BY_HASH = (
+    select(
+        _keys.id.label("key_id"),
+        _keys.last_used_at,
+        _accounts.id.label("account_id"),
+        _accounts.plan,
+        _accounts.timezone,
+    )
+    .join_from(ApiKey.__table__, Account.__table__, _accounts.id == _keys.account_id)
+    .where(_keys.key_hash == bindparam("key_hash"), _keys.revoked_at.is_(None))
+)
+"""Built once (it runs on every request): no statement building or cache-key computing per
+call, and plain table columns keep it off the ORM execution path."""
+
 
 async def find_active_by_hash(session: AsyncSession, key_hash: str) -> RowMapping | None:
     """The live key with this hash and its account's id, plan and time zone."""
-    statement = (
-        select(
-            ApiKey.id.label("key_id"),
-            ApiKey.last_used_at,
-            Account.id.label("account_id"),
-            Account.plan,
-            Account.timezone,
-        )
-        .join(Account, Account.id == ApiKey.account_id)
-        .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
-    )
-    return (await session.execute(statement)).mappings().first()
+    result = await session.execute(_ACTIVE_BY_HASH, {"key_hash": key_hash})
+    return result.mappings().first()
 
 
 async def touch(session: AsyncSession, key_id: int, now: datetime) -> None:
