@@ -1,5 +1,6 @@
 """API keys at rest and in use: hashes only, last use, rotation, and the audit trail."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -211,3 +212,24 @@ async def test_account_creation_and_plan_changes_are_audited_and_take_effect_at_
         ),
     ]
     assert all(event.created_at is not None for event in events)
+
+
+async def test_concurrent_rotations_of_one_account_leave_exactly_one_live_key(
+    make_account: MakeAccount, services: Services
+) -> None:
+    account = await make_account()
+
+    async def rotate() -> str:
+        async with services.sessions.begin() as session:
+            return await keys.rotate(session, account.id, actor="test")
+
+    async with services.sessions.begin() as session:
+        first = await keys.rotate(session, account.id, actor="test")
+        # The second rotation starts while the first is still uncommitted.
+        second_rotation = asyncio.create_task(rotate())
+        await asyncio.sleep(0.3)
+    second = await second_rotation
+
+    live = [key for key in await _keys_of(services, account.id) if key.revoked_at is None]
+    assert [key.key_hash for key in live] == [tokens.hash_key(second)]
+    assert first != second

@@ -227,8 +227,10 @@ async def upsert(session: AsyncSession, account_id: str, record: CallRecord) -> 
     statement = _insert_for(session)(Call).values(
         account_id=account_id, created_at=values["updated_at"], **values
     )
+    # A recording, once known, is kept: an update that knows of none (an import) leaves it.
+    updates = {k: v for k, v in values.items() if k != "recording_ref" or v is not None}
     statement = statement.on_conflict_do_update(
-        index_elements=[Call.account_id, Call.call_id], set_=values
+        index_elements=[Call.account_id, Call.call_id], set_=updates
     ).returning(Call.id)
     call_pk: int = (await session.execute(statement)).scalar_one()
     await session.execute(delete(CallTag).where(CallTag.call_pk == call_pk))

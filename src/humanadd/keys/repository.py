@@ -34,6 +34,9 @@ async def touch(session: AsyncSession, key_id: int, now: datetime) -> None:
 
 
 async def revoke_all(session: AsyncSession, account_id: str, now: datetime) -> int:
+    """Revoke the account's live keys; the account row stays locked until the transaction ends,
+    so two rotations of one account run one after the other and leave exactly one live key."""
+    await session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
     result = await session.execute(
         update(ApiKey)
         .where(ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None))
