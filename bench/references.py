@@ -1,4 +1,4 @@
-"""The two reference servers the real API is measured against.
+"""The reference servers the real API is measured against.
 
 - `bare`: a framework-free ASGI app that answers every request with a precomputed body of the
   same bytes as the real response: the most this HTTP stack (uvicorn + uvloop + httptools) can
@@ -7,9 +7,12 @@
   database driver itself (asyncpg or aiosqlite, no SQLAlchemy) with a small connection pool,
   one query per request (the same keyset query for the list, the same look-up for the detail)
   and orjson; no authentication, no rate limiting, no logging.
+- `handwritten-sqlalchemy`: the same endpoint reaching the same drivers through the app's
+  own SQLAlchemy engine set-up (Core text queries, no ORM), to separate what the SQLAlchemy
+  async layer costs from what the framework, auth and serialisation cost.
 
-Both are served by `uvicorn.run` with the same arguments as `humanadd serve`:
-`python -m bench.references bare|handwritten …`.
+All are served by `uvicorn.run` with the same arguments as `humanadd serve`:
+`python -m bench.references bare|handwritten|handwritten-sqlalchemy …`.
 """
 
 import argparse
@@ -25,12 +28,15 @@ import aiosqlite
 import asyncpg  # type: ignore[import-untyped]
 import orjson
 import uvicorn
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
+
+from humanadd.db import create_engine
 
 SUMMARY_SQL = (
     "SELECT id, call_id, direction, from_number, to_number, started_at, duration_seconds, "
@@ -86,7 +92,12 @@ def _iso(ms: int) -> str:
     return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%dT%H:%M:%S}.{millis:03d}Z"
 
 
-def _summary(row: Any, loads: Callable[[Any], Any]) -> dict[str, Any]:
+def _json(value: Any) -> Any:
+    """A JSON column's value: decoded already (asyncpg's codec) or JSON text (SQLite)."""
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _summary(row: Any) -> dict[str, Any]:
     return {
         "call_id": row[1],
         "direction": row[2],
@@ -97,16 +108,17 @@ def _summary(row: Any, loads: Callable[[Any], Any]) -> dict[str, Any]:
         "status": row[7],
         "sentiment": row[8],
         "summary": row[9],
-        "tags": loads(row[10]),
+        "tags": _json(row[10]),
         "booked": bool(row[11]),
     }
 
 
-def handwritten_app(database_url: str, account_id: str) -> Starlette:
+def handwritten_app(database_url: str, account_id: str, access: str = "driver") -> Starlette:
+    """`access` is "driver" (asyncpg or aiosqlite used directly) or "sqlalchemy" (the same
+    drivers through the app's own SQLAlchemy engine set-up, Core text queries only)."""
     sqlite = database_url.startswith("sqlite")
-    # asyncpg decodes jsonb with the codec set below; aiosqlite returns the JSON text.
-    loads: Callable[[Any], Any] = orjson.loads if sqlite else (lambda value: value)
-    marks = ("?", "?") if sqlite else ("$1", "$2")
+    placeholders = {"sqlalchemy": (":p0", ":p1"), "sqlite": ("?", "?"), "postgres": ("$1", "$2")}
+    marks = placeholders[access if access == "sqlalchemy" else "sqlite" if sqlite else "postgres"]
     list_sql = LIST_SQL.format(*marks)
     detail_sql = DETAIL_SQL.format(*marks)
     fetch: Fetch
@@ -123,7 +135,7 @@ def handwritten_app(database_url: str, account_id: str) -> Starlette:
         body = {
             "ok": True,
             "count": len(rows),
-            "calls": [_summary(row, loads) for row in rows],
+            "calls": [_summary(row) for row in rows],
             "has_more": has_more,
             "next_cursor": next_cursor,
         }
@@ -135,11 +147,11 @@ def handwritten_app(database_url: str, account_id: str) -> Starlette:
         if not rows:
             return Response(b'{"ok":false,"error":"not_found"}', 404, media_type="application/json")
         row = rows[0]
-        call = _summary(row, loads)
+        call = _summary(row)
         call["ended_at"] = None if row[12] is None else _iso(row[12])
         call["disconnection_reason"] = row[13]
         call["transcript"] = row[14]
-        call["transcript_object"] = None if row[15] is None else loads(row[15])
+        call["transcript_object"] = None if row[15] is None else _json(row[15])
         call["recording_url"] = f"/api/v1/calls/{call_id}/recording" if row[16] else None
         return Response(orjson.dumps({"ok": True, "call": call}), media_type="application/json")
 
@@ -149,7 +161,10 @@ def handwritten_app(database_url: str, account_id: str) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         nonlocal fetch
-        if sqlite:
+        if access == "sqlalchemy":
+            async with _sqlalchemy_pool(database_url) as fetch:
+                yield
+        elif sqlite:
             async with _sqlite_pool(database_url) as fetch:
                 yield
         else:
@@ -211,6 +226,22 @@ async def _postgres_pool(database_url: str) -> AsyncIterator[Fetch]:
         await pool.close()
 
 
+@asynccontextmanager
+async def _sqlalchemy_pool(database_url: str) -> AsyncIterator[Fetch]:
+    engine = create_engine(database_url)
+
+    async def fetch(sql: str, args: tuple[Any, ...]) -> list[Any]:
+        statement = text(sql)
+        params = {f"p{index}": value for index, value in enumerate(args)}
+        async with engine.connect() as connection:
+            return list((await connection.execute(statement, params)).all())
+
+    try:
+        yield fetch
+    finally:
+        await engine.dispose()
+
+
 def serve(app: Any, port: int) -> None:
     """Exactly how `humanadd serve` runs the real app."""
     uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
@@ -218,7 +249,7 @@ def serve(app: Any, port: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.references", description=__doc__)
-    parser.add_argument("kind", choices=("bare", "handwritten"))
+    parser.add_argument("kind", choices=("bare", "handwritten", "handwritten-sqlalchemy"))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--database-url", help="handwritten: the database to read")
     parser.add_argument("--account", help="handwritten: the account whose calls to serve")
@@ -228,7 +259,8 @@ def main() -> None:
         bodies = {path.stem: path.read_bytes() for path in args.bodies.glob("*.json")}
         serve(bare_app(bodies), args.port)
     else:
-        serve(handwritten_app(args.database_url, args.account), args.port)
+        access = "sqlalchemy" if args.kind == "handwritten-sqlalchemy" else "driver"
+        serve(handwritten_app(args.database_url, args.account, access), args.port)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from bench.report import Endpoint, Measurement
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "bench" / "data"
 RESULTS_DIR = ROOT / "bench" / "results"
+HANDWRITTEN_KINDS = ("handwritten", "handwritten-sqlalchemy")
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:55432/humanadd_bench"
 
 
@@ -161,30 +162,8 @@ class Bench:
                 (self.bodies_dir / f"{endpoint.name}.json").write_bytes(body)
                 self.measure(server, endpoint, headers, len(body))
         self._check_list_body(bodies.get("list"))
-        port = servers.free_port()
-        with servers.running(
-            "handwritten",
-            servers.reference_command(
-                "handwritten",
-                port,
-                "--database-url",
-                self.dataset.database_url,
-                "--account",
-                self.dataset.account_id,
-            ),
-            core=self.options.server_core,
-            log=self.logs_dir / f"{self.database}-handwritten.log",
-        ) as server:
-            for endpoint in self.endpoints():
-                if endpoint.name == "stats" or endpoint.name not in bodies:
-                    continue
-                status, body = servers.fetch(server.base_url + endpoint.path, {})
-                if status != 200 or len(body) != len(bodies[endpoint.name]):
-                    print(
-                        f"  note: hand-written {endpoint.name} is {len(body)} bytes (HTTP {status})"
-                        f", the real one {len(bodies[endpoint.name])}"
-                    )
-                self.measure(server, endpoint, {}, len(body))
+        for kind in HANDWRITTEN_KINDS:
+            self._measure_handwritten(kind, bodies)
         port = servers.free_port()
         with servers.running(
             "bare",
@@ -196,6 +175,33 @@ class Bench:
                 if endpoint.name in bodies:
                     self.measure(server, endpoint, {}, len(bodies[endpoint.name]))
         return self.results
+
+    def _measure_handwritten(self, kind: str, bodies: dict[str, bytes]) -> None:
+        """The hand-written reference `kind` on the endpoints it serves (list and detail)."""
+        port = servers.free_port()
+        with servers.running(
+            kind.replace("-", "_"),
+            servers.reference_command(
+                kind,
+                port,
+                "--database-url",
+                self.dataset.database_url,
+                "--account",
+                self.dataset.account_id,
+            ),
+            core=self.options.server_core,
+            log=self.logs_dir / f"{self.database}-{kind}.log",
+        ) as server:
+            for endpoint in self.endpoints():
+                if endpoint.name == "stats" or endpoint.name not in bodies:
+                    continue
+                status, body = servers.fetch(server.base_url + endpoint.path, {})
+                if status != 200 or len(body) != len(bodies[endpoint.name]):
+                    print(
+                        f"  note: {kind} {endpoint.name} is {len(body)} bytes (HTTP {status}), "
+                        f"the real one {len(bodies[endpoint.name])}"
+                    )
+                self.measure(server, endpoint, {}, len(body))
 
     @staticmethod
     def _check_list_body(body: bytes | None) -> None:
