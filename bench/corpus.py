@@ -157,7 +157,7 @@ def _conversation(business: Business, rng: random.Random) -> Conversation:
         turns.append({"role": "user", "content": f"Hi. {intent} {question}"})
         turns.append({"role": "agent", "content": f"{answer} Can I help with anything else?"})
         for question, answer in asked[1:]:
-            turns.append({"role": "user", "content": f"Yes, {question[0].lower()}{question[1:]}"})
+            turns.append({"role": "user", "content": f"Yes, one more thing. {question}"})
             turns.append({"role": "agent", "content": answer})
     else:
         turns.append({"role": "user", "content": f"Hi. {intent}"})
@@ -193,3 +193,16 @@ TIMEZONES = (
     "UTC",
 )
 PLANS = ("enterprise",) * 3 + ("pro",) * 4 + ("starter",) * 3
+HOUR_WEIGHTS = (
+    (0.05,) * 7
+    + (0.3, 0.7)
+    + (1.0,) * 3
+    + (0.8,)
+    + (0.9,) * 4
+    + (0.6, 0.4)
+    + (0.2,) * 3
+    + (0.1,) * 2
+)
+"""How likely a call is to start in each local hour (0-23), relative to the busiest hours."""
+WEEKDAY_WEIGHTS = (1.0, 0.95, 0.9, 0.9, 0.85, 0.5, 0.3)
+"""The same for each local weekday, Monday first."""

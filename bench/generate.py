@@ -9,7 +9,9 @@ import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 
@@ -17,9 +19,11 @@ from bench.corpus import (
     BUSINESSES,
     DISCONNECTIONS_ANSWERED,
     DISCONNECTIONS_MISSED,
+    HOUR_WEIGHTS,
     PLANS,
     SENTIMENTS,
     TIMEZONES,
+    WEEKDAY_WEIGHTS,
     Business,
     Conversation,
     conversation_pool,
@@ -36,7 +40,9 @@ SPAN_DAYS = 90
 LARGEST_SPAN_DAYS = 28
 """The largest account's calls all fall in the last 28 days: a cached data set still has every
 one of them inside `/stats?days=30` for two more days."""
-LARGEST_NAME = "bench-largest"
+DATA_VERSION = 2
+"""Bump when the generated data changes: a cached database of another version is rebuilt."""
+LARGEST_NAME = f"bench-largest (data v{DATA_VERSION})"
 
 CALL_COLUMNS = (
     "id",
@@ -160,7 +166,9 @@ class Generator:
     def rows(self, account_id: str, spec: AccountSpec, batch: int) -> Iterator[Rows]:
         rng = random.Random(SEED * 1_000_003 + spec.index)
         span_ms = (LARGEST_SPAN_DAYS if spec.index == 0 else SPAN_DAYS) * DAY_MS
-        starts = sorted(self.now_ms - rng.randrange(60_000, span_ms) for _ in range(spec.calls))
+        offset = datetime.now(ZoneInfo(spec.timezone)).utcoffset() or timedelta()
+        offset_ms = int(offset.total_seconds() * 1000)
+        starts = sorted(self._start(rng, span_ms, offset_ms) for _ in range(spec.calls))
         own_number = _phone(rng)
         rows = Rows([], [], [])
         for started_at in starts:
@@ -170,6 +178,16 @@ class Generator:
                 rows = Rows([], [], [])
         if rows.calls:
             yield rows
+
+    def _start(self, rng: random.Random, span_ms: int, offset_ms: int) -> int:
+        """A start time in the span, mostly in local business hours on weekdays."""
+        while True:
+            started_at = self.now_ms - rng.randrange(60_000, span_ms)
+            local_hours = (started_at + offset_ms) // 3_600_000
+            weekday = (local_hours // 24 + 3) % 7  # 1970-01-01 was a Thursday
+            weight = HOUR_WEIGHTS[local_hours % 24] * WEEKDAY_WEIGHTS[weekday]
+            if rng.random() < weight:
+                return started_at
 
     def _call(
         self,
