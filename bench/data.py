@@ -202,8 +202,16 @@ async def _recreate_postgres(url: str) -> None:
         await admin.close()
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The benchmark database's server cannot be reached."""
+
+
 async def _postgres_exists(url: str) -> bool:
-    admin = await asyncpg.connect(_dsn(url, "postgres"))
+    try:
+        admin = await asyncpg.connect(_dsn(url, "postgres"), timeout=10)
+    except (OSError, asyncpg.PostgresError) as error:
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise DatabaseUnavailable(f"cannot reach PostgreSQL at {shown}: {error}") from None
     try:
         found = await admin.fetchval(
             "SELECT 1 FROM pg_database WHERE datname = $1", make_url(url).database
@@ -244,7 +252,7 @@ def prepare(url: str, shape: Shape, *, regenerate: bool) -> Dataset:
     if sqlite:
         if regenerate:
             _remove_sqlite(url)
-    elif regenerate or not asyncio.run(_postgres_exists(url)):
+    elif not asyncio.run(_postgres_exists(url)) or regenerate:
         asyncio.run(_recreate_postgres(url))
     upgrade(url)
     found = asyncio.run(_inspect(url))

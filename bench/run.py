@@ -21,7 +21,7 @@ from pathlib import Path
 import orjson
 from sqlalchemy.engine import make_url
 
-from bench import data, report, servers, wrk
+from bench import data, document, report, servers, wrk
 from bench.generate import Shape
 from bench.report import Endpoint, Measurement
 
@@ -222,13 +222,19 @@ def main(argv: list[str] | None = None) -> None:
     for name in options.databases:
         url = database_url(name, options, shape)
         print(f"{name}: preparing {shape.calls:,} calls over {shape.accounts:,} accounts")
-        datasets[name] = data.prepare(url, shape, regenerate=options.regenerate)
+        try:
+            datasets[name] = data.prepare(url, shape, regenerate=options.regenerate)
+        except data.DatabaseUnavailable as error:
+            print(f"  skipped: {error} (choose another with --postgres-url, or --databases sqlite)")
+            continue
         dataset = datasets[name]
         print(
             f"  largest account: {dataset.largest_calls:,} calls, "
             f"{dataset.largest_in_window:,} in the last 30 days"
         )
         measurements += Bench(options, name, dataset).run()
+    if not measurements:
+        raise SystemExit("nothing was measured; no report written")
     print()
     print(report.console_table(measurements))
     print()
@@ -238,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
     (RESULTS_DIR / "results.json").write_bytes(
         orjson.dumps([m.as_dict() for m in measurements], option=orjson.OPT_INDENT_2)
     )
-    run = report.RunInfo(
+    run = document.RunInfo(
         command=" ".join(["python -m bench.run", *(argv if argv is not None else sys.argv[1:])]),
         scale=options.scale,
         seconds=options.seconds,
@@ -255,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
         ),
     )
     infos = {
-        name: report.DatasetInfo(
+        name: document.DatasetInfo(
             calls=dataset.calls,
             accounts=dataset.accounts,
             largest_calls=dataset.largest_calls,
@@ -264,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         for name, dataset in datasets.items()
     }
-    text = report.markdown(run, infos, measurements)
+    text = document.markdown(run, infos, measurements)
     options.output.parent.mkdir(parents=True, exist_ok=True)
     options.output.write_text(text)
     print(f"\nreport written to {options.output}")

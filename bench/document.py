@@ -1,0 +1,268 @@
+"""docs/benchmarks.md: the results, how they were measured, on what, and how to reproduce."""
+
+import os
+import platform
+import sqlite3
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from bench.report import (
+    HEADER,
+    LIST_DETAIL_TARGET,
+    Measurement,
+    find,
+    ordered,
+    percent,
+    table_row,
+    verdicts,
+)
+
+PACKAGES = (
+    "fastapi",
+    "starlette",
+    "pydantic",
+    "uvicorn",
+    "uvloop",
+    "httptools",
+    "sqlalchemy",
+    "asyncpg",
+    "aiosqlite",
+    "orjson",
+    "limits",
+)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the report needs to know about how the run was made."""
+
+    command: str
+    scale: float
+    seconds: float
+    warmup_seconds: float
+    connections: int
+    stats_connections: int
+    server_core: int
+    client_core: int
+    elapsed_seconds: float
+    postgres_version: str | None
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    calls: int
+    accounts: int
+    largest_calls: int
+    largest_in_window: int
+    generated_seconds: float | None
+
+
+def _markdown_table(rows: list[list[str]], right_from: int) -> str:
+    header, *body = rows
+    align = ["---" if index < right_from else "---:" for index in range(len(header))]
+    return "\n".join("| " + " | ".join(row) + " |" for row in [header, align, *body])
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine_lines(run: RunInfo) -> list[str]:
+    versions = ", ".join(f"{name} {version(name)}" for name in PACKAGES)
+    return [
+        f"- CPU: {_cpu_model()}, `nproc` = {os.cpu_count()}",
+        f"- OS: {platform.system()} {platform.release()}, Python {sys.version.split()[0]}",
+        f"- PostgreSQL: {run.postgres_version or 'not used'}; SQLite {sqlite3.sqlite_version}",
+        f"- Packages: {versions}",
+    ]
+
+
+def _rps(measurements: list[Measurement], database: str, endpoint: str, server: str) -> float:
+    found = find(measurements, database, endpoint, server)
+    return 0.0 if found is None else found.result.requests_per_second
+
+
+def _share(part: float, whole: float) -> str:
+    return percent(part / whole if part and whole else None)
+
+
+def _gap_section(measurements: list[Measurement]) -> str:
+    """Where the list/detail throughput goes, when the target is missed."""
+    rows = [["database", "endpoint", "SQLAlchemy ref. / driver ref.", "humanadd / SQLAlchemy ref."]]
+    missed = False
+    for database in sorted({m.database for m in measurements}):
+        for endpoint in ("list", "detail"):
+            real = _rps(measurements, database, endpoint, "real")
+            driver = _rps(measurements, database, endpoint, "handwritten")
+            layer = _rps(measurements, database, endpoint, "handwritten_sqlalchemy")
+            if not (real and driver and layer):
+                continue
+            missed = missed or real / driver < LIST_DETAIL_TARGET
+            rows.append([database, endpoint, _share(layer, driver), _share(real, layer)])
+    if not missed:
+        return ""
+    return f"""## Why list and detail miss the target
+
+{_markdown_table(rows, 2)}
+
+The first ratio is what the SQLAlchemy async layer costs by itself: the same single query,
+reached through the app's engine set-up instead of the driver, already serves that share of
+the driver reference's requests. The second is what humanadd adds on top of that layer. Per
+request, humanadd does, beyond the hand-written endpoint:
+
+- a second statement, the API-key look-up. It cannot be cached: a rotated key must be refused
+  by every process on its very next request. Through SQLAlchemy every statement costs several
+  driver calls (on aiosqlite four hops to the connection's thread: cursor, execute, fetch,
+  close), plus SQLAlchemy's own execution and result processing;
+- the transaction the request boundary owns (`SessionDep`): on PostgreSQL a pool pre-ping,
+  `BEGIN` and `COMMIT` round trip, on SQLite a commit and the pool's rollback on return;
+- FastAPI's dependency resolution (services, session, key-use recorder, principal) and, for
+  the list, the validation of its ten query parameters;
+- the rate limiter, the request-id middleware and a JSON access-log line (tens of µs).
+
+Serialisation is no longer a noticeable part: a page is built from row tuples, validated once
+by pydantic and written by pydantic-core (FastAPI's `jsonable_encoder`, the issue's warning,
+is not on this path). What is left is structural; closing the gap would take decisions beyond
+the hot-path code, for instance running the per-request queries on the driver connection
+instead of through SQLAlchemy's execution layer, or answering GET requests without an
+explicit transaction and pre-ping. Neither is measured here.
+
+"""
+
+
+def markdown(
+    run: RunInfo,
+    datasets: dict[str, DatasetInfo],
+    measurements: list[Measurement],
+) -> str:
+    now = datetime.now(UTC)
+    scale_note = (
+        ""
+        if run.scale == 1.0
+        else f"\n> **Reduced run** (`--scale {run.scale}`): not the size issue 2 asks for.\n"
+    )
+    rows = [HEADER] + [table_row(measurements, m) for m in ordered(measurements)]
+    data_rows = [
+        [
+            "database",
+            "calls",
+            "accounts",
+            "largest account",
+            "its calls in the last 30 days",
+            "generated in",
+        ]
+    ]
+    for name, info in datasets.items():
+        data_rows.append(
+            [
+                name,
+                f"{info.calls:,}",
+                f"{info.accounts:,}",
+                f"{info.largest_calls:,}",
+                f"{info.largest_in_window:,}",
+                "reused (cached)"
+                if info.generated_seconds is None
+                else f"{info.generated_seconds:.0f} s",
+            ]
+        )
+    return f"""# Benchmarks
+
+Throughput and latency of the public API under load, measured by `make bench`
+(`bench/run.py`) on {now:%Y-%m-%d %H:%M} UTC. This file is written by that command; edit
+`bench/document.py`, not this file.
+{scale_note}
+**These figures come from a shared 2-core virtual machine** on which other work was running at
+the same time; they move by 10 to 20 % between runs. Ratios measured within one run (the "vs"
+columns) are steadier than absolute numbers.
+
+## Targets (issue 2, requirement 13)
+
+{chr(10).join(f"- {line}" for line in verdicts(measurements))}
+
+## Results
+
+{_markdown_table(rows, 3)}
+
+- **humanadd** is the real application (`humanadd serve`): FastAPI, API-key authentication
+  against the database, the moving-window rate limiter (in memory; its limit raised to
+  {100_000_000:,} a minute so it counts every request but refuses none), the request-id
+  middleware and a JSON access-log line per request.
+- **hand-written, driver** (`bench/references.py`): the reference issue 2 names — Starlette
+  routing, the database driver used directly (asyncpg with a pool of 10, or aiosqlite with a
+  pool of 5: the real app's SQLAlchemy pool sizes), one query per request — the same keyset
+  query for the list (`WHERE account_id = ? ORDER BY started_at DESC, id DESC LIMIT 51`) and
+  the same look-up by `(account_id, call_id)` for the detail — and orjson; no authentication,
+  no rate limit, no logging. The list/detail target is judged against this one.
+- **hand-written, SQLAlchemy**: the same endpoint, but reaching the same drivers through the
+  app's own engine set-up (`humanadd.db.create_engine`: its pool, pre-ping and SQLite
+  pragmas) with one Core text query per request. The gap between the two hand-written
+  references is the price of the SQLAlchemy async layer alone; the gap between this one and
+  humanadd is what the framework, authentication, rate limiting and serialisation add.
+- Neither hand-written reference has a stats endpoint: stats are compared with bare only.
+- **bare ASGI** (`bench/references.py`): no framework; it answers with the bytes the real app
+  returned for the same request, captured just before measuring: the most this HTTP stack
+  (uvicorn with uvloop and httptools) can serve on one core.
+- The "vs" columns are throughput ratios (req/s) on the same endpoint and database within
+  this run. p50/p99 are wrk's latency percentiles.
+
+{_gap_section(measurements)}## Data set
+
+{_markdown_table(data_rows, 1)}
+
+Generated by `bench/generate.py` from a fixed seed: accounts and their API keys are created
+with the real account service (so authentication is real), then calls, their tags and their
+caller questions are bulk-loaded (COPY on PostgreSQL, `executemany` in large transactions on
+SQLite) into the schema the migrations create. Account sizes follow a long-tailed distribution;
+the largest (Enterprise, America/New_York) holds a tenth of all calls, all within the last 28
+days, so all of them fall in the `/stats?days=30` window; the others' calls spread over 90 days.
+Calls start mostly in local business hours on weekdays and carry realistic values:
+inbound/outbound, missed calls with their disconnection reasons,
+durations, sentiments, summaries, tags, `booked`, short multi-turn transcripts (text and
+structured) and, for about half of them, caller questions for `topQuestions`. The databases are
+kept in `bench/data/` (git-ignored) and reused while they still match the requested size; a new
+key is issued to the largest account at every run.
+
+## Method
+
+- Server under test: one process, `taskset -c {run.server_core}`, uvicorn with uvloop and
+  httptools (checked in the process's loaded libraries), on 127.0.0.1.
+- Load: `taskset -c {run.client_core} wrk -t1 -c<N> -d{run.seconds:g}s --timeout=10s --latency` with
+  `Authorization: Bearer …` for the real app, after an unmeasured {run.warmup_seconds:g} s
+  warm-up run; N = {run.connections} for the list and detail, {run.stats_connections} for stats
+  (stats latency is what its target is about, so it is measured without queueing).
+- Requests: `GET /api/v1/calls` (default limit 50, newest first), `GET /api/v1/calls/{{id}}`
+  (a call with a transcript), `GET /api/v1/stats?days=30`, all for the largest account.
+- Each server is started fresh for each database; PostgreSQL runs on the same machine,
+  unpinned, and shares the cores with wrk.
+- Raw results go to `bench/results/results.json`, server logs to `bench/results/logs/`.
+
+## Machine
+
+{chr(10).join(machine_lines(run))}
+- This run: `{run.command}`, {run.elapsed_seconds / 60:.0f} minutes in all.
+
+## Reproduce
+
+```
+make bench                                   # full size: 1,000,000 calls, SQLite and PostgreSQL
+.venv/bin/python -m bench.run --scale 0.02   # a quick run on 20,000 calls
+.venv/bin/python -m bench.run --help         # every option
+```
+
+Options: `--databases sqlite,postgres`, `--postgres-url URL` (or
+`HUMANADD_BENCH_POSTGRES_URL`; default `postgresql+asyncpg://postgres@127.0.0.1:55432/humanadd_bench`,
+dropped and rebuilt when it does not hold the expected data), `--seconds 10`, `--warmup 3`,
+`--connections 16`, `--stats-connections 1`, `--server-core 0`, `--client-core 1`,
+`--regenerate` (rebuild the data set), `--output FILE`. `wrk` comes from Debian
+(`apt-get install -y wrk`; the benchmark installs it when it is missing and it may). Runs below
+full scale write their report to `bench/results/benchmarks.md` and keep their own databases.
+"""
