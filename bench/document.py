@@ -45,6 +45,7 @@ class RunInfo:
     warmup_seconds: float
     connections: int
     stats_connections: int
+    rounds: int
     server_core: int
     client_core: int
     elapsed_seconds: float
@@ -235,14 +236,20 @@ key is issued to the largest account at every run.
 
 - Server under test: one process, `taskset -c {run.server_core}`, uvicorn with uvloop and
   httptools (checked in the process's loaded libraries), on 127.0.0.1.
-- Load: `taskset -c {run.client_core} wrk -t1 -c<N> -d{run.seconds:g}s --timeout=10s --latency` with
-  `Authorization: Bearer …` for the real app, after an unmeasured {run.warmup_seconds:g} s
-  warm-up run; N = {run.connections} for the list and detail, {run.stats_connections} for stats
-  (stats latency is what its target is about, so it is measured without queueing).
+- Load: `taskset -c {run.client_core} wrk -t1 -c<N> -d<s> --timeout=10s --latency`, with
+  `Authorization: Bearer …` for the real app; N = {run.connections} for the list and detail,
+  {run.stats_connections} for stats (stats latency is what its target is about, so it is
+  measured without queueing).
+- All servers of a database run side by side (each idle while another is measured). For each
+  endpoint every server gets an unmeasured {run.warmup_seconds:g} s warm-up run, then
+  {run.seconds:g} s of measurement split into {run.rounds} interleaved rounds (the order
+  rotating each round), so that a shared machine's background load falls on all of them alike.
+  Throughput is requests over the whole measured time; p50 and p99 are the medians of the
+  rounds' percentiles.
 - Requests: `GET /api/v1/calls` (default limit 50, newest first), `GET /api/v1/calls/{{id}}`
   (a call with a transcript), `GET /api/v1/stats?days=30`, all for the largest account.
-- Each server is started fresh for each database; PostgreSQL runs on the same machine,
-  unpinned, and shares the cores with wrk.
+- Servers are started fresh for each database; PostgreSQL runs on the same machine, unpinned,
+  and shares the cores with wrk.
 - Raw results go to `bench/results/results.json`, server logs to `bench/results/logs/`.
 
 ## Machine
@@ -261,7 +268,7 @@ make bench                                   # full size: 1,000,000 calls, SQLit
 Options: `--databases sqlite,postgres`, `--postgres-url URL` (or
 `HUMANADD_BENCH_POSTGRES_URL`; default `postgresql+asyncpg://postgres@127.0.0.1:55432/humanadd_bench`,
 dropped and rebuilt when it does not hold the expected data), `--seconds 10`, `--warmup 3`,
-`--connections 16`, `--stats-connections 1`, `--server-core 0`, `--client-core 1`,
+`--connections 16`, `--stats-connections 1`, `--rounds 5`, `--server-core 0`, `--client-core 1`,
 `--regenerate` (rebuild the data set), `--output FILE`. `wrk` comes from Debian
 (`apt-get install -y wrk`; the benchmark installs it when it is missing and it may). Runs below
 full scale write their report to `bench/results/benchmarks.md` and keep their own databases.

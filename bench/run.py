@@ -15,6 +15,7 @@ import argparse
 import os
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class Options:
     warmup_seconds: float
     connections: int
     stats_connections: int
+    rounds: int
     server_core: int
     client_core: int
     regenerate: bool
@@ -67,6 +69,9 @@ def parse_options(argv: list[str] | None = None) -> Options:
         "--connections", type=int, default=16, help="wrk connections (list, detail)"
     )
     parser.add_argument("--stats-connections", type=int, default=1, help="wrk connections (stats)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="interleaved slices each run is split into"
+    )
     parser.add_argument("--server-core", type=int, default=0)
     parser.add_argument("--client-core", type=int, default=1)
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data set")
@@ -84,6 +89,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
         warmup_seconds=args.warmup,
         connections=args.connections,
         stats_connections=args.stats_connections,
+        rounds=args.rounds,
         server_core=args.server_core,
         client_core=args.client_core,
         regenerate=args.regenerate,
@@ -105,11 +111,16 @@ def database_url(name: str, options: Options, shape: Shape) -> str:
 
 
 class Bench:
+    """One database: every server started side by side, then measured in interleaved rounds.
+
+    The servers are idle while another one is measured; interleaving spreads the background
+    load of a shared machine evenly over all of them instead of over whichever ran last.
+    """
+
     def __init__(self, options: Options, database: str, dataset: data.Dataset) -> None:
         self.options = options
         self.database = database
         self.dataset = dataset
-        self.results: list[Measurement] = []
         self.bodies_dir = RESULTS_DIR / "bodies" / database
         self.logs_dir = RESULTS_DIR / "logs"
 
@@ -122,86 +133,116 @@ class Bench:
             Endpoint("stats", "/api/v1/stats?days=30", self.options.stats_connections),
         ]
 
-    def measure(
-        self, server: servers.Server, endpoint: Endpoint, headers: dict[str, str], body_bytes: int
-    ) -> None:
-        url = server.base_url + endpoint.path
-        for seconds in (self.options.warmup_seconds, self.options.seconds):
-            result = wrk.run(
-                url,
-                core=self.options.client_core,
-                connections=endpoint.connections,
-                seconds=seconds,
-                headers=headers,
+    def _wrk(
+        self, server: servers.Server, endpoint: Endpoint, headers: dict[str, str], seconds: float
+    ) -> wrk.WrkResult:
+        return wrk.run(
+            server.base_url + endpoint.path,
+            core=self.options.client_core,
+            connections=endpoint.connections,
+            seconds=seconds,
+            headers=headers,
+        )
+
+    def _start(self, stack: ExitStack, name: str, command: list[str], **env: str) -> servers.Server:
+        server = stack.enter_context(
+            servers.running(
+                name,
+                command,
+                core=self.options.server_core,
+                log=self.logs_dir / f"{self.database}-{name}.log",
+                env=servers.real_app_env(self.dataset.database_url, DATA_DIR / "var")
+                if name == "real"
+                else None,
             )
-        measurement = Measurement(self.database, endpoint.name, server.name, result, body_bytes)
-        print("  " + report.console_line(measurement))
-        if result.failures:
-            print(f"    !! {result.failures} failed requests: the figure above is not valid")
-        self.results.append(measurement)
+        )
+        print(f"  {name}: pid {server.pid}, {server.event_loop} + {server.http_parser}")
+        return server
 
     def run(self) -> list[Measurement]:
-        headers = {"Authorization": f"Bearer {self.dataset.api_key}"}
+        auth = {"Authorization": f"Bearer {self.dataset.api_key}"}
         bodies: dict[str, bytes] = {}
         self.bodies_dir.mkdir(parents=True, exist_ok=True)
-        port = servers.free_port()
-        with servers.running(
-            "real",
-            servers.real_app_command(port),
-            core=self.options.server_core,
-            log=self.logs_dir / f"{self.database}-real.log",
-            env=servers.real_app_env(self.dataset.database_url, DATA_DIR / "var"),
-        ) as server:
-            print(f"  real app: pid {server.pid}, {server.event_loop} + {server.http_parser}")
+        with ExitStack() as stack:
+            real = self._start(stack, "real", servers.real_app_command(servers.free_port()))
             for endpoint in self.endpoints():
-                status, body = servers.fetch(server.base_url + endpoint.path, headers)
+                status, body = servers.fetch(real.base_url + endpoint.path, auth)
                 if status != 200:
                     print(f"  {endpoint.name}: HTTP {status} {body[:200]!r}: not measured")
                     continue
                 bodies[endpoint.name] = body
                 (self.bodies_dir / f"{endpoint.name}.json").write_bytes(body)
-                self.measure(server, endpoint, headers, len(body))
-        self._check_list_body(bodies.get("list"))
-        for kind in HANDWRITTEN_KINDS:
-            self._measure_handwritten(kind, bodies)
-        port = servers.free_port()
-        with servers.running(
-            "bare",
-            servers.reference_command("bare", port, "--bodies", str(self.bodies_dir)),
-            core=self.options.server_core,
-            log=self.logs_dir / f"{self.database}-bare.log",
-        ) as server:
+            self._check_list_body(bodies.get("list"))
+            references = [
+                self._start(
+                    stack,
+                    kind.replace("-", "_"),
+                    servers.reference_command(
+                        kind,
+                        servers.free_port(),
+                        "--database-url",
+                        self.dataset.database_url,
+                        "--account",
+                        self.dataset.account_id,
+                    ),
+                )
+                for kind in HANDWRITTEN_KINDS
+            ]
+            bare = self._start(
+                stack,
+                "bare",
+                servers.reference_command(
+                    "bare", servers.free_port(), "--bodies", str(self.bodies_dir)
+                ),
+            )
+            results: list[Measurement] = []
             for endpoint in self.endpoints():
-                if endpoint.name in bodies:
-                    self.measure(server, endpoint, {}, len(bodies[endpoint.name]))
-        return self.results
-
-    def _measure_handwritten(self, kind: str, bodies: dict[str, bytes]) -> None:
-        """The hand-written reference `kind` on the endpoints it serves (list and detail)."""
-        port = servers.free_port()
-        with servers.running(
-            kind.replace("-", "_"),
-            servers.reference_command(
-                kind,
-                port,
-                "--database-url",
-                self.dataset.database_url,
-                "--account",
-                self.dataset.account_id,
-            ),
-            core=self.options.server_core,
-            log=self.logs_dir / f"{self.database}-{kind}.log",
-        ) as server:
-            for endpoint in self.endpoints():
-                if endpoint.name == "stats" or endpoint.name not in bodies:
+                if endpoint.name not in bodies:
                     continue
-                status, body = servers.fetch(server.base_url + endpoint.path, {})
-                if status != 200 or len(body) != len(bodies[endpoint.name]):
-                    print(
-                        f"  note: {kind} {endpoint.name} is {len(body)} bytes (HTTP {status}), "
-                        f"the real one {len(bodies[endpoint.name])}"
-                    )
-                self.measure(server, endpoint, {}, len(body))
+                contenders = [(real, auth)]
+                if endpoint.name != "stats":
+                    contenders += [(server, {}) for server in references]
+                contenders.append((bare, {}))
+                results += self._measure(endpoint, contenders, len(bodies[endpoint.name]))
+        return results
+
+    def _measure(
+        self,
+        endpoint: Endpoint,
+        contenders: list[tuple[servers.Server, dict[str, str]]],
+        body_bytes: int,
+    ) -> list[Measurement]:
+        """Warm each server up, then measure them in turn, `rounds` times, rotating the order."""
+        for server, headers in contenders:
+            self._check_body(server, endpoint, headers, body_bytes)
+            self._wrk(server, endpoint, headers, self.options.warmup_seconds)
+        runs: dict[str, list[wrk.WrkResult]] = {server.name: [] for server, _ in contenders}
+        rounds = self.options.rounds
+        for round_number in range(rounds):
+            shift = round_number % len(contenders)
+            for server, headers in contenders[shift:] + contenders[:shift]:
+                runs[server.name].append(
+                    self._wrk(server, endpoint, headers, self.options.seconds / rounds)
+                )
+        measurements = []
+        for server, _ in contenders:
+            result = wrk.combine(runs[server.name])
+            measurement = Measurement(self.database, endpoint.name, server.name, result, body_bytes)
+            print("  " + report.console_line(measurement))
+            if result.failures:
+                print(f"    !! {result.failures} failed requests: the figure above is not valid")
+            measurements.append(measurement)
+        return measurements
+
+    def _check_body(
+        self, server: servers.Server, endpoint: Endpoint, headers: dict[str, str], size: int
+    ) -> None:
+        status, body = servers.fetch(server.base_url + endpoint.path, headers)
+        if status != 200 or abs(len(body) - size) > 16:
+            print(
+                f"  note: {server.name} answers {endpoint.name} with HTTP {status} and "
+                f"{len(body)} bytes; the real app with {size}"
+            )
 
     @staticmethod
     def _check_list_body(body: bytes | None) -> None:
@@ -251,6 +292,7 @@ def main(argv: list[str] | None = None) -> None:
         warmup_seconds=options.warmup_seconds,
         connections=options.connections,
         stats_connections=options.stats_connections,
+        rounds=options.rounds,
         server_core=options.server_core,
         client_core=options.client_core,
         elapsed_seconds=time.time() - started,

@@ -3,13 +3,14 @@
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 from dataclasses import dataclass
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 _RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
-_TOTAL = re.compile(r"^\s+(\d+) requests in", re.MULTILINE)
+_TOTAL = re.compile(r"^\s+(\d+) requests in ([\d.]+)(us|ms|s|m),", re.MULTILINE)
 _PERCENTILE = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$", re.MULTILINE)
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
@@ -19,6 +20,7 @@ _SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\
 class WrkResult:
     requests_per_second: float
     requests: int
+    seconds: float
     p50_ms: float
     p99_ms: float
     failures: int
@@ -61,6 +63,7 @@ def parse(report: str) -> WrkResult:
     return WrkResult(
         requests_per_second=float(rate.group(1)),
         requests=int(total.group(1)),
+        seconds=float(total.group(2)) * _UNITS_MS[total.group(3)] / 1000,
         p50_ms=percentiles[50],
         p99_ms=percentiles[99],
         failures=failures,
@@ -95,3 +98,18 @@ def run(
         command, capture_output=True, text=True, check=True, timeout=seconds + 60
     )
     return parse(finished.stdout)
+
+
+def combine(results: list[WrkResult]) -> WrkResult:
+    """Several runs of one server as one: throughput over their whole time, and the median of
+    their latency percentiles (wrk reports percentiles, not the histogram to merge)."""
+    seconds = sum(result.seconds for result in results)
+    requests = sum(result.requests for result in results)
+    return WrkResult(
+        requests_per_second=requests / seconds if seconds else 0.0,
+        requests=requests,
+        seconds=seconds,
+        p50_ms=statistics.median(result.p50_ms for result in results),
+        p99_ms=statistics.median(result.p99_ms for result in results),
+        failures=sum(result.failures for result in results),
+    )
