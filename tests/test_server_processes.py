@@ -277,8 +277,15 @@ async def test_logs_are_json_lines_carrying_the_request_id(
     assert entry["level"] == "info"
     assert isinstance(entry["duration_ms"], float | int)
     assert str(entry["time"]).endswith("+00:00")
-    # Every line the process wrote, uvicorn's start-up lines included, is a JSON object.
-    assert all(isinstance(json.loads(line), dict) for line in server.log_lines())
+    # Every line the process wrote, uvicorn's start-up lines included, is a JSON object, and none
+    # carries uvicorn's copy of the message with terminal colour escapes.
+    lines = server.log_lines()
+    assert any("Uvicorn running on" in line for line in lines)
+    for line in lines:
+        parsed = json.loads(line)
+        assert isinstance(parsed, dict)
+        assert "color_message" not in parsed
+        assert "\\u001b" not in line  # an escaped terminal escape
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,15 @@ import orjson
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# Fields that only repeat `message` in another form: uvicorn adds `color_message`, the same text
+# with terminal colour escapes, to its start-up and shut-down lines.
+_DUPLICATES_OF_MESSAGE = {"color_message"}
+_NOT_EXTRA = _RESERVED | _DUPLICATES_OF_MESSAGE
 
 
 class JsonFormatter(logging.Formatter):
-    """Formats a record as a JSON line; `extra={...}` fields are kept as top-level keys."""
+    """Formats a record as a JSON line; `extra={...}` fields are kept as top-level keys,
+    except those that only repeat the message."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -27,7 +32,7 @@ class JsonFormatter(logging.Formatter):
         if request_id:
             entry["request_id"] = request_id
         for key, value in record.__dict__.items():
-            if key not in _RESERVED and not key.startswith("_"):
+            if key not in _NOT_EXTRA and not key.startswith("_"):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
