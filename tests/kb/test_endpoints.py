@@ -188,6 +188,7 @@ async def test_change_is_only_visible_to_its_own_account(
 TOO_LONG = "Invalid body field 'text': String should have at most 100000 characters."
 BLANK = "Invalid body field 'text': must contain at least one non-space character."
 NOT_TEXT = "Invalid body field 'text': Input should be a valid string."
+NUL = "Invalid body field 'text': must not contain NUL characters (U+0000)."
 NOT_BOOL = "Invalid body field 'replace': Input should be a valid boolean."
 NOT_OBJECT = "The request body must be a JSON object."
 NOT_JSON = "The request body is not valid JSON."
@@ -205,6 +206,8 @@ CONTENT_TYPE = (
         ({"text": "   "}, BLANK),
         ({"text": " \t\r\n\u00a0\u2003"}, BLANK),
         ({"text": "x" * 100_001}, TOO_LONG),
+        ({"text": "8am\u0000-7pm"}, NUL),
+        ({"text": "\u0000"}, NUL),
         ({"text": 5}, NOT_TEXT),
         ({"text": None}, NOT_TEXT),
         ({"text": ["hours"]}, NOT_TEXT),
@@ -227,6 +230,8 @@ CONTENT_TYPE = (
         "text-spaces",
         "text-unicode-whitespace",
         "text-too-long",
+        "text-nul",
+        "text-only-nul",
         "text-number",
         "text-null",
         "text-list",

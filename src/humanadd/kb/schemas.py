@@ -15,7 +15,8 @@ class KbChangeRequest(BaseModel):
 
     text: str = Field(
         max_length=MAX_TEXT_LENGTH,
-        description="The text to add: at most 100,000 characters, not only whitespace.",
+        description="The text to add: at most 100,000 characters, not only whitespace, "
+        "no NUL characters.",
         examples=["Our new hours are 8am-7pm M-F."],
         json_schema_extra={"pattern": r"\S"},
     )
@@ -27,7 +28,10 @@ class KbChangeRequest(BaseModel):
 
     @field_validator("text")
     @classmethod
-    def _not_blank(cls, text: str) -> str:
+    def _storable_and_not_blank(cls, text: str) -> str:
+        # PostgreSQL text cannot hold U+0000: refused here, it would be a 500 at the INSERT.
+        if "\x00" in text:
+            raise PydanticCustomError("nul_character", "must not contain NUL characters (U+0000)")
         if not text.strip():
             raise PydanticCustomError("blank", "must contain at least one non-space character")
         return text
