@@ -187,6 +187,82 @@ def test_a_bad_value_says_which_field_and_why(fields: dict[str, Any], problem: s
         parse_line(_line(**fields))
 
 
+NUL = "must not contain NUL characters (U+0000)"
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"call_id": "call\u0000"}, f"call_id: {NUL}"),
+        ({"from_number": "+1555\u0000"}, f"from_number: {NUL}"),
+        ({"disconnection_reason": "user\u0000hangup"}, f"disconnection_reason: {NUL}"),
+        ({"summary": "\u0000"}, f"summary: {NUL}"),
+        ({"transcript": "AI: Hi.\u0000"}, f"transcript: {NUL}"),
+        ({"tags": ["ok", "bo\u0000oking"]}, f"tags[1]: {NUL}"),
+        (
+            {
+                "transcript_object": [
+                    {"role": "agent", "content": "Hi."},
+                    {"role": "user", "content": "Hi\u0000"},
+                ]
+            },
+            f"transcript_object[1].content: {NUL}",
+        ),
+        (
+            {
+                "transcript_object": [
+                    {
+                        "role": "user",
+                        "content": "Hi",
+                        "words": [{"word": "Hi", "start": 0, "end": 1, "speaker": "a\u0000"}],
+                    }
+                ]
+            },
+            f"transcript_object[0].words[0].speaker: {NUL}",
+        ),
+        (
+            {
+                "transcript_object": [
+                    {
+                        "role": "user",
+                        "content": "Hi",
+                        "words": [{"word": "Hi", "start": 0, "end": 1, "x\u0000": 1}],
+                    }
+                ]
+            },
+            f"transcript_object[0].words[0]: a field name {NUL}",
+        ),
+        ({"sum\u0000mary": "Booked."}, f"a field name {NUL}"),
+        (
+            {"summary": "\u0000", "direction": "sideways"},
+            f"summary: {NUL}; direction: Input should be 'inbound' or 'outbound'",
+        ),
+    ],
+    ids=[
+        "call_id",
+        "from_number",
+        "disconnection_reason",
+        "summary",
+        "transcript",
+        "tag",
+        "turn-content",
+        "word-extra",
+        "word-extra-name",
+        "top-level-name",
+        "with-another-error",
+    ],
+)
+def test_a_nul_character_in_any_string_is_refused_naming_where(
+    fields: dict[str, Any], problem: str
+):
+    with pytest.raises(ValueError, match=f"^{re.escape(problem)}$"):
+        parse_line(_line(**fields))
+
+
+def test_a_nul_character_in_the_ignored_recording_url_does_no_harm():
+    assert parse_line(_line(recording_url="https://x.example/\u0000")).recording_ref is None
+
+
 def test_a_missing_required_field_is_named():
     with pytest.raises(
         ValueError,

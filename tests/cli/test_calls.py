@@ -165,6 +165,33 @@ async def test_bad_lines_are_reported_by_number_and_nothing_is_imported(
     assert (await client.get("/api/v1/calls", headers=account.headers)).json()["count"] == 0
 
 
+async def test_nul_characters_are_bad_lines_on_every_database(
+    cli: Cli, make_account: MakeAccount, client: httpx.AsyncClient, tmp_path: Path
+):
+    account = await make_account()
+    turn = {"role": "user", "content": "Hi\u0000there"}
+    file = _write(
+        tmp_path / "nul.jsonl",
+        [
+            {**FULL_CALL, "call_id": "call_ok"},
+            {**FULL_CALL, "call_id": "call_a", "summary": "Booked.\u0000"},
+            {**FULL_CALL, "call_id": "call_b", "tags": ["booking", "\u0000"]},
+            {**FULL_CALL, "call_id": "call_c", "transcript_object": [turn]},
+        ],
+    )
+
+    result = await cli("calls", "import", str(file), "--account", account.id)
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "line 2: summary: must not contain NUL characters (U+0000)",
+        "line 3: tags[1]: must not contain NUL characters (U+0000)",
+        "line 4: transcript_object[0].content: must not contain NUL characters (U+0000)",
+        f"error: 3 bad line(s) in {file}; nothing was imported",
+    ]
+    assert (await client.get("/api/v1/calls", headers=account.headers)).json()["count"] == 0
+
+
 async def test_a_missing_file_is_one_line(cli: Cli, make_account: MakeAccount, tmp_path: Path):
     account = await make_account()
 

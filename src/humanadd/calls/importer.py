@@ -4,10 +4,11 @@ Each non-blank line is one call as GET /api/v1/calls/{id} shows it. `call_id`, `
 `started_at` are required; `status` defaults to `ended`, `duration_seconds` to the rounded
 seconds between `started_at` and `ended_at` (or 0), `tags` to `[]`, `booked` to false and
 `sentiment` to null. `recording_url` is ignored (it is our own path, not a source); any other
-unknown field is an error, so that a misspelt field is not silently dropped.
+unknown field is an error, so that a misspelt field is not silently dropped. No string, nested
+ones included, may hold a NUL character (U+0000).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -33,6 +34,7 @@ from humanadd.calls.schemas import Direction, Sentiment, Status, TranscriptTurn
 from humanadd.clock import ms_from_iso
 
 IGNORED_FIELDS = frozenset({"recording_url"})
+NUL_PROBLEM = "must not contain NUL characters (U+0000)"
 
 CallId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 PhoneNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
@@ -70,13 +72,6 @@ class ImportedCall(BaseModel):
     booked: bool | None = None
     transcript: str | None = None
     transcript_object: list[TranscriptTurn] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_ignored(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {key: value for key, value in data.items() if key not in IGNORED_FIELDS}
-        return data
 
     @field_validator("started_at", "ended_at")
     @classmethod
@@ -146,15 +141,39 @@ def _location(parts: Sequence[int | str]) -> str:
     return text
 
 
+def _nul_locations(
+    value: Any, where: tuple[int | str, ...] = ()
+) -> Iterator[tuple[tuple[int | str, ...], bool]]:
+    """Where a string holds U+0000, and whether it is a field name: PostgreSQL can store that
+    character neither in text nor in JSON, so it is refused here as a bad line rather than
+    failing the whole import with a database error that names no line."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield where, False
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_locations(item, (*where, index))
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            if "\x00" in name:
+                yield where, True
+            else:
+                yield from _nul_locations(item, (*where, name))
+
+
+def _at(where: Sequence[int | str], message: str) -> str:
+    location = _location(where)
+    return f"{location}: {message}" if location else message
+
+
 def _describe(error: ErrorDetails) -> str:
-    where = _location(error["loc"])
     if error["type"] == "missing":
         message = "required field is missing"
     elif error["type"] == "extra_forbidden":
         message = "unknown field"
     else:
         message = error["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message
+    return _at(error["loc"], message)
 
 
 def parse_line(text: str) -> CallRecord:
@@ -165,10 +184,27 @@ def parse_line(text: str) -> CallRecord:
         raise ValueError(f"not valid JSON ({error.msg} at column {error.colno})") from None
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object (one call per line)")
+    data = {key: value for key, value in data.items() if key not in IGNORED_FIELDS}
+    nul_values: set[tuple[int | str, ...]] = set()
+    problems: list[str] = []
+    for where, is_name in _nul_locations(data):
+        problems.append(_at(where, f"a field name {NUL_PROBLEM}" if is_name else NUL_PROBLEM))
+        if not is_name:
+            nul_values.add(where)
     try:
-        return ImportedCall.model_validate(data).to_record()
+        record = ImportedCall.model_validate(data).to_record()
     except ValidationError as error:
-        raise ValueError("; ".join(_describe(item) for item in error.errors())) from None
+        # What was already reported for its NUL (a value, or a field named with one) is not
+        # described a second time.
+        problems += [
+            _describe(item)
+            for item in error.errors()
+            if tuple(item["loc"]) not in nul_values
+            and not any(isinstance(part, str) and "\x00" in part for part in item["loc"])
+        ]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return record
 
 
 def parse_lines(lines: Iterable[bytes]) -> ParsedFile:
