@@ -1,6 +1,7 @@
 """`humanadd` itself: the command list, `db upgrade`, and database mistakes as one line."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,37 @@ def test_every_command_explains_itself(cli: Cli, command: list[str]):
 
     assert result.exit_code == 0
     assert "Usage: humanadd " + " ".join(command) in result.stdout
+
+
+COMMANDS_WITH_JSON = [
+    ["accounts", "create"],
+    ["accounts", "list"],
+    ["accounts", "set-plan"],
+    ["keys", "rotate"],
+    ["calls", "import"],
+]
+
+
+@pytest.mark.parametrize("command", [[], ["db"], ["db", "upgrade"], *COMMANDS_WITH_JSON])
+def test_flags_are_listed_without_a_value_placeholder(cli: Cli, command: list[str]):
+    result = cli.run(*command, "--help")
+
+    assert result.exit_code == 0
+    assert "<bool>" not in result.stdout
+    assert re.search(r"^  --help {2,}Show this message and exit\.$", result.stdout, re.M)
+    if command in COMMANDS_WITH_JSON:
+        json_line = r"^  --json {2,}Print machine-readable JSON on stdout instead of text\.$"
+        assert re.search(json_line, result.stdout, re.M), result.stdout
+
+
+def test_options_that_take_a_value_name_it(cli: Cli):
+    create = cli.run("accounts", "create", "--help").stdout
+    serve = cli.run("serve", "--help").stdout
+
+    for option in ("--name NAME ", "--plan PLAN ", "--timezone TZ "):
+        assert f"\n  {option}" in create
+    for option in ("--host HOST ", "--port PORT "):
+        assert f"\n  {option}" in serve
 
 
 def test_db_upgrade_creates_the_schema_in_a_new_file(

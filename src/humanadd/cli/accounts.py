@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from humanadd.accounts import service
 from humanadd.accounts.models import Account, Plan
 from humanadd.cli.console import print_json, print_table
-from humanadd.cli.options import AccountArgument, AsJson
+from humanadd.cli.options import AccountArgument, AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
 from humanadd.clock import iso_from_ms
 
@@ -16,11 +16,7 @@ ACTOR = "cli"
 PLANS = ", ".join(plan.value for plan in Plan)
 DEFAULT_PLAN = Plan.STARTER.value
 
-accounts_app = typer.Typer(
-    help="Create customer accounts, list them and change their plan.",
-    no_args_is_help=True,
-    rich_markup_mode="markdown",
-)
+accounts_app = command_group("Create customer accounts, list them and change their plan.")
 
 
 def _created_at(account: Account) -> str:
@@ -32,26 +28,34 @@ def create(
     name: Annotated[
         str,
         typer.Option(
-            "--name", help="The business's name, as the operator sees it.", show_default=False
+            "--name",
+            metavar="NAME",
+            help="The business's name, as operators see it.",
+            show_default=False,
         ),
     ],
     plan: Annotated[
         str,
         typer.Option(
+            metavar="PLAN",
             help=f"Billing plan: one of {PLANS}. The public API answers only keys of "
-            "enterprise accounts (others get 403 plan_not_supported)."
+            "enterprise accounts (others get 403 plan_not_supported).",
         ),
     ] = DEFAULT_PLAN,
     timezone: Annotated[
         str,
         typer.Option(
+            metavar="TZ",
             help="IANA time zone of the business (e.g. America/New_York); "
-            "stats count days and hours in it."
+            "stats count days and hours in it.",
         ),
     ] = "UTC",
     as_json: AsJson = False,
 ) -> None:
-    """Create an account and print its id and first API key (the key is shown only this once)."""
+    """Create an account and print its id and first API key.
+
+    The key is printed only this once: store it (`humanadd keys rotate` issues a new one).
+    """
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> tuple[Account, str]:
@@ -85,7 +89,10 @@ def create(
 
 @accounts_app.command("list")
 def list_accounts(as_json: AsJson = False) -> None:
-    """List every account, oldest first: id, name, plan, time zone and creation time (UTC)."""
+    """List every account, oldest first.
+
+    Shows each account's id, name, plan, time zone and creation time (UTC).
+    """
     settings = load_settings()
     accounts = run_in_transaction(settings, service.list_accounts)
     rows = [
@@ -119,7 +126,10 @@ def set_plan(
     ],
     as_json: AsJson = False,
 ) -> None:
-    """Move an account to another plan (recorded in the audit log; takes effect at once)."""
+    """Move an account to another plan.
+
+    Takes effect at once, for keys already issued too, and is recorded in the audit log.
+    """
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> tuple[str, str]:

@@ -8,12 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.calls import importer
 from humanadd.cli.console import fail, print_json
-from humanadd.cli.options import AsJson
+from humanadd.cli.options import AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
 
-calls_app = typer.Typer(
-    help="Bring calls into an account.", no_args_is_help=True, rich_markup_mode="markdown"
-)
+calls_app = command_group("Import calls into an account.")
 
 
 @calls_app.command("import")

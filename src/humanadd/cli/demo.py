@@ -18,12 +18,13 @@ from humanadd.migrations import upgrade
 
 
 def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
-    """Run the demo: migrate the database, seed a demo account, print its key and serve.
+    """Seed a demo account and serve the API with it.
 
-    Uses HUMANADD_DATABASE_URL (by default the SQLite file var/humanadd.sqlite3). The first run
-    creates an Enterprise demo account; later runs reuse it and rotate its key, since only key
-    hashes are stored. Either way about 500 calls over the last 60 days are (re)seeded, with
-    WAV recordings under HUMANADD_DATA_DIR, and curl commands to try are printed.
+    Brings the database at HUMANADD_DATABASE_URL (default: the SQLite file var/humanadd.sqlite3)
+    up to date. The first run creates an Enterprise demo account; later runs reuse it and
+    rotate its key, since only key hashes are stored. Either way about 500 calls over the last
+    60 days are (re)seeded, with WAV recordings under HUMANADD_DATA_DIR, and the key and curl
+    commands to try are printed before the server starts.
     """
     settings = load_settings()
     try:

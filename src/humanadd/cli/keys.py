@@ -5,18 +5,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import service as accounts
 from humanadd.cli.console import print_json
-from humanadd.cli.options import AccountArgument, AsJson
+from humanadd.cli.options import AccountArgument, AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
 from humanadd.keys import service
 
-keys_app = typer.Typer(
-    help="Manage accounts' API keys.", no_args_is_help=True, rich_markup_mode="markdown"
-)
+keys_app = command_group("Rotate accounts' API keys.")
 
 
 @keys_app.command("rotate")
 def rotate(account_id: AccountArgument, as_json: AsJson = False) -> None:
-    """Issue a new API key and revoke the old one at once (every server refuses it from now on)."""
+    """Issue a new API key and revoke the old one.
+
+    Every server refuses the old key from its next request on. The new key is printed only
+    this once: store it.
+    """
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> str:

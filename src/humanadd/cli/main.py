@@ -7,23 +7,20 @@ from humanadd.cli.calls import calls_app
 from humanadd.cli.console import fail
 from humanadd.cli.demo import demo
 from humanadd.cli.keys import keys_app
-from humanadd.cli.options import Host, Port
+from humanadd.cli.options import Host, Port, command_group
 from humanadd.cli.runtime import DATABASE_ERRORS, database_failure, load_settings
 from humanadd.cli.server import run_server
 from humanadd.migrations import upgrade
 
-app = typer.Typer(
+app = command_group(
+    "Operate humanadd: the database, the API server, accounts, keys, calls and the demo.\n\n"
+    "Settings come from HUMANADD_* environment variables (see the README). "
+    "HUMANADD_DATABASE_URL names the database every command works on "
+    "(default: the SQLite file var/humanadd.sqlite3).",
     name="humanadd",
-    help="Operate humanadd: the database, the API server, accounts, keys, calls and the demo.\n\n"
-    "Configuration comes from HUMANADD_* environment variables (see the README); "
-    "HUMANADD_DATABASE_URL picks the database.",
-    no_args_is_help=True,
-    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(
-    help="Manage the database schema.", no_args_is_help=True, rich_markup_mode="markdown"
-)
+db_app = command_group("Create and migrate the database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
@@ -33,7 +30,12 @@ app.command("demo")(demo)
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply every pending migration to HUMANADD_DATABASE_URL (safe to run repeatedly)."""
+    """Bring the database schema up to date.
+
+    Applies every pending migration to the database at HUMANADD_DATABASE_URL, creating its
+    tables on the first run (and the file, for SQLite). Safe to run again; run it before
+    `humanadd serve` after installing a new version.
+    """
     settings = load_settings()
     try:
         upgrade(settings.database_url)
@@ -44,5 +46,10 @@ def db_upgrade() -> None:
 
 @app.command()
 def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
-    """Serve the public API (run `humanadd db upgrade` first)."""
+    """Serve the public API until interrupted.
+
+    Run `humanadd db upgrade` first. Logs are JSON lines on stderr. Several `serve` processes
+    can share one database; set HUMANADD_REDIS_URL so that they also share each key's rate
+    limit.
+    """
     run_server(load_settings(), host, port)
