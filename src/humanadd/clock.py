@@ -3,6 +3,12 @@
 import time
 from datetime import UTC, datetime
 
+MIN_UNIX_MS = 0
+"""1970-01-01T00:00:00.000Z: the earliest time the API accepts or stores."""
+MAX_UNIX_MS = 253_402_300_799_999
+"""9999-12-31T23:59:59.999Z: the latest time the API accepts or stores. Past it (or before year
+1), `iso_from_ms` cannot print a time; it also fits every integer column."""
+
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000

@@ -9,8 +9,10 @@ import pytest
 
 from humanadd.accounts.service import AccountError
 from humanadd.calls import importer
+from humanadd.calls.cursor import MAX_UNIX_MS as API_MAX_UNIX_MS
 from humanadd.calls.importer import LineError, parse_line, parse_lines
 from humanadd.calls.repository import CallRecord
+from humanadd.clock import MAX_UNIX_MS, MIN_UNIX_MS, iso_from_ms
 from humanadd.dependencies import Services
 
 REQUIRED = {"call_id": "call_1", "direction": "inbound", "started_at": "2025-01-15T18:22:04.000Z"}
@@ -185,6 +187,72 @@ def test_questions_come_from_the_text_transcript_when_there_is_no_object():
 def test_a_bad_value_says_which_field_and_why(fields: dict[str, Any], problem: str):
     with pytest.raises(ValueError, match=f"^{re.escape(problem)}$"):
         parse_line(_line(**fields))
+
+
+RANGE = "is outside 1970-01-01T00:00:00.000Z .. 9999-12-31T23:59:59.999Z"
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        (
+            {"started_at": "9999-12-31T23:59:59.999-01:00"},
+            f"started_at: '9999-12-31T23:59:59.999-01:00' {RANGE}",
+        ),
+        (
+            {"started_at": "0001-01-01T00:00:00+01:00"},
+            f"started_at: '0001-01-01T00:00:00+01:00' {RANGE}",
+        ),
+        (
+            {"started_at": "1969-12-31T23:59:59.999Z"},
+            f"started_at: '1969-12-31T23:59:59.999Z' {RANGE}",
+        ),
+        (
+            {"started_at": "9999-12-31T23:59:59.9999Z"},
+            f"started_at: '9999-12-31T23:59:59.9999Z' {RANGE}",
+        ),
+        (
+            {"ended_at": "9999-12-31T23:59:59-00:01"},
+            f"ended_at: '9999-12-31T23:59:59-00:01' {RANGE}",
+        ),
+        (
+            {"duration_seconds": 2**31},
+            "duration_seconds: Input should be less than or equal to 2147483647",
+        ),
+        (
+            {"ended_at": "2100-01-01T00:00:00Z"},
+            "ended_at: the call would last more than 2147483647 seconds",
+        ),
+    ],
+    ids=[
+        "year-9999-negative-offset",
+        "year-1-positive-offset",
+        "before-1970",
+        "rounds-past-9999",
+        "ended-after-9999",
+        "duration-past-int32",
+        "derived-duration-past-int32",
+    ],
+)
+def test_a_time_or_duration_the_api_cannot_show_is_refused(fields: dict[str, Any], problem: str):
+    with pytest.raises(ValueError, match=f"^{re.escape(problem)}$"):
+        parse_line(_line(**fields))
+
+
+def test_the_first_and_last_printable_milliseconds_are_accepted():
+    first = parse_line(_line(started_at="1970-01-01T00:00:00Z", ended_at="1970-01-01T01:00:00Z"))
+    last = parse_line(
+        _line(started_at="9999-12-31T23:59:59.999Z", ended_at="9999-12-31T23:59:59.999Z")
+    )
+
+    assert (first.started_at, first.duration_seconds) == (MIN_UNIX_MS, 3600)
+    assert (last.started_at, last.ended_at) == (MAX_UNIX_MS, MAX_UNIX_MS)
+    assert iso_from_ms(MIN_UNIX_MS) == "1970-01-01T00:00:00.000Z"
+    assert iso_from_ms(MAX_UNIX_MS) == "9999-12-31T23:59:59.999Z"
+
+
+def test_imports_are_bounded_like_the_api_s_after_and_before():
+    assert MAX_UNIX_MS == API_MAX_UNIX_MS
 
 
 NUL = "must not contain NUL characters (U+0000)"

@@ -192,6 +192,59 @@ async def test_nul_characters_are_bad_lines_on_every_database(
     assert (await client.get("/api/v1/calls", headers=account.headers)).json()["count"] == 0
 
 
+async def test_times_and_durations_the_api_cannot_show_are_bad_lines(
+    cli: Cli, make_account: MakeAccount, client: httpx.AsyncClient, tmp_path: Path
+):
+    account = await make_account()
+    file = _write(
+        tmp_path / "times.jsonl",
+        [
+            {**FULL_CALL, "call_id": "call_ok"},
+            {**FULL_CALL, "started_at": "9999-12-31T23:59:59.999-01:00", "ended_at": None},
+            {**FULL_CALL, "started_at": "0001-01-01T00:00:00+01:00"},
+            {**FULL_CALL, "duration_seconds": -5},
+            {**FULL_CALL, "ended_at": "2025-01-15T18:22:03.999Z"},
+            {**FULL_CALL, "duration_seconds": 2**31},
+        ],
+    )
+
+    result = await cli("calls", "import", str(file), "--account", account.id)
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    outside = "is outside 1970-01-01T00:00:00.000Z .. 9999-12-31T23:59:59.999Z"
+    assert result.stderr.splitlines() == [
+        f"line 2: started_at: '9999-12-31T23:59:59.999-01:00' {outside}",
+        f"line 3: started_at: '0001-01-01T00:00:00+01:00' {outside}",
+        "line 4: duration_seconds: Input should be greater than or equal to 0",
+        "line 5: ended_at is before started_at",
+        "line 6: duration_seconds: Input should be less than or equal to 2147483647",
+        f"error: 5 bad line(s) in {file}; nothing was imported",
+    ]
+    listing = await client.get("/api/v1/calls", headers=account.headers)
+    assert (listing.status_code, listing.json()["count"]) == (200, 0)
+
+
+async def test_a_call_at_the_last_printable_millisecond_is_listed(
+    cli: Cli, make_account: MakeAccount, client: httpx.AsyncClient, tmp_path: Path
+):
+    account = await make_account()
+    last = {
+        **FULL_CALL,
+        "started_at": "9999-12-31T23:59:59.999Z",
+        "ended_at": "9999-12-31T23:59:59.999Z",
+        "duration_seconds": 0,
+    }
+    file = _write(tmp_path / "last.jsonl", [last])
+
+    assert (await cli("calls", "import", str(file), "--account", account.id)).exit_code == 0
+
+    listing = await client.get("/api/v1/calls", headers=account.headers)
+    detail = await client.get(f"/api/v1/calls/{FULL_CALL['call_id']}", headers=account.headers)
+    assert listing.status_code == detail.status_code == 200
+    assert listing.json()["calls"][0]["started_at"] == "9999-12-31T23:59:59.999Z"
+    assert detail.json()["call"]["ended_at"] == "9999-12-31T23:59:59.999Z"
+
+
 async def test_a_missing_file_is_one_line(cli: Cli, make_account: MakeAccount, tmp_path: Path):
     account = await make_account()
 

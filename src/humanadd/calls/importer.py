@@ -31,10 +31,12 @@ from humanadd.calls import repository
 from humanadd.calls.questions import caller_questions
 from humanadd.calls.repository import CallRecord
 from humanadd.calls.schemas import Direction, Sentiment, Status, TranscriptTurn
-from humanadd.clock import ms_from_iso
+from humanadd.clock import MAX_UNIX_MS, MIN_UNIX_MS, iso_from_ms, ms_from_iso
 
 IGNORED_FIELDS = frozenset({"recording_url"})
 NUL_PROBLEM = "must not contain NUL characters (U+0000)"
+MAX_DURATION_SECONDS = 2**31 - 1
+"""What `duration_seconds` (a 32-bit integer column on PostgreSQL) holds."""
 
 CallId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 PhoneNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
@@ -44,12 +46,22 @@ Tag = Annotated[
 
 
 def _unix_ms(value: str) -> int:
+    """Unix ms of a timestamp the API can show; ValueError for one it could not print."""
     try:
-        return ms_from_iso(value)
+        moment = ms_from_iso(value)
     except ValueError:
         raise ValueError(
             f"{value!r} is not an ISO-8601 timestamp (e.g. 2025-01-15T18:22:04.000Z)"
         ) from None
+    if not MIN_UNIX_MS <= moment <= MAX_UNIX_MS:
+        raise ValueError(
+            f"{value!r} is outside {iso_from_ms(MIN_UNIX_MS)} .. {iso_from_ms(MAX_UNIX_MS)}"
+        )
+    return moment
+
+
+def _rounded_seconds(started_at: int, ended_at: int) -> int:
+    return (ended_at - started_at + 500) // 1000
 
 
 class ImportedCall(BaseModel):
@@ -63,7 +75,7 @@ class ImportedCall(BaseModel):
     ended_at: str | None = None
     from_number: PhoneNumber | None = None
     to_number: PhoneNumber | None = None
-    duration_seconds: Annotated[int, Field(ge=0)] | None = None
+    duration_seconds: Annotated[int, Field(ge=0, le=MAX_DURATION_SECONDS)] | None = None
     status: Status | None = None
     disconnection_reason: Annotated[str, StringConstraints(max_length=64)] | None = None
     sentiment: Sentiment | None = None
@@ -82,8 +94,18 @@ class ImportedCall(BaseModel):
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:
-        if self.ended_at is not None and _unix_ms(self.ended_at) < _unix_ms(self.started_at):
+        if self.ended_at is None:
+            return self
+        started_at, ended_at = _unix_ms(self.started_at), _unix_ms(self.ended_at)
+        if ended_at < started_at:
             raise ValueError("ended_at is before started_at")
+        if (
+            self.duration_seconds is None
+            and _rounded_seconds(started_at, ended_at) > MAX_DURATION_SECONDS
+        ):
+            raise ValueError(
+                f"ended_at: the call would last more than {MAX_DURATION_SECONDS} seconds"
+            )
         return self
 
     def to_record(self) -> CallRecord:
@@ -91,7 +113,7 @@ class ImportedCall(BaseModel):
         ended_at = None if self.ended_at is None else _unix_ms(self.ended_at)
         duration = self.duration_seconds
         if duration is None:
-            duration = 0 if ended_at is None else (ended_at - started_at + 500) // 1000
+            duration = 0 if ended_at is None else _rounded_seconds(started_at, ended_at)
         turns = (
             None
             if self.transcript_object is None
