@@ -5,6 +5,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from humanadd.errors import RESPONSE_SCHEMA
+
 MAX_TEXT_LENGTH = 100_000
 
 
@@ -39,6 +41,8 @@ class KbChangeRequest(BaseModel):
 
 class KbChangeQueued(BaseModel):
     """The answer to `POST /kb`: the change is queued for review."""
+
+    model_config = RESPONSE_SCHEMA
 
     ok: Literal[True] = True
     queued: Literal[True] = True

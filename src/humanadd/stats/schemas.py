@@ -5,6 +5,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from humanadd.errors import RESPONSE_SCHEMA
+
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -60,6 +62,8 @@ class Stats(BaseModel):
 
 
 class StatsResponse(BaseModel):
+    model_config = RESPONSE_SCHEMA
+
     ok: Literal[True] = True
     period_days: int = Field(description="The `days` asked for.", examples=[30])
     stats: Stats
