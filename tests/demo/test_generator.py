@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from humanadd.calls.questions import caller_questions
+from humanadd.calls.questions import caller_questions, normalize, questions_in
 from humanadd.calls.repository import CallRecord
 from humanadd.clock import iso_from_ms
 from humanadd.demo.businesses import BUSINESSES
 from humanadd.demo.generator import CALL_COUNT, demo_calls
 from humanadd.demo.recordings import RECORDINGS
+from tests.demo.wording import PROPER_QUESTION
 
 NOW = 1_764_340_000_000  # 2025-11-28T14:26:40Z
 DAY_MS = 86_400_000
@@ -128,10 +129,47 @@ def test_recurring_caller_questions_in_varied_wording(calls: list[CallRecord]):
     questions = [question for call in calls for question in call.questions]
     for call in calls:
         assert call.questions == caller_questions(call.transcript_object, call.transcript)
-    assert all(question.endswith("?") for question in questions)
-    wordings = {q for q in questions if q.lower().strip("?") == "what are your hours"}
-    assert {"What are your hours?", "what are your hours?"} <= wordings
-    assert Counter(q.lower() for q in questions).most_common(1)[0][1] >= 20
+    assert [q for q in questions if not PROPER_QUESTION.fullmatch(q)] == []
+    wordings: dict[str, set[str]] = {}
+    for question in questions:
+        wordings.setdefault(normalize(question), set()).add(question)
+    assert wordings["how much does a tune up cost"] == {
+        "How much does a tune-up cost?",
+        "How much does a tune up cost?",
+    }
+    assert wordings["are x rays included in the cleaning"] == {
+        "Are X-rays included in the cleaning?",
+        "Are x-rays included in the cleaning?",
+    }
+    assert Counter(normalize(q) for q in questions).most_common(1)[0][1] >= 20
+
+
+def test_every_seeded_question_wording_is_a_proper_sentence():
+    wordings = [
+        question for business in BUSINESSES for faq in business.faqs for question in faq.questions
+    ]
+    for business in BUSINESSES:
+        for reason in business.reasons:
+            wordings += [q for opening in reason.openings for q in questions_in(opening)]
+
+    assert len(wordings) > 50
+    assert [wording for wording in wordings if not PROPER_QUESTION.fullmatch(wording)] == []
+
+
+@pytest.mark.parametrize(
+    "sloppy",
+    [
+        "how much does a tune-up cost?",
+        "How much does a tune-up cost??",
+        "How much does a tune-up cost ?",
+        "How much does a  tune-up cost?",
+        "How much does a tune-up cost,?",
+        "Sorry,, what are your hours?",
+        "What are your hours",
+    ],
+)
+def test_sloppy_wordings_are_not_proper_sentences(sloppy: str):
+    assert PROPER_QUESTION.fullmatch(sloppy) is None
 
 
 def test_answered_calls_have_recordings_from_the_demo_set(calls: list[CallRecord]):

@@ -12,6 +12,7 @@ from humanadd.clock import iso_from_ms, ms_from_iso, now_ms
 from humanadd.config import Settings
 from humanadd.demo.service import ACCOUNT_NAME, DemoAccess, prepare
 from humanadd.dependencies import Services
+from tests.demo.wording import PROPER_QUESTION
 from tests.openapi_check import OpenApiChecker
 
 MISSED_REASONS = (
@@ -84,6 +85,8 @@ async def test_the_documents_examples_work_against_the_seeded_demo(
     assert figures["missed"] > 0
     assert all(count > 0 for count in figures["sentimentDistribution"].values())
     assert len(figures["topQuestions"]) == 10
+    for top in figures["topQuestions"]:
+        assert PROPER_QUESTION.fullmatch(top["question"]), top
     assert kb.json()["queued"] is True
 
 

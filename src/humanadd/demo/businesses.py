@@ -1,7 +1,9 @@
 """What the demo's callers talk about: four kinds of business, their reasons to call, their FAQs.
 
-Alternatives in a tuple are picked at random; several wordings of one question (differing in
-case and punctuation, which `topQuestions` folds together) make the stats look like real traffic.
+Alternatives in a tuple are picked at random (a repeated one more often). A question comes in
+several wordings, as callers vary: some differ only in case or punctuation, which `topQuestions`
+folds together ("a tune-up", "a tune up"), others in words. Every wording is a proper sentence,
+since `topQuestions` shows the one most calls used.
 """
 
 from dataclasses import dataclass
@@ -53,9 +55,9 @@ HOURS = Faq(
     (
         "What are your hours?",
         "What are your hours?",
-        "what are your hours?",
-        "What are your hours??",
+        "What are your hours?",
         "Sorry, what are your hours?",
+        "What are your opening hours?",
         "What time do you open on Saturday?",
     ),
     "We're open Monday to Friday from 8am to 6pm, and Saturday from 9am to 1pm.",
@@ -65,7 +67,7 @@ LOCATION = Faq(
     (
         "Where are you located?",
         "Where are you located?",
-        "where are you located?",
+        "Where exactly are you located?",
         "Is there parking?",
     ),
     "We're at 120 Main Street, next to the library, with free parking behind the building.",
@@ -112,7 +114,7 @@ HVAC = Business(
             ("pricing",),
             (
                 "How much does it cost to replace a furnace?",
-                "how much does it cost to install a heat pump?",
+                "How much does it cost to install a heat pump?",
             ),
             "Replacements usually run from $4,500 to $9,000 depending on the system. "
             "A technician gives you an exact quote for free.",
@@ -137,12 +139,21 @@ HVAC = Business(
         HOURS,
         Faq(
             "pricing",
-            ("How much does a tune-up cost?", "how much does a tune-up cost??"),
+            (
+                "How much does a tune-up cost?",
+                "How much does a tune-up cost?",
+                "How much does a tune up cost?",
+                "How much is a tune-up?",
+            ),
             "Our seasonal tune-up is $129, and it's free for Comfort Club members.",
         ),
         Faq(
             "emergency",
-            ("Do you offer emergency service?", "do you offer emergency service?"),
+            (
+                "Do you offer emergency service?",
+                "Do you offer emergency service?",
+                "Do you do emergency calls at night?",
+            ),
             "Yes, we answer emergencies around the clock, with a $95 after-hours fee.",
         ),
         PAYMENT,
@@ -208,15 +219,20 @@ DENTAL = Business(
             "insurance",
             (
                 "Do you take insurance?",
-                "Do you take insurance??",
                 "Do you take insurance?",
-                "do you take insurance?",
+                "Do you take insurance?",
+                "Do you take dental insurance?",
+                "Do you accept insurance?",
             ),
             "Yes, we accept most PPO plans, including Delta Dental, Cigna and Aetna.",
         ),
         Faq(
             "pricing",
-            ("How much is a cleaning without insurance?",),
+            (
+                "How much is a cleaning without insurance?",
+                "Are X-rays included in the cleaning?",
+                "Are x-rays included in the cleaning?",
+            ),
             "A cleaning with an exam and X-rays is $189 without insurance.",
         ),
         LOCATION,
@@ -268,7 +284,11 @@ LEGAL = Business(
         HOURS,
         Faq(
             "pricing",
-            ("Do you offer free consultations?", "do you offer free consultations?"),
+            (
+                "Do you offer free consultations?",
+                "Do you offer free consultations?",
+                "Is the first consultation free?",
+            ),
             "Yes, the first 30-minute consultation is free.",
         ),
         Faq(
@@ -300,7 +320,7 @@ SALON = Business(
         ),
         Reason(
             ("pricing",),
-            ("How much is a balayage?", "how much is a balayage?"),
+            ("How much is a balayage?", "What does a balayage cost?"),
             "Balayage starts at $180, depending on your hair's length.",
             "Caller asked about balayage pricing and booked an appointment for {day}.",
             "Caller asked about balayage pricing.",
@@ -317,7 +337,7 @@ SALON = Business(
         HOURS,
         Faq(
             "walk-in",
-            ("Do you take walk-ins?", "do you take walk-ins?"),
+            ("Do you take walk-ins?", "Do you take walk-ins?", "Do you accept walk-ins?"),
             "We take walk-ins when a stylist is free, but booking ahead is safer.",
         ),
         PAYMENT,

@@ -1,0 +1,6 @@
+"""What a well-written caller question looks like in the demo."""
+
+import re
+
+PROPER_QUESTION = re.compile(r"(?!.*[,;:'-]{2})[A-Z](?:[^?!.\s]| (?! ))*[^\s?!.,;:'-]\?")
+"""A capital first, single spaces, no doubled punctuation, one question mark at the end."""
