@@ -4,6 +4,7 @@
 import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +71,27 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
+
+
+@asynccontextmanager
+async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client on another app instance with these settings (another process, in effect)."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http
+
+
+def require_redis_url() -> str:
+    """The test Redis (HUMANADD_TEST_REDIS_URL): without one the test is skipped, or fails when
+    HUMANADD_TEST_REQUIRE_SERVICES=1 (as in CI)."""
+    url = os.environ.get("HUMANADD_TEST_REDIS_URL")
+    if not url:
+        if os.environ.get("HUMANADD_TEST_REQUIRE_SERVICES") == "1":
+            pytest.fail("HUMANADD_TEST_REDIS_URL is not set but services are required")
+        pytest.skip("HUMANADD_TEST_REDIS_URL is not set")
+    return url
 
 
 @pytest.fixture

@@ -1,22 +1,19 @@
 """60 requests per rolling minute per key; 30 failed authentications per minute per address."""
 
 import math
-import os
 import re
 import secrets
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from humanadd.app import create_app
 from humanadd.calls.repository import CallRecord
 from humanadd.config import Settings
 from humanadd.ratelimit import RateLimiter
-from tests.conftest import AddCalls, MakeAccount
+from tests.conftest import AddCalls, MakeAccount, client_for, require_redis_url
 from tests.openapi_check import OpenApiChecker
 
 CALLS = "/api/v1/calls"
@@ -30,16 +27,6 @@ AUTH_LIMITED = {
     "error": "rate_limited",
     "message": "Too many failed authentication attempts from this address.",
 }
-
-
-@asynccontextmanager
-async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A client on a second app instance with these settings (same database)."""
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield http
 
 
 def assert_rate_headers(response: httpx.Response, *, limit: int, remaining: int) -> None:
@@ -233,17 +220,10 @@ async def test_window_is_rolling_so_there_is_no_double_burst_at_a_minute_boundar
     assert (await limiter.hit_key(key_id + 1)).allowed
 
 
-def _redis_url() -> str:
-    url = os.environ.get("HUMANADD_TEST_REDIS_URL")
-    if not url:
-        if os.environ.get("HUMANADD_TEST_REQUIRE_SERVICES") == "1":
-            pytest.fail("HUMANADD_TEST_REDIS_URL is not set but services are required")
-        pytest.skip("HUMANADD_TEST_REDIS_URL is not set")
-    return url
-
-
 async def test_limiters_on_redis_share_one_budget(settings: Settings) -> None:
-    shared = settings.model_copy(update={"redis_url": _redis_url(), "rate_limit_per_minute": 4})
+    shared = settings.model_copy(
+        update={"redis_url": require_redis_url(), "rate_limit_per_minute": 4}
+    )
     first, second = RateLimiter(shared), RateLimiter(shared)
     key_id = secrets.randbelow(2**62) + 2**62  # No real key has such an id: no collisions.
     try:

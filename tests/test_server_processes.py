@@ -16,12 +16,11 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from humanadd.app import create_app
 from humanadd.config import Settings
 from humanadd.dependencies import Services
 from humanadd.keys import service as keys
 from humanadd.keys.models import ApiKey
-from tests.conftest import MakeAccount, TestAccount
+from tests.conftest import MakeAccount, TestAccount, client_for, require_redis_url
 from tests.openapi_check import OpenApiChecker
 
 CALLS = "/api/v1/calls"
@@ -127,21 +126,12 @@ def servers(
     yield from _pair(database_url, tmp_path_factory.mktemp("servers"))
 
 
-def _redis_url() -> str:
-    url = os.environ.get("HUMANADD_TEST_REDIS_URL")
-    if not url:
-        if os.environ.get("HUMANADD_TEST_REQUIRE_SERVICES") == "1":
-            pytest.fail("HUMANADD_TEST_REDIS_URL is not set but services are required")
-        pytest.skip("HUMANADD_TEST_REDIS_URL is not set")
-    return url
-
-
 @pytest.fixture(scope="module")
 def redis_servers(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Server, Server]]:
     """Two `serve` processes sharing their rate-limit counters through Redis."""
-    yield from _pair(database_url, tmp_path_factory.mktemp("redis-servers"), _redis_url())
+    yield from _pair(database_url, tmp_path_factory.mktemp("redis-servers"), require_redis_url())
 
 
 @pytest.fixture
@@ -193,7 +183,7 @@ async def _forget_counters(services: Services, account: TestAccount) -> None:
         key_id = (
             await session.execute(select(ApiKey.id).where(ApiKey.account_id == account.id))
         ).scalar_one()
-    client = redis.Redis.from_url(_redis_url())
+    client = redis.Redis.from_url(require_redis_url())
     try:
         for name in client.scan_iter(match=f"humanadd:*/key/{key_id}/*"):
             client.delete(name)
@@ -301,21 +291,18 @@ async def test_readyz_is_503_when_the_database_is_unreachable(
 ) -> None:
     settings = Settings(database_url=unreachable.format(tmp=tmp_path), data_dir=tmp_path)
     threads_before = set(threading.enumerate())
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            response = await client.get("/readyz")
-            assert response.status_code == 503
-            assert response.json() == {
-                "ok": False,
-                "error": "not_ready",
-                "message": "Database unreachable.",
-            }
-            assert response.headers["x-request-id"].startswith("req_")
-            response = await client.get("/healthz")
-            assert response.status_code == 200
-            assert response.json() == {"ok": True}
+    async with client_for(settings) as client:
+        response = await client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json() == {
+            "ok": False,
+            "error": "not_ready",
+            "message": "Database unreachable.",
+        }
+        assert response.headers["x-request-id"].startswith("req_")
+        response = await client.get("/healthz")
+        assert response.status_code == 200
+        assert response.json() == {"ok": True}
     # aiosqlite finishes a failed connection on its worker thread after the error has been
     # delivered; let it do so while this event loop is still open.
     for thread in set(threading.enumerate()) - threads_before:
