@@ -59,6 +59,7 @@ class DatasetInfo:
     largest_calls: int
     largest_in_window: int
     generated_seconds: float | None
+    reused: bool
 
 
 def _markdown_table(rows: list[list[str]], right_from: int) -> str:
@@ -170,9 +171,8 @@ def markdown(
                 f"{info.accounts:,}",
                 f"{info.largest_calls:,}",
                 f"{info.largest_in_window:,}",
-                "reused (cached)"
-                if info.generated_seconds is None
-                else f"{info.generated_seconds:.0f} s",
+                ("unknown" if info.generated_seconds is None else f"{info.generated_seconds:.0f} s")
+                + (" (an earlier run; reused)" if info.reused else ""),
             ]
         )
     return f"""# Benchmarks
@@ -226,11 +226,12 @@ SQLite) into the schema the migrations create. Account sizes follow a long-taile
 the largest (Enterprise, America/New_York) holds a tenth of all calls, all within the last 28
 days, so all of them fall in the `/stats?days=30` window; the others' calls spread over 90 days.
 Calls start mostly in local business hours on weekdays and carry realistic values:
-inbound/outbound, missed calls with their disconnection reasons,
-durations, sentiments, summaries, tags, `booked`, short multi-turn transcripts (text and
-structured) and, for about half of them, caller questions for `topQuestions`. The databases are
-kept in `bench/data/` (git-ignored) and reused while they still match the requested size; a new
-key is issued to the largest account at every run.
+inbound/outbound, missed calls with their disconnection reasons, durations, sentiments,
+summaries, tags, `booked`, short multi-turn transcripts (text and structured, about 0.7 KB
+together, so a call row is about 1 KB and PostgreSQL keeps it inline) and, for about 70 % of
+them, caller questions for `topQuestions` (about one question row per call overall). The
+databases are kept in `bench/data/` (git-ignored) and reused while they still match the
+requested size; a new key is issued to the largest account at every run.
 
 ## Method
 

@@ -264,7 +264,8 @@ def main(argv: list[str] | None = None) -> None:
         url = database_url(name, options, shape)
         print(f"{name}: preparing {shape.calls:,} calls over {shape.accounts:,} accounts")
         try:
-            datasets[name] = data.prepare(url, shape, regenerate=options.regenerate)
+            record = DATA_DIR / f"{name}-{shape.calls}.generation.json"
+            datasets[name] = data.prepare(url, shape, regenerate=options.regenerate, record=record)
         except data.DatabaseUnavailable as error:
             print(f"  skipped: {error} (choose another with --postgres-url, or --databases sqlite)")
             continue
@@ -309,6 +310,7 @@ def main(argv: list[str] | None = None) -> None:
             largest_calls=dataset.largest_calls,
             largest_in_window=dataset.largest_in_window,
             generated_seconds=dataset.generated_seconds,
+            reused=dataset.reused,
         )
         for name, dataset in datasets.items()
     }
