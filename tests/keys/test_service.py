@@ -114,6 +114,39 @@ async def test_last_used_at_is_set_on_use_and_written_at_most_once_a_minute(
     assert len(writes) == 1
 
 
+def test_a_use_is_due_when_none_was_recorded_or_the_last_is_a_minute_old() -> None:
+    now = utcnow()
+
+    def principal(last_used_at: Any) -> keys.Principal:
+        return keys.Principal(1, "acc_x", "enterprise", "UTC", last_used_at)
+
+    assert keys.use_is_due(principal(None), now)
+    assert keys.use_is_due(principal(now - timedelta(minutes=1)), now)
+    assert not keys.use_is_due(principal(now - timedelta(seconds=59)), now)
+    assert not keys.use_is_due(principal(now), now)
+
+
+async def test_record_use_writes_in_the_callers_transaction_and_never_commits(
+    make_account: MakeAccount, services: Services
+) -> None:
+    account = await make_account()
+    async with services.sessions() as session:
+        principal = await keys.authenticate(session, account.key)
+    assert principal is not None
+    used_at = utcnow()
+
+    async with services.sessions() as session:
+        await keys.record_use(session, principal, used_at)
+        await session.rollback()
+    (stored,) = await _keys_of(services, account.id)
+    assert stored.last_used_at is None
+
+    async with services.sessions.begin() as session:
+        await keys.record_use(session, principal, used_at)
+    (stored,) = await _keys_of(services, account.id)
+    assert stored.last_used_at == used_at
+
+
 async def test_a_failed_request_still_counts_as_a_use_of_the_key(
     client: httpx.AsyncClient, make_account: MakeAccount, services: Services
 ) -> None:

@@ -1,9 +1,11 @@
+"""All SQL about accounts."""
+
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from humanadd.accounts.models import Account
+from humanadd.accounts.models import Account, Plan
 
 
 async def get(session: AsyncSession, account_id: str) -> Account | None:
@@ -17,3 +19,15 @@ async def find_by_name(session: AsyncSession, name: str) -> Account | None:
 
 async def list_all(session: AsyncSession) -> Sequence[Account]:
     return (await session.execute(select(Account).order_by(Account.created_at))).scalars().all()
+
+
+async def add(session: AsyncSession, account: Account) -> Account:
+    """Store a new account; it is written to the database at once."""
+    session.add(account)
+    await session.flush()
+    return account
+
+
+def set_plan(account: Account, plan: Plan) -> None:
+    """Change a loaded account's plan; written with the caller's next flush or commit."""
+    account.plan = plan

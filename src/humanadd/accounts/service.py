@@ -46,14 +46,15 @@ async def create(
     """Create an account and its first API key; returns both (the key is shown only once)."""
     if not name.strip():
         raise AccountError("an account needs a non-blank name")
-    account = Account(
-        id=new_id("acc"),
-        name=name.strip(),
-        plan=check_plan(plan),
-        timezone=check_timezone(timezone),
+    account = await repository.add(
+        session,
+        Account(
+            id=new_id("acc"),
+            name=name.strip(),
+            plan=check_plan(plan),
+            timezone=check_timezone(timezone),
+        ),
     )
-    session.add(account)
-    await session.flush()
     audit.record(
         session,
         "account.created",
@@ -86,7 +87,7 @@ async def set_plan(session: AsyncSession, account_id: str, plan: str, *, actor: 
             old_plan=account.plan,
             new_plan=new_plan.value,
         )
-        account.plan = new_plan
+        repository.set_plan(account, new_plan)
     return account
 
 

@@ -1,8 +1,10 @@
+"""The audit trail: who changed what, kept in the transaction that made the change."""
+
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from humanadd.audit.models import AuditEvent
+from humanadd.audit import repository
 
 
 def record(
@@ -14,4 +16,4 @@ def record(
     **details: Any,
 ) -> None:
     """Add an audit row to the caller's transaction (it is kept only if that commits)."""
-    session.add(AuditEvent(account_id=account_id, action=action, actor=actor, details=details))
+    repository.add_event(session, action, account_id=account_id, actor=actor, details=details)

@@ -10,9 +10,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from humanadd.accounts.models import Plan
+from humanadd.db import utcnow
 from humanadd.dependencies import ServicesDep, SessionDep
 from humanadd.errors import ApiError, InvalidApiKey, MissingApiKey, PlanNotSupported, RateLimited
-from humanadd.keys.service import Principal, authenticate, record_use
+from humanadd.keys.service import Principal, authenticate, record_use, use_is_due
 
 _BEARER = "bearer "
 
@@ -29,18 +30,26 @@ async def _refuse(request: Request, services: ServicesDep, error: ApiError) -> A
 
 
 async def _record_use_after_the_request(services: ServicesDep) -> AsyncIterator[list[Principal]]:
-    """Records the use of the key that authenticated the request once the request is done.
+    """Records the use of the key that authenticated the request once the request is done,
+    in a short transaction of its own (opened only when a use is due).
 
-    Set up before the request's session and so torn down after it: by then the request has
-    given its pooled connection back, so it never holds two at once. Holding one while
-    waiting for another deadlocks as soon as concurrent requests take the whole pool.
+    Not in the request's transaction: that one rolls back when the request fails (a 404 or 403
+    is still a use of the key), and it would otherwise hold a write lock on the key row
+    (PostgreSQL) or the whole database (SQLite) for as long as the request runs. Set up before
+    the request's session and so torn down after it: by then the request has given its pooled
+    connection back, so it never holds two at once. Holding one while waiting for another
+    deadlocks as soon as concurrent requests take the whole pool.
     """
     used: list[Principal] = []
     try:
         yield used
     finally:
-        for principal in used:
-            await record_use(services.sessions, principal)
+        now = utcnow()
+        due = [principal for principal in used if use_is_due(principal, now)]
+        if due:
+            async with services.sessions.begin() as session:
+                for principal in due:
+                    await record_use(session, principal, now)
 
 
 async def require_api_key(

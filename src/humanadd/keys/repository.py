@@ -1,3 +1,5 @@
+"""All SQL about API keys."""
+
 from datetime import datetime
 
 from sqlalchemy import RowMapping, bindparam, select, update
@@ -27,6 +29,14 @@ async def find_active_by_hash(session: AsyncSession, key_hash: str) -> RowMappin
     """The live key with this hash and its account's id, plan and time zone."""
     result = await session.execute(_ACTIVE_BY_HASH, {"key_hash": key_hash})
     return result.mappings().first()
+
+
+async def add(session: AsyncSession, account_id: str, *, key_hash: str, prefix: str) -> ApiKey:
+    """Store a new live key (its hash and display prefix only)."""
+    key = ApiKey(account_id=account_id, key_hash=key_hash, prefix=prefix)
+    session.add(key)
+    await session.flush()
+    return key
 
 
 async def touch(session: AsyncSession, key_id: int, now: datetime) -> None:

@@ -3,12 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.audit import service as audit
 from humanadd.db import utcnow
 from humanadd.keys import repository, tokens
-from humanadd.keys.models import ApiKey
 
 LAST_USED_PRECISION = timedelta(minutes=1)
 """`last_used_at` is written at most this often per key, to keep reads cheap."""
@@ -28,14 +27,9 @@ class Principal:
 async def issue(session: AsyncSession, account_id: str) -> str:
     """Create a new live key for the account and return its full text (shown only once)."""
     key = tokens.generate()
-    session.add(
-        ApiKey(
-            account_id=account_id,
-            key_hash=tokens.hash_key(key),
-            prefix=tokens.display_prefix(key),
-        )
+    await repository.add(
+        session, account_id, key_hash=tokens.hash_key(key), prefix=tokens.display_prefix(key)
     )
-    await session.flush()
     return key
 
 
@@ -74,15 +68,11 @@ async def authenticate(session: AsyncSession, key: str) -> Principal | None:
     )
 
 
-async def record_use(sessions: async_sessionmaker[AsyncSession], principal: Principal) -> None:
-    """Set the key's `last_used_at`, at most once a minute, in a short transaction of its own.
+def use_is_due(principal: Principal, now: datetime) -> bool:
+    """Whether this use of the key is to be recorded: at most once per `LAST_USED_PRECISION`."""
+    return principal.last_used_at is None or now - principal.last_used_at >= LAST_USED_PRECISION
 
-    Not in the request's transaction: that one rolls back when the request fails (a 404 or
-    403 is still a use of the key), and it would otherwise hold a write lock on the key row
-    (PostgreSQL) or the whole database (SQLite) for as long as the request runs.
-    """
-    now = utcnow()
-    if principal.last_used_at is not None and now - principal.last_used_at < LAST_USED_PRECISION:
-        return
-    async with sessions.begin() as session:
-        await repository.touch(session, principal.key_id, now)
+
+async def record_use(session: AsyncSession, principal: Principal, now: datetime) -> None:
+    """Set the key's `last_used_at` to `now` in the caller's transaction."""
+    await repository.touch(session, principal.key_id, now)
