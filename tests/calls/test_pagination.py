@@ -1,11 +1,13 @@
 """Keyset pagination over 10,000 calls, hundreds of which share each millisecond."""
 
+import base64
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from sqlalchemy import event, insert
 
@@ -36,8 +38,8 @@ def settings(database_url: str, tmp_path: Any) -> Settings:
 @dataclass
 class Loaded:
     account: TestAccount
-    order: list[tuple[int, int, str]]
-    """(started_at, row id, call_id) of every call, in ascending keyset order."""
+    order: list[tuple[int, str]]
+    """(started_at, call_id) of every call, in ascending keyset order."""
     tagged: set[str]
     inbound: set[str]
 
@@ -100,7 +102,7 @@ def load(make_account: MakeAccount, services: Services) -> Load:
         inserted = await insert_calls(services, account.id, rows)
         return Loaded(
             account=account,
-            order=sorted(inserted),
+            order=sorted((started_at, call_id) for started_at, _, call_id in inserted),
             tagged={row["call_id"] for row in rows if row["tags"]},
             inbound={row["call_id"] for row in rows if row["direction"] == "inbound"},
         )
@@ -142,7 +144,7 @@ async def test_newest_first_pages_visit_every_call_once_in_order(
     client: httpx.AsyncClient, loaded: Loaded, openapi: OpenApiChecker
 ) -> None:
     items, pages = await walk(client, loaded.account, openapi, "limit=200")
-    expected = [call_id for _, _, call_id in reversed(loaded.order)]
+    expected = [call_id for _, call_id in reversed(loaded.order)]
     assert [item["call_id"] for item in items] == expected
     assert len(set(expected)) == TOTAL
     assert len(pages) == TOTAL // 200
@@ -159,7 +161,7 @@ async def test_forward_pages_visit_every_call_once_and_resume_without_loss(
     openapi: OpenApiChecker,
 ) -> None:
     items, pages = await walk(client, loaded.account, openapi, f"after={BASE_MS - 1}&limit=200")
-    assert [item["call_id"] for item in items] == [call_id for _, _, call_id in loaded.order]
+    assert [item["call_id"] for item in items] == [call_id for _, call_id in loaded.order]
     assert all(page["next_cursor"] for page in pages), "forward pages always carry a cursor"
     resume_at = pages[-1]["next_cursor"]
 
@@ -196,7 +198,7 @@ async def test_pages_of_one_stay_exact_inside_a_crowded_millisecond(
 ) -> None:
     loaded = await load(1000, 5)
     crowded_ms = BASE_MS + 3000
-    inside = [call_id for started, _, call_id in loaded.order if started == crowded_ms]
+    inside = [call_id for started, call_id in loaded.order if started == crowded_ms]
     assert len(inside) > 150  # hundreds in one millisecond
     seen: list[str] = []
     params: dict[str, Any] = {"after": crowded_ms - 1, "limit": 1}
@@ -220,7 +222,7 @@ async def test_filtered_pages_keep_their_filters_through_the_cursor(
     items, pages = await walk(client, loaded.account, openapi, query)
     expected = [
         call_id
-        for _, _, call_id in loaded.order
+        for _, call_id in loaded.order
         if call_id in loaded.tagged and call_id in loaded.inbound
     ]
     if not forward:
@@ -235,7 +237,7 @@ async def test_before_bounds_every_page(
     loaded = await load(3000, DISTINCT_MILLISECONDS)
     before = BASE_MS + 10_000
     items, _ = await walk(client, loaded.account, openapi, f"before={before}&limit=200")
-    expected = [call_id for started, _, call_id in reversed(loaded.order) if started < before]
+    expected = [call_id for started, call_id in reversed(loaded.order) if started < before]
     assert [item["call_id"] for item in items] == expected
     assert 200 < len(expected) < 3000
 
@@ -264,7 +266,7 @@ async def test_pages_are_keyset_queries_on_the_index_without_offset(
     async with services.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             await connection.exec_driver_sql("ANALYZE calls")
-        for statement, parameters in statements:
+        for number, (statement, parameters) in enumerate(statements):
             if "OFFSET" in statement:  # SQLAlchemy's SQLite dialect always writes OFFSET 0
                 assert statement.endswith("OFFSET ?")
                 assert parameters[-1] == 0
@@ -274,3 +276,141 @@ async def test_pages_are_keyset_queries_on_the_index_without_offset(
             assert "ix_calls_account_started" in plan, plan
             assert "TEMP B-TREE" not in plan, plan
             assert "Sort" not in plan, plan
+            # The position is a condition of the index search, not a filter on what it reads:
+            # on PostgreSQL that holds only while the query compares call ids in the index's
+            # collation.
+            searches = [
+                line for line in plan.splitlines() if "Index Cond" in line or "USING INDEX" in line
+            ]
+            if number == 1:
+                assert any("started_at" in line and "call_id" in line for line in searches), plan
+            elif query.startswith("after="):
+                assert any("started_at" in line for line in searches), plan
+
+
+def cursor_payload(cursor: str) -> dict[str, Any]:
+    """What a cursor holds: base64url of a JSON object followed by a 6-byte digest."""
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    payload: dict[str, Any] = orjson.loads(raw[:-6])
+    return payload
+
+
+async def test_cursor_holds_the_last_call_id_and_no_row_id(
+    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+) -> None:
+    crowd = await make_account(name="Crowd")
+    await insert_calls(
+        services,
+        crowd.id,
+        [
+            {"call_id": f"other_{n}", "direction": "inbound", "started_at": BASE_MS}
+            for n in range(50)
+        ],
+    )
+    account = await make_account()
+    await insert_calls(
+        services,
+        account.id,
+        [{"call_id": f"call_{n}", "direction": "inbound", "started_at": BASE_MS} for n in range(3)],
+    )
+    response = await client.get(f"{CALLS}?limit=2&tag=x", headers=account.headers)
+    assert response.json()["next_cursor"] is None  # no call has that tag
+    response = await client.get(f"{CALLS}?limit=2&direction=inbound", headers=account.headers)
+    assert [call["call_id"] for call in response.json()["calls"]] == ["call_2", "call_1"]
+    assert cursor_payload(response.json()["next_cursor"]) == {
+        "t": BASE_MS,
+        "c": "call_1",
+        "a": False,
+        "f": {"direction": "inbound"},
+    }
+    response = await client.get(f"{CALLS}?after={BASE_MS - 1}&limit=1", headers=account.headers)
+    assert cursor_payload(response.json()["next_cursor"]) == {
+        "t": BASE_MS,
+        "c": "call_0",
+        "a": True,
+        "f": {},
+    }
+    # An empty forward page hands back the position it was asked for: the millisecond's edge.
+    response = await client.get(f"{CALLS}?after={BASE_MS}", headers=account.headers)
+    assert response.json()["calls"] == []
+    assert cursor_payload(response.json()["next_cursor"]) == {
+        "t": BASE_MS,
+        "c": None,
+        "a": True,
+        "f": {},
+    }
+    response = await client.get(
+        CALLS, params={"cursor": response.json()["next_cursor"]}, headers=account.headers
+    )
+    assert response.status_code == 200
+    assert response.json()["calls"] == []
+
+
+async def test_cursors_do_not_depend_on_other_tenants_calls(
+    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+) -> None:
+    """Row ids count every tenant's calls: a cursor built from one would tell how many calls
+    other accounts stored in between. Two accounts with the same calls get the same cursors."""
+    rows = [
+        {"call_id": f"call_{n}", "direction": "inbound", "started_at": BASE_MS + n // 2}
+        for n in range(6)
+    ]
+    first = await make_account(name="First")
+    await insert_calls(services, first.id, rows)
+    stranger = await make_account(name="Stranger")
+    await insert_calls(
+        services,
+        stranger.id,
+        [{"call_id": f"x_{n}", "direction": "inbound", "started_at": BASE_MS} for n in range(25)],
+    )
+    second = await make_account(name="Second")
+    await insert_calls(services, second.id, rows)
+
+    for query in ("limit=3", f"after={BASE_MS - 1}&limit=3"):
+        cursors = []
+        for account in (first, second):
+            response = await client.get(f"{CALLS}?{query}", headers=account.headers)
+            cursors.append(response.json()["next_cursor"])
+        assert cursors[0] is not None
+        assert cursors[0] == cursors[1], query
+
+
+async def test_calls_sharing_a_millisecond_page_in_code_point_order_of_their_ids(
+    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+) -> None:
+    """Ties go to the call id compared character by character, the same on SQLite and on
+    PostgreSQL whatever its locale (a linguistic collation would put 'call_a' before 'call_B')."""
+    call_ids = ["call_a", "call_B", "Call_b", "call_Z", "call__", "call_é", "call_10", "call_9"]
+    account = await make_account()
+    await insert_calls(
+        services,
+        account.id,
+        [
+            {"call_id": call_id, "direction": "inbound", "started_at": BASE_MS}
+            for call_id in call_ids
+        ]
+        + [{"call_id": "call_earlier", "direction": "inbound", "started_at": BASE_MS - 1}],
+    )
+    for first_query, expected in (
+        (f"after={BASE_MS - 1}&limit=1", sorted(call_ids)),
+        ("limit=1", [*sorted(call_ids, reverse=True), "call_earlier"]),
+    ):
+        seen: list[str] = []
+        response = await client.get(f"{CALLS}?{first_query}", headers=account.headers)
+        while True:
+            body = response.json()
+            seen += [call["call_id"] for call in body["calls"]]
+            if not body["has_more"]:
+                break
+            response = await client.get(
+                CALLS, params={"cursor": body["next_cursor"], "limit": 1}, headers=account.headers
+            )
+        assert seen == expected
+
+    async with services.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            collation = await connection.exec_driver_sql(
+                "SELECT collation_name FROM information_schema.columns "
+                "WHERE table_name = 'calls' AND column_name = 'call_id'"
+            )
+            assert collation.scalar_one() == "C"

@@ -3,6 +3,8 @@
 A cursor is base64url(JSON payload + a short digest of it). The digest is not a secret: it
 makes a truncated, mistyped or hand-edited cursor a clean 400 instead of a silently different
 page. Forging one gains nothing, since every query is scoped to the caller's account anyway.
+The position is the last call's `started_at` and `call_id`, both the caller's own data: no
+row id, which would tell how many calls all tenants together have stored.
 """
 
 import base64
@@ -15,11 +17,10 @@ import orjson
 
 from humanadd.errors import InvalidRequest
 
-LAST_ID = 2**63 - 1
-"""Above every row id: the position (`t`, LAST_ID) means "strictly after millisecond t"."""
-
 MAX_UNIX_MS = 253_402_300_799_999
 """9999-12-31T23:59:59.999Z: the largest timestamp a client may pass (fits every integer column)."""
+
+MAX_CALL_ID_LENGTH = 128
 
 _INT64 = range(-(2**63), 2**63)
 _DIGEST_SIZE = 6
@@ -37,10 +38,14 @@ class CallFilters:
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    """A point in the (started_at, id) order; a page holds the calls strictly past it."""
+    """A point in the (started_at, call_id) order; a page holds the calls strictly past it.
+
+    Without a `call_id` the point is the edge of millisecond `started_at` itself: ascending,
+    the calls that started after it (what `after=T` asks for); descending, those before it.
+    """
 
     started_at: int
-    call_pk: int
+    call_id: str | None
     ascending: bool
 
 
@@ -52,7 +57,7 @@ def encode(position: Position, filters: CallFilters) -> str:
     payload = orjson.dumps(
         {
             "t": position.started_at,
-            "i": position.call_pk,
+            "c": position.call_id,
             "a": position.ascending,
             "f": {key: value for key, value in asdict(filters).items() if value is not None},
         }
@@ -66,10 +71,14 @@ def decode(cursor: str) -> tuple[Position, CallFilters]:
         payload, digest = raw[:-_DIGEST_SIZE], raw[-_DIGEST_SIZE:]
         if len(raw) <= _DIGEST_SIZE or digest != _digest(payload):
             raise ValueError("digest")
+        # The decoder ignores a last character's unused bits: only the spelling we issue counts.
+        if base64.urlsafe_b64encode(raw).decode().rstrip("=") != cursor:
+            raise ValueError("not canonical")
         fields = orjson.loads(payload)
-        position = Position(
-            _checked(fields["t"], int), _checked(fields["i"], int), _checked(fields["a"], bool)
-        )
+        call_id = fields["c"]
+        if call_id is not None:
+            _check_call_id(call_id)
+        position = Position(_checked(fields["t"], int), call_id, _checked(fields["a"], bool))
         filters = CallFilters(**fields["f"])
         _check_types(filters)
     except (binascii.Error, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
@@ -84,6 +93,13 @@ def _checked(value: Any, expected: type) -> Any:
     if type(value) is not expected or (expected is int and value not in _INT64):
         raise TypeError(value)
     return value
+
+
+def _check_call_id(value: Any) -> None:
+    """A call id as stored: text of at most 128 characters that a column can hold."""
+    _checked(value, str)
+    if len(value) > MAX_CALL_ID_LENGTH or "\x00" in value:
+        raise ValueError(value)
 
 
 def _check_types(filters: CallFilters) -> None:

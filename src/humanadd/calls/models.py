@@ -16,23 +16,28 @@ from sqlalchemy.orm import Mapped, mapped_column
 from humanadd.db import Base, UTCDateTime, utcnow
 from humanadd.types import BigIntPK, JsonColumn
 
+CallIdString = String(128).with_variant(String(128, collation="C"), "postgresql")
+"""Call ids compare byte by byte on both stores (SQLite's BINARY, PostgreSQL's "C"), so the
+page order is the same everywhere and does not depend on the database's locale."""
+
 
 class Call(Base):
     """One phone call handled by an account's AI receptionist.
 
-    `started_at`/`ended_at` are unix milliseconds: they are the keyset of every list and
-    the input of the stats' time-zone arithmetic, both of which want plain integers.
+    `started_at`/`ended_at` are unix milliseconds: with `call_id` they are the keyset of every
+    list, and the input of the stats' time-zone arithmetic, both of which want plain integers.
+    The row `id` stays internal (it counts every tenant's calls): nothing a client sees holds it.
     """
 
     __tablename__ = "calls"
     __table_args__ = (
         UniqueConstraint("account_id", "call_id"),
-        Index("ix_calls_account_started", "account_id", "started_at", "id"),
+        Index("ix_calls_account_started", "account_id", "started_at", "call_id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
-    call_id: Mapped[str] = mapped_column(String(128))
+    call_id: Mapped[str] = mapped_column(CallIdString)
     direction: Mapped[str] = mapped_column(String(8))
     from_number: Mapped[str | None] = mapped_column(String(32))
     to_number: Mapped[str | None] = mapped_column(String(32))

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    String,
     bindparam,
     delete,
     exists,
@@ -27,7 +28,6 @@ from humanadd.calls.questions import normalize
 from humanadd.db import utcnow
 
 SUMMARY_COLUMNS = (
-    Call.id,
     Call.call_id,
     Call.direction,
     Call.from_number,
@@ -113,7 +113,9 @@ def _page_statement(
     """The page query for one combination of filters, its values left as bound parameters.
 
     `sentiment` is None, "unknown" or "value"; `tag` is None, "value" or "impossible";
-    `order` is "newest", "after" or "before" (relative to a position).
+    `order` is "newest", or "after"/"before" a position: a (started_at, call_id) pair, or with
+    an "_ms" suffix the edge of one millisecond. Pages follow the index
+    (account_id, started_at, call_id) in either direction, so no query sorts.
     """
     statement = _bound_scoped(*SUMMARY_COLUMNS)
     if direction:
@@ -138,17 +140,21 @@ def _page_statement(
                 _tags.tag == bindparam("tag"),
             )
         )
-    key = tuple_(_calls.started_at, _calls.id)
-    position = tuple_(
-        bindparam("position_started_at", type_=BigInteger()),
-        bindparam("position_id", type_=BigInteger()),
-    )
+    started_at = bindparam("position_started_at", type_=BigInteger())
+    key = tuple_(_calls.started_at, _calls.call_id)
+    position = tuple_(started_at, bindparam("position_call_id", type_=String()))
     if order == "after":
-        statement = statement.where(key > position).order_by(_calls.started_at, _calls.id)
+        statement = statement.where(key > position)
+    elif order == "after_ms":
+        statement = statement.where(_calls.started_at > started_at)
+    elif order == "before":
+        statement = statement.where(key < position)
+    elif order == "before_ms":
+        statement = statement.where(_calls.started_at < started_at)
+    if order.startswith("after"):
+        statement = statement.order_by(_calls.started_at, _calls.call_id)
     else:
-        if order == "before":
-            statement = statement.where(key < position)
-        statement = statement.order_by(_calls.started_at.desc(), _calls.id.desc())
+        statement = statement.order_by(_calls.started_at.desc(), _calls.call_id.desc())
     return statement.limit(bindparam("limit", type_=Integer()))
 
 
@@ -176,7 +182,10 @@ async def list_page(
     if position is not None:
         order = "after" if position.ascending else "before"
         params["position_started_at"] = position.started_at
-        params["position_id"] = position.call_pk
+        if position.call_id is None:
+            order += "_ms"
+        else:
+            params["position_call_id"] = position.call_id
     statement = _page_statement(
         filters.direction is not None,
         filters.status is not None,

@@ -6,7 +6,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.calls import cursor, repository
-from humanadd.calls.cursor import LAST_ID, CallFilters, Position
+from humanadd.calls.cursor import CallFilters, Position
 from humanadd.calls.recordings import RecordingSources, RecordingStream
 from humanadd.calls.schemas import CallDetail, CallList
 from humanadd.clock import iso_from_ms
@@ -26,7 +26,6 @@ def _summary(row: Row[Any]) -> dict[str, Any]:
     everything else done to build the page.
     """
     (
-        _,
         call_id,
         direction,
         from_number,
@@ -68,7 +67,7 @@ async def list_calls(
     if cursor_text is not None:
         position, filters = cursor.decode(cursor_text)
     elif after is not None:
-        position = Position(after, LAST_ID, ascending=True)
+        position = Position(after, None, ascending=True)
     else:
         position = None
     rows = await repository.list_page(session, account_id, filters, position, limit + 1)
@@ -78,7 +77,7 @@ async def list_calls(
     if rows:
         last = rows[-1]
         next_position = Position(
-            last.started_at, last.id, ascending=bool(position and position.ascending)
+            last.started_at, last.call_id, ascending=bool(position and position.ascending)
         )
     elif position is not None and position.ascending:
         next_position = position

@@ -85,7 +85,11 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("account_id", sa.String(length=32), nullable=False),
-        sa.Column("call_id", sa.String(length=128), nullable=False),
+        sa.Column(
+            "call_id",
+            sa.String(length=128).with_variant(sa.String(length=128, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("direction", sa.String(length=8), nullable=False),
         sa.Column("from_number", sa.String(length=32), nullable=True),
         sa.Column("to_number", sa.String(length=32), nullable=True),
@@ -119,7 +123,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("calls", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_calls_account_started", ["account_id", "started_at", "id"], unique=False
+            "ix_calls_account_started", ["account_id", "started_at", "call_id"], unique=False
         )
 
     op.create_table(
