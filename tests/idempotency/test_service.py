@@ -268,18 +268,36 @@ async def test_concurrent_request_acts_itself_when_the_first_rolls_back(
     assert record.response_body == '{"n":1}'
 
 
-async def test_purge_expired_deletes_only_records_past_their_lifetime(
+async def test_claiming_a_key_purges_the_accounts_expired_records_only(
     services: Services, make_account: MakeAccount
 ) -> None:
-    old_account = await make_account(name="Old")
-    fresh_account = await make_account(name="Fresh")
-    await perform(services, old_account, request(), CountingOperation())
-    await perform(services, fresh_account, request(), CountingOperation())
-    await backdate(services, old_account, timedelta(hours=25))
+    account = await make_account(name="Busy")
+    neighbour = await make_account(name="Neighbour")
+    for key in ("old-1", "old-2"):
+        await perform(services, account, request(key), CountingOperation())
+    await perform(services, neighbour, request("old-n"), CountingOperation())
+    await backdate(services, account, timedelta(hours=24, seconds=1))
+    await backdate(services, neighbour, timedelta(hours=25))
+    await perform(services, account, request("live"), CountingOperation())
 
-    async with services.sessions.begin() as session:
-        purged = await service.purge_expired(session)
+    await perform(services, account, request("new"), CountingOperation())
 
-    assert purged >= 1
-    assert await records_of(services, old_account) == []
-    assert len(await records_of(services, fresh_account)) == 1
+    assert sorted(record.key for record in await records_of(services, account)) == [
+        "live",
+        "new",
+    ]
+    assert [record.key for record in await records_of(services, neighbour)] == ["old-n"]
+
+
+async def test_a_replay_purges_expired_records_too(
+    services: Services, make_account: MakeAccount
+) -> None:
+    account = await make_account()
+    await perform(services, account, request("old"), CountingOperation())
+    await backdate(services, account, timedelta(hours=30))
+    await perform(services, account, request("live"), CountingOperation())
+
+    replayed = await perform(services, account, request("live"), CountingOperation())
+
+    assert replayed.replayed
+    assert [record.key for record in await records_of(services, account)] == ["live"]

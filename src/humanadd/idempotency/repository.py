@@ -71,9 +71,13 @@ async def store_answer(
     )
 
 
-async def delete_created_before(session: AsyncSession, moment: datetime) -> int:
-    """Remove every account's records created at or before `moment`; how many went."""
+async def delete_expired(session: AsyncSession, account_id: str, expired_before: datetime) -> int:
+    """Remove the account's records created at or before `expired_before` (found through the
+    primary key's account prefix); how many went."""
     result = await session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.created_at <= moment)
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.account_id == account_id,
+            IdempotencyRecord.created_at <= expired_before,
+        )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -5,14 +5,15 @@ body bytes) in the caller's transaction, so the key, the answer and whatever the
 are committed together or not at all. A retry within `KEY_LIFETIME` replays the stored answer
 without running the operation; the same key with a different request is a conflict. Keys are
 scoped to the account. Concurrent first requests are serialised by the record's primary key: the
-later one waits for the earlier one's transaction and then replays its answer.
+later one waits for the earlier one's transaction and then replays its answer. Each request
+with a key also deletes its account's expired records, so the table holds about one day of keys.
 """
 
 import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -103,6 +104,9 @@ async def perform(
     """
     if request is None:
         return await operation()
+    # Expired records are never replayed; dropping the account's own here keeps the table from
+    # growing without a job of its own.
+    await repository.delete_expired(session, account_id, utcnow() - KEY_LIFETIME)
     # A record can vanish between a failed claim and the read (it expired and was purged);
     # claiming again then succeeds, or finds the record of whoever claimed it meanwhile.
     for _attempt in range(3):
@@ -131,8 +135,3 @@ async def perform(
                 raise IdempotencyConflict()
             return Answer(record.response_status, record.response_body.encode(), replayed=True)
     raise RuntimeError(f"idempotency key of account {account_id} could be neither claimed nor read")
-
-
-async def purge_expired(session: AsyncSession, now: datetime | None = None) -> int:
-    """Delete every record past its lifetime (they are ignored anyway); how many went."""
-    return await repository.delete_created_before(session, (now or utcnow()) - KEY_LIFETIME)
