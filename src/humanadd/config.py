@@ -26,9 +26,6 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     """Where the service keeps files it owns (recordings it holds itself)."""
 
-    public_url: str = "http://127.0.0.1:8000"
-    """Base URL customers reach this service at (used for absolute links)."""
-
     log_level: str = "INFO"
 
     @property

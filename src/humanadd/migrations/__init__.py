@@ -1,6 +1,5 @@
 """Alembic migrations, run by `humanadd db upgrade` (and by `demo` and the tests)."""
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -24,8 +23,3 @@ def upgrade(database_url: str, revision: str = "head") -> None:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(database_url), revision)
-
-
-async def upgrade_async(database_url: str, revision: str = "head") -> None:
-    """`upgrade` for callers already inside an event loop."""
-    await asyncio.to_thread(upgrade, database_url, revision)
