@@ -39,7 +39,7 @@ async def create(
     session: AsyncSession,
     *,
     name: str,
-    plan: str = Plan.ENTERPRISE,
+    plan: str,
     timezone: str = "UTC",
     actor: str,
 ) -> tuple[Account, str]:
