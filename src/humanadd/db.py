@@ -1,9 +1,11 @@
 """Database engine, sessions and the declarative base shared by every domain's models."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -58,6 +60,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def dialect_insert(session: AsyncSession) -> Callable[[Any], Any]:
+    """The `insert` of the session's database (PostgreSQL's or SQLite's), for the `ON CONFLICT`
+    clauses of an upsert; both spell `on_conflict_do_update` alike."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
 
 
 def is_sqlite(url: str) -> bool:

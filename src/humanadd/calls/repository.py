@@ -19,13 +19,12 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.calls.cursor import CallFilters, Position
 from humanadd.calls.models import Call, CallQuestion, CallTag
 from humanadd.calls.questions import normalize
-from humanadd.db import utcnow
+from humanadd.db import dialect_insert, utcnow
 
 SUMMARY_COLUMNS = (
     Call.call_id,
@@ -220,11 +219,6 @@ async def get_recording_ref(
     return row
 
 
-def _insert_for(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 async def upsert(session: AsyncSession, account_id: str, record: CallRecord) -> int:
     """Insert or update the call (account, call_id), with its tags and questions; its row id."""
     values = {
@@ -233,7 +227,7 @@ async def upsert(session: AsyncSession, account_id: str, record: CallRecord) -> 
         if hasattr(record, name)
     }
     values["updated_at"] = utcnow()
-    statement = _insert_for(session)(Call).values(
+    statement = dialect_insert(session)(Call).values(
         account_id=account_id, created_at=values["updated_at"], **values
     )
     # A recording, once known, is kept: an update that knows of none (an import) leaves it.

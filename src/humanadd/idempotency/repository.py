@@ -1,21 +1,15 @@
 """All SQL about idempotency records, always within one account."""
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from humanadd.db import dialect_insert
 from humanadd.idempotency.models import IdempotencyRecord
 
 PENDING_STATUS = 0
 """`response_status` of a claimed key whose answer is not written yet (never seen committed)."""
-
-
-def _insert_for(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def claim(
@@ -40,7 +34,7 @@ async def claim(
         "created_at": now,
     }
     statement = (
-        _insert_for(session)(IdempotencyRecord)
+        dialect_insert(session)(IdempotencyRecord)
         .values(account_id=account_id, key=key, **claimed)
         .on_conflict_do_update(
             index_elements=[IdempotencyRecord.account_id, IdempotencyRecord.key],
