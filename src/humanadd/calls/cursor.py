@@ -11,10 +11,11 @@ import base64
 import binascii
 import hashlib
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 
+from humanadd.calls.schemas import MAX_TAG_LENGTH, Direction, SentimentFilter, Status
 from humanadd.errors import InvalidRequest
 
 MAX_UNIX_MS = 253_402_300_799_999
@@ -80,13 +81,17 @@ def decode(cursor: str) -> tuple[Position, CallFilters]:
             _check_call_id(call_id)
         position = Position(_checked(fields["t"], int), call_id, _checked(fields["a"], bool))
         filters = CallFilters(**fields["f"])
-        _check_types(filters)
+        _check_filters(filters)
     except (binascii.Error, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
         raise InvalidRequest("Invalid query parameter 'cursor': not a cursor we issued.") from None
     return position, filters
 
 
-_FILTER_TYPES = {"booked": bool, "before": int}
+_CHOICES = {
+    "direction": get_args(Direction),
+    "status": get_args(Status),
+    "sentiment": get_args(SentimentFilter),
+}
 
 
 def _checked(value: Any, expected: type) -> Any:
@@ -95,14 +100,27 @@ def _checked(value: Any, expected: type) -> Any:
     return value
 
 
-def _check_call_id(value: Any) -> None:
-    """A call id as stored: text of at most 128 characters that a column can hold."""
+def _check_text(value: Any, max_length: int) -> None:
+    """Text a column can hold: at most `max_length` characters, none of them NUL."""
     _checked(value, str)
-    if len(value) > MAX_CALL_ID_LENGTH or "\x00" in value:
+    if len(value) > max_length or "\x00" in value:
         raise ValueError(value)
 
 
-def _check_types(filters: CallFilters) -> None:
-    for key, value in asdict(filters).items():
-        if value is not None:
-            _checked(value, _FILTER_TYPES.get(key, str))
+def _check_call_id(value: Any) -> None:
+    _check_text(value, MAX_CALL_ID_LENGTH)
+
+
+def _check_filters(filters: CallFilters) -> None:
+    """The filters hold only values the query parameters accept: a forged cursor can't carry
+    anything else to the database."""
+    for name, choices in _CHOICES.items():
+        value = getattr(filters, name)
+        if value is not None and (type(value) is not str or value not in choices):
+            raise ValueError(name)
+    if filters.booked is not None:
+        _checked(filters.booked, bool)
+    if filters.tag is not None:
+        _check_text(filters.tag, MAX_TAG_LENGTH)
+    if filters.before is not None and not 0 <= _checked(filters.before, int) <= MAX_UNIX_MS:
+        raise ValueError(filters.before)

@@ -7,7 +7,14 @@ from starlette.responses import StreamingResponse
 
 from humanadd.calls import service
 from humanadd.calls.cursor import MAX_UNIX_MS, CallFilters
-from humanadd.calls.schemas import CallDetailResponse, CallList, Direction, SentimentFilter, Status
+from humanadd.calls.schemas import (
+    CallDetailResponse,
+    CallList,
+    Direction,
+    SentimentFilter,
+    Status,
+    TagFilter,
+)
 from humanadd.dependencies import ServicesDep, SessionDep
 from humanadd.errors import AUTHENTICATED, error_responses
 from humanadd.keys.auth import PrincipalDep
@@ -42,7 +49,7 @@ async def list_calls(
         SentimentFilter | None, Query(description="`unknown`: not analysed.")
     ] = None,
     booked: bool | None = None,
-    tag: Annotated[str | None, Query(max_length=64)] = None,
+    tag: Annotated[TagFilter | None, Query()] = None,
 ) -> CallList:
     """Your calls: the most recent first, or with `after` the later ones oldest first."""
     filters = CallFilters(

@@ -1,8 +1,9 @@
 """Wire shapes of the calls endpoints."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from humanadd.errors import RESPONSE_SCHEMA
 
@@ -12,6 +13,21 @@ Sentiment = Literal["positive", "neutral", "negative"]
 SentimentFilter = Literal["positive", "neutral", "negative", "unknown"]
 """One Literal, not a union, so that a bad value is reported as plain 'sentiment'."""
 Role = Literal["agent", "user"]
+
+MAX_TAG_LENGTH = 64
+
+
+def without_nul(text: str) -> str:
+    """No column holds a NUL character (PostgreSQL refuses it outright): such text is invalid."""
+    if "\x00" in text:
+        raise PydanticCustomError("string_nul", "Input should not contain a NUL character")
+    return text
+
+
+TagFilter = Annotated[
+    str, StringConstraints(max_length=MAX_TAG_LENGTH), AfterValidator(without_nul)
+]
+"""A tag as the `tag` filter takes it: what a stored tag can be."""
 
 
 class Word(BaseModel):
