@@ -240,7 +240,20 @@ async def test_text_no_store_can_hold_is_a_miss_not_a_500(
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v2/calls", "/", "/api/v1/calls/a/b/c"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/nope",
+        "/api/v2/calls",
+        "/",
+        "/api/v1/calls/a/b/c",
+        "/api/v1/calls/",
+        "/api/v1/calls/call_x/",
+        "/api/v1/stats/",
+        "/api/v1/kb/",
+        "/healthz/",
+    ],
+)
 async def test_unknown_route_is_404_not_found_envelope(
     client: httpx.AsyncClient, make_account: MakeAccount, path: str
 ) -> None:
@@ -249,6 +262,7 @@ async def test_unknown_route_is_404_not_found_envelope(
         response = await client.get(path, headers=headers)
         assert_error(response, 404, "not_found", "No such route.")
         assert_envelope_only(response)
+        assert "location" not in response.headers
 
 
 # --- 400 invalid_request ------------------------------------------------------------------

@@ -60,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         lifespan=lifespan,
+        # `/api/v1/calls/` is no route: answer the 404 envelope, not a 307 to another URL.
+        redirect_slashes=False,
     )
     for router in (calls_router, stats_router, kb_router):
         app.include_router(router, prefix=API_PREFIX)
