@@ -16,7 +16,7 @@ from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
 import orjson
-from sqlalchemy import text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import make_url
 
 from bench.generate import (
@@ -34,6 +34,7 @@ from humanadd.clock import now_ms
 from humanadd.db import create_engine, is_sqlite, session_factory
 from humanadd.keys import service as keys
 from humanadd.migrations import upgrade
+from humanadd.models import Base
 
 BATCH = 50_000
 WINDOW_DAYS = 30
@@ -60,6 +61,8 @@ class Dataset:
 
 @dataclass(frozen=True)
 class _Found:
+    schema_current: bool
+    """The indexes match the models (a migration edited in place leaves an old database)."""
     account_id: str | None
     calls: int
     accounts: int
@@ -67,10 +70,23 @@ class _Found:
     largest_in_window: int
 
 
+def _indexes_match_models(connection: Connection) -> bool:
+    inspector = inspect(connection)
+    for table in Base.metadata.sorted_tables:
+        found = {
+            index["name"]: index["column_names"] for index in inspector.get_indexes(table.name)
+        }
+        for index in table.indexes:
+            if found.get(index.name) != [column.name for column in index.columns]:
+                return False
+    return True
+
+
 async def _inspect(url: str) -> _Found:
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
+            schema_current = await connection.run_sync(_indexes_match_models)
             account_id = (
                 await connection.execute(
                     text("SELECT id FROM accounts WHERE name = :name"), {"name": LARGEST_NAME}
@@ -94,12 +110,15 @@ async def _inspect(url: str) -> _Found:
                 ).one()
     finally:
         await engine.dispose()
-    return _Found(account_id, int(calls), int(accounts_count), int(largest), int(in_window))
+    return _Found(
+        schema_current, account_id, int(calls), int(accounts_count), int(largest), int(in_window)
+    )
 
 
 def _usable(found: _Found, shape: Shape) -> bool:
     return (
-        found.account_id is not None
+        found.schema_current
+        and found.account_id is not None
         and found.calls == shape.calls
         and found.accounts == shape.accounts
         and found.largest_calls == shape.largest
@@ -133,7 +152,7 @@ async def _issue_key(url: str, account_id: str, offset: int) -> tuple[str, str]:
                 await session.execute(
                     text(
                         "SELECT call_id FROM calls WHERE account_id = :account AND transcript "
-                        "IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT 1 OFFSET :offset"
+                        "IS NOT NULL ORDER BY started_at DESC, call_id DESC LIMIT 1 OFFSET :offset"
                     ),
                     {"account": account_id, "offset": offset},
                 )
@@ -272,7 +291,7 @@ def prepare(url: str, shape: Shape, *, regenerate: bool, record: Path) -> Datase
     generated_seconds = _read_record(record)
     reused = _usable(found, shape)
     if not reused:
-        if found.account_id is not None or found.calls:
+        if found.account_id is not None or found.calls or not found.schema_current:
             print("  the cached data does not match the requested size or is stale: rebuilding")
             if sqlite:
                 _remove_sqlite(url)

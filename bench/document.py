@@ -200,9 +200,10 @@ columns) are steadier than absolute numbers.
 - **hand-written, driver** (`bench/references.py`): the reference issue 2 names — Starlette
   routing, the database driver used directly (asyncpg with a pool of 10, or aiosqlite with a
   pool of 5: the real app's SQLAlchemy pool sizes), one query per request — the same keyset
-  query for the list (`WHERE account_id = ? ORDER BY started_at DESC, id DESC LIMIT 51`) and
-  the same look-up by `(account_id, call_id)` for the detail — and orjson; no authentication,
-  no rate limit, no logging. The list/detail target is judged against this one.
+  query as the app's first page for the list
+  (`WHERE account_id = ? ORDER BY started_at DESC, call_id DESC LIMIT 51`) and the same
+  look-up by `(account_id, call_id)` for the detail — and orjson; no authentication, no rate
+  limit, no logging. The list/detail target is judged against this one.
 - **hand-written, SQLAlchemy**: the same endpoint, but reaching the same drivers through the
   app's own engine set-up (`humanadd.db.create_engine`: its pool, pre-ping and SQLite
   pragmas) with one Core text query per request. The gap between the two hand-written

@@ -39,12 +39,12 @@ from starlette.types import Receive, Scope, Send
 from humanadd.db import create_engine
 
 SUMMARY_SQL = (
-    "SELECT id, call_id, direction, from_number, to_number, started_at, duration_seconds, "
+    "SELECT call_id, direction, from_number, to_number, started_at, duration_seconds, "
     "status, sentiment, summary, tags, booked FROM calls"
 )
-LIST_SQL = SUMMARY_SQL + " WHERE account_id = {0} ORDER BY started_at DESC, id DESC LIMIT {1}"
+LIST_SQL = SUMMARY_SQL + " WHERE account_id = {0} ORDER BY started_at DESC, call_id DESC LIMIT {1}"
 DETAIL_SQL = (
-    "SELECT id, call_id, direction, from_number, to_number, started_at, duration_seconds, "
+    "SELECT call_id, direction, from_number, to_number, started_at, duration_seconds, "
     "status, sentiment, summary, tags, booked, ended_at, disconnection_reason, transcript, "
     "transcript_object, recording_ref FROM calls WHERE account_id = {0} AND call_id = {1}"
 )
@@ -99,17 +99,17 @@ def _json(value: Any) -> Any:
 
 def _summary(row: Any) -> dict[str, Any]:
     return {
-        "call_id": row[1],
-        "direction": row[2],
-        "from_number": row[3],
-        "to_number": row[4],
-        "started_at": _iso(row[5]),
-        "duration_seconds": row[6],
-        "status": row[7],
-        "sentiment": row[8],
-        "summary": row[9],
-        "tags": _json(row[10]),
-        "booked": bool(row[11]),
+        "call_id": row[0],
+        "direction": row[1],
+        "from_number": row[2],
+        "to_number": row[3],
+        "started_at": _iso(row[4]),
+        "duration_seconds": row[5],
+        "status": row[6],
+        "sentiment": row[7],
+        "summary": row[8],
+        "tags": _json(row[9]),
+        "booked": bool(row[10]),
     }
 
 
@@ -130,7 +130,7 @@ def handwritten_app(database_url: str, account_id: str, access: str = "driver") 
         rows = rows[:limit]
         next_cursor = None
         if has_more:
-            position = {"t": rows[-1][5], "i": rows[-1][0], "a": False, "f": {}}
+            position = {"t": rows[-1][4], "c": rows[-1][0], "a": False, "f": {}}
             next_cursor = base64.urlsafe_b64encode(orjson.dumps(position)).decode().rstrip("=")
         body = {
             "ok": True,
@@ -148,11 +148,11 @@ def handwritten_app(database_url: str, account_id: str, access: str = "driver") 
             return Response(b'{"ok":false,"error":"not_found"}', 404, media_type="application/json")
         row = rows[0]
         call = _summary(row)
-        call["ended_at"] = None if row[12] is None else _iso(row[12])
-        call["disconnection_reason"] = row[13]
-        call["transcript"] = row[14]
-        call["transcript_object"] = None if row[15] is None else _json(row[15])
-        call["recording_url"] = f"/api/v1/calls/{call_id}/recording" if row[16] else None
+        call["ended_at"] = None if row[11] is None else _iso(row[11])
+        call["disconnection_reason"] = row[12]
+        call["transcript"] = row[13]
+        call["transcript_object"] = None if row[14] is None else _json(row[14])
+        call["recording_url"] = f"/api/v1/calls/{call_id}/recording" if row[15] else None
         return Response(orjson.dumps({"ok": True, "call": call}), media_type="application/json")
 
     async def healthz(_request: Request) -> Response:
