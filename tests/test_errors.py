@@ -289,6 +289,18 @@ async def test_unknown_route_is_404_not_found_envelope(
         ("cursor=", "cursor"),
         ("tag=" + "x" * 65, "tag"),
         ("tag=a%00b", "tag"),
+        # Integers are digits: no fraction, exponent, sign '+', spaces or '_' (pydantic's lax
+        # parsing took `limit=10.0` as 10).
+        ("limit=10.0", "limit"),
+        ("limit=+5", "limit"),
+        ("limit=%205", "limit"),
+        ("limit=5%20", "limit"),
+        ("limit=1_0", "limit"),
+        ("limit=", "limit"),
+        ("after=1.5", "after"),
+        ("after=1000.0", "after"),
+        ("after=1e3", "after"),
+        ("before=10.0", "before"),
     ],
 )
 async def test_bad_list_parameter_is_400_naming_it(
@@ -346,6 +358,84 @@ async def test_cursor_that_was_tampered_with_is_400(
             "invalid_request",
             "Invalid query parameter 'cursor': not a cursor we issued.",
         )
+        openapi.check(response)
+
+
+@pytest.mark.parametrize("days", ["7.0", "+7", "7%20", "1e1", "seven", "0", "366", "-1"])
+async def test_bad_stats_days_is_400_naming_it(
+    client: httpx.AsyncClient, make_account: MakeAccount, openapi: OpenApiChecker, days: str
+) -> None:
+    account = await make_account()
+    response = await client.get(f"/api/v1/stats?days={days}", headers=account.headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["message"].startswith("Invalid query parameter 'days': ")
+    openapi.check(response)
+
+
+API_OPERATIONS = [
+    ("GET", CALLS),
+    ("GET", f"{CALLS}/call_x"),
+    ("GET", f"{CALLS}/call_x/recording"),
+    ("GET", "/api/v1/stats"),
+    ("POST", "/api/v1/kb"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), API_OPERATIONS)
+async def test_unknown_query_parameter_is_400_naming_it_on_every_route(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    openapi: OpenApiChecker,
+    method: str,
+    path: str,
+) -> None:
+    """A misspelt filter must not silently return unfiltered data."""
+    account = await make_account()
+    body = {"json": {"text": "Open 8am-7pm."}} if method == "POST" else {}
+    response = await client.request(
+        method, f"{path}?limit=5&directon=inbound", headers=account.headers, **body
+    )
+    if path != CALLS:  # `limit` is unknown there too, and comes first
+        assert_error(response, 400, "invalid_request", "Unknown query parameter 'limit'.")
+    else:
+        assert_error(response, 400, "invalid_request", "Unknown query parameter 'directon'.")
+    openapi.check(response)
+    assert response.headers["x-ratelimit-limit"] == "60"
+
+
+async def test_known_parameters_of_the_list_are_accepted(
+    client: httpx.AsyncClient, make_account: MakeAccount
+) -> None:
+    account = await make_account()
+    query = (
+        "limit=5&after=0&before=9999999999999&direction=inbound&status=ended"
+        "&sentiment=unknown&booked=false&tag=x"
+    )
+    response = await client.get(f"{CALLS}?{query}", headers=account.headers)
+    assert response.status_code == 200, response.text
+    response = await client.get("/api/v1/stats?days=007", headers=account.headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["period_days"] == 7
+
+
+async def test_unknown_query_parameter_comes_after_authentication_rate_limit_and_plan(
+    settings: Settings, make_account: MakeAccount, openapi: OpenApiChecker
+) -> None:
+    starter = await make_account(plan="starter")
+    enterprise = await make_account()
+    path = f"{CALLS}?directon=inbound"
+    async with client_for(settings.model_copy(update={"rate_limit_per_minute": 1})) as client:
+        assert_error(await client.get(path), 401, "missing_api_key", MISSING)
+        response = await client.get(path, headers={"Authorization": f"Bearer {tokens.generate()}"})
+        assert_error(response, 401, "invalid_api_key", INVALID)
+        response = await client.get(path, headers=starter.headers)
+        assert_error(
+            response, 403, "plan_not_supported", "The API is available on the Enterprise plan only."
+        )
+        response = await client.get(path, headers=enterprise.headers)
+        assert_error(response, 400, "invalid_request", "Unknown query parameter 'directon'.")
+        response = await client.get(path, headers=enterprise.headers)
+        assert_error(response, 429, "rate_limited", _RATE_LIMITED)
         openapi.check(response)
 
 

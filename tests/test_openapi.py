@@ -101,6 +101,27 @@ async def test_list_parameters_are_documented(document: dict[str, object]) -> No
     assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 200, 50)
     sentiment = json.dumps(parameters["sentiment"]["schema"])
     assert all(value in sentiment for value in ("positive", "neutral", "negative", "unknown"))
+    for name in ("after", "before"):
+        integer, null = parameters[name]["schema"]["anyOf"]
+        assert integer == {"type": "integer", "minimum": 0, "maximum": 253_402_300_799_999}
+        assert null == {"type": "null"}
+    tag, null = parameters["tag"]["schema"]["anyOf"]
+    assert tag == {"type": "string", "maxLength": 64}
+
+
+async def test_stats_days_documents_its_range(document: dict[str, object]) -> None:
+    operation = document["paths"]["/api/v1/stats"]["get"]  # type: ignore[index]
+    (days,) = operation["parameters"]
+    assert days["name"] == "days"
+    schema = days["schema"]
+    assert (schema["type"], schema["minimum"], schema["maximum"], schema["default"]) == (
+        "integer",
+        1,
+        365,
+        30,
+    )
+    assert "ge" not in schema
+    assert "le" not in schema
 
 
 async def test_docs_page_is_html_pointing_at_the_document(client: httpx.AsyncClient) -> None:

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import text
@@ -21,6 +21,7 @@ from humanadd.errors import ApiError, InvalidRequest, MethodNotAllowed, NotFound
 from humanadd.http import JsonResponse
 from humanadd.kb.endpoints import router as kb_router
 from humanadd.middleware import RequestContextMiddleware
+from humanadd.params import refuse_unknown_query_parameters
 from humanadd.ratelimit import RateLimiter
 from humanadd.stats.endpoints import router as stats_router
 
@@ -64,7 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,
     )
     for router in (calls_router, stats_router, kb_router):
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(
+            router, prefix=API_PREFIX, dependencies=[Depends(refuse_unknown_query_parameters)]
+        )
     _add_probes(app)
     _add_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)

@@ -18,6 +18,7 @@ from humanadd.calls.schemas import (
 from humanadd.dependencies import ServicesDep, SessionDep
 from humanadd.errors import AUTHENTICATED, error_responses
 from humanadd.keys.auth import PrincipalDep
+from humanadd.params import Digits
 
 router = APIRouter(prefix="/calls", tags=["calls"])
 
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/calls", tags=["calls"])
 async def list_calls(
     principal: PrincipalDep,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=200), Digits] = 50,
     after: Annotated[
         int | None,
         Query(
@@ -34,10 +35,12 @@ async def list_calls(
             le=MAX_UNIX_MS,
             description="Unix ms: only calls that started after it, oldest first.",
         ),
+        Digits,
     ] = None,
     before: Annotated[
         int | None,
         Query(ge=0, le=MAX_UNIX_MS, description="Unix ms: only calls that started before it."),
+        Digits,
     ] = None,
     cursor: Annotated[
         str | None,

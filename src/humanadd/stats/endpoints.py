@@ -8,6 +8,7 @@ from humanadd.clock import now_ms
 from humanadd.dependencies import SessionDep
 from humanadd.errors import AUTHENTICATED, error_responses
 from humanadd.keys.auth import PrincipalDep
+from humanadd.params import Digits
 from humanadd.stats import service
 from humanadd.stats.schemas import StatsResponse
 
@@ -25,7 +26,7 @@ async def get_stats(
     session: SessionDep,
     now: Annotated[int, Depends(request_time_ms)],
     days: Annotated[
-        int, Query(ge=1, le=365, description="The period: the last `days` x 24 hours.")
+        int, Query(ge=1, le=365, description="The period: the last `days` x 24 hours."), Digits
     ] = 30,
 ) -> StatsResponse:
     """Aggregate metrics of your calls over a rolling period, in your account's time zone."""

@@ -1,0 +1,67 @@
+"""Query-parameter rules shared by every /api/v1 route.
+
+Two things pydantic's lax parsing lets through would change what a client gets without telling
+it: `limit=10.0` read as 10, and `directon=inbound` (a misspelt filter) silently ignored, which
+returns unfiltered data. Both are 400 `invalid_request` naming the parameter.
+"""
+
+import re
+
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
+
+from humanadd.errors import InvalidRequest
+from humanadd.keys.auth import PrincipalDep
+
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _digits_only(value: object) -> object:
+    if isinstance(value, str) and not _INTEGER.fullmatch(value):
+        raise PydanticCustomError("int_digits", "Input should be an integer written in digits")
+    return value
+
+
+Digits = BeforeValidator(_digits_only)
+"""Every integer query parameter carries it: `Annotated[int, Query(ge=…, le=…), Digits]`.
+
+The text must be ASCII digits, with a leading minus allowed (the parameter's range decides
+whether a negative value is valid): no `+`, spaces, `_`, fraction or exponent. It comes after
+`Query(...)` so that pydantic still writes the range as `minimum`/`maximum` in the OpenAPI
+document (a range applied on top of a validator comes out as raw `ge`/`le` keys).
+"""
+
+
+_known_names: dict[str, frozenset[str]] = {}
+"""The query parameters each route declares, by the route's unique id."""
+
+
+def _declared_query_names(dependant: Dependant) -> frozenset[str]:
+    names: set[str] = set()
+    pending = [dependant]
+    while pending:
+        current = pending.pop()
+        names.update(field.alias for field in current.query_params)
+        pending.extend(current.dependencies)
+    return frozenset(names)
+
+
+async def refuse_unknown_query_parameters(request: Request, _principal: PrincipalDep) -> None:
+    """400 for a query parameter the route does not declare.
+
+    It depends on authentication so that 401, 429 and 403 still come first.
+    """
+    if not request.query_params:
+        return
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _known_names.get(route.unique_id)
+    if known is None:
+        known = _known_names[route.unique_id] = _declared_query_names(route.dependant)
+    for name in request.query_params:
+        if name not in known:
+            raise InvalidRequest(f"Unknown query parameter '{name}'.")
