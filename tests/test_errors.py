@@ -20,7 +20,7 @@ from humanadd.calls.cursor import MAX_UNIX_MS
 from humanadd.calls.repository import CallRecord
 from humanadd.config import Settings
 from humanadd.dependencies import Services
-from humanadd.errors import ErrorBody
+from humanadd.errors import ErrorBody, describe_validation_error
 from humanadd.keys import service as keys_service
 from humanadd.keys import tokens
 from tests.conftest import AddCalls, MakeAccount
@@ -640,3 +640,50 @@ async def test_every_response_carries_a_distinct_request_id(
     ids = [response.headers["x-request-id"] for response in responses]
     assert all(request_id.startswith("req_") and len(request_id) == 28 for request_id in ids)
     assert len(set(ids)) == len(ids)
+
+
+# --- one message builder for every validation error --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("errors", "location", "message"),
+    [
+        (
+            [{"type": "int_parsing", "loc": ("query", "limit"), "msg": "Input should be x"}],
+            (),
+            "Invalid query parameter 'limit': Input should be x.",
+        ),
+        (
+            [{"type": "missing", "loc": ("header", "Range"), "msg": "Field required"}],
+            (),
+            "Invalid header 'Range': Field required.",
+        ),
+        (
+            [{"type": "json_invalid", "loc": ("body", 3), "msg": "JSON decode error"}],
+            (),
+            "The request body is not valid JSON.",
+        ),
+        (
+            [{"type": "extra_forbidden", "loc": ("colour",), "msg": "Extra inputs"}],
+            ("body",),
+            "Unknown body field 'colour'.",
+        ),
+        (
+            [
+                {"type": "string_type", "loc": ("text",), "msg": "Input should be a string"},
+                {"type": "bool_type", "loc": ("replace",), "msg": "Input should be a boolean"},
+            ],
+            ("body",),
+            "Invalid body field 'text': Input should be a string.",
+        ),
+        (
+            [{"type": "model_type", "loc": (), "msg": "Input should be an object"}],
+            ("body",),
+            "The request body is not valid: Input should be an object.",
+        ),
+    ],
+)
+def test_validation_errors_are_described_in_one_line_naming_the_field(
+    errors: list[dict[str, Any]], location: tuple[str, ...], message: str
+) -> None:
+    assert describe_validation_error(errors, location) == message

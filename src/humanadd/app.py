@@ -7,17 +7,24 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from humanadd import __version__
 from humanadd.calls.endpoints import router as calls_router
 from humanadd.calls.recordings import LocalFileSource, RecordingSources
 from humanadd.config import Settings, get_settings
 from humanadd.db import create_engine, session_factory
-from humanadd.dependencies import Services, ServicesDep
-from humanadd.errors import ApiError, InvalidRequest, MethodNotAllowed, NotFound
+from humanadd.dependencies import Services
+from humanadd.errors import (
+    ApiError,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    describe_validation_error,
+)
+from humanadd.health import router as health_router
 from humanadd.http import JsonResponse
 from humanadd.kb.endpoints import router as kb_router
 from humanadd.middleware import RequestContextMiddleware
@@ -68,27 +75,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(
             router, prefix=API_PREFIX, dependencies=[Depends(refuse_unknown_query_parameters)]
         )
-    _add_probes(app)
+    app.include_router(health_router)
     _add_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(HeadWithoutBody)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
 
-def _add_probes(app: FastAPI) -> None:
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, Any]:
-        return {"ok": True}
+class HeadWithoutBody:
+    """Answers HEAD with the status and headers GET would have, and no body (RFC 9110 9.3.2).
 
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz(services: ServicesDep) -> Response:
-        try:
-            async with services.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception:
-            error = {"ok": False, "error": "not_ready", "message": "Database unreachable."}
-            return JsonResponse(error, status_code=503)
-        return JsonResponse({"ok": True})
+    Outermost, so that error envelopes and the last-resort 500 lose their body too. Only the
+    routes that declare HEAD (the probes, recordings) answer it; others are 405.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body" and message.get("body"):
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, send_without_body)
 
 
 def _error_response(error: ApiError) -> Response:
@@ -102,7 +117,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     async def validation_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return _error_response(InvalidRequest(describe_validation_error(exc)))
+        return _error_response(InvalidRequest(describe_validation_error(exc.errors())))
 
     async def http_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -116,21 +131,6 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
-
-
-def describe_validation_error(exc: RequestValidationError) -> str:
-    """A one-line message naming the first bad parameter or body field."""
-    error = exc.errors()[0]
-    location = [str(part) for part in error.get("loc", ())]
-    if error.get("type") == "json_invalid":
-        return "The request body is not valid JSON."
-    kind = {"query": "query parameter", "body": "body field", "header": "header"}.get(
-        location[0] if location else "", "parameter"
-    )
-    name = ".".join(location[1:])
-    if not name:
-        return f"The request body is not valid: {error.get('msg', 'invalid')}."
-    return f"Invalid {kind} '{name}': {error.get('msg', 'invalid value')}."
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

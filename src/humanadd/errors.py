@@ -1,5 +1,6 @@
 """API errors as types, and the one place that renders them as the API's JSON envelope."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -98,6 +99,40 @@ class FetchFailed(ApiError):
 
 class InternalError(ApiError):
     pass
+
+
+class NotReady(ApiError):
+    """From `/readyz` only: the process is up but cannot serve yet."""
+
+    status_code = 503
+    code = "not_ready"
+    default_message = "Database unreachable."
+
+
+_LOCATIONS = {"query": "query parameter", "body": "body field", "header": "header"}
+
+
+def describe_validation_error(
+    errors: Sequence[Mapping[str, Any]], location: tuple[str, ...] = ()
+) -> str:
+    """A one-line message naming the first bad parameter or body field.
+
+    `errors` is pydantic's list of errors; `location` is put before each error's own `loc`
+    (FastAPI's errors start with "query", "body" or "header"; a body validated by hand needs
+    `("body",)`).
+    """
+    error = errors[0]
+    if error.get("type") == "json_invalid":
+        return "The request body is not valid JSON."
+    path = [*location, *(str(part) for part in error.get("loc", ()))]
+    kind = _LOCATIONS.get(path[0] if path else "", "parameter")
+    name = ".".join(path[1:])
+    message = error.get("msg", "invalid value")
+    if not name:
+        return f"The request body is not valid: {message}."
+    if error.get("type") == "extra_forbidden":
+        return f"Unknown {kind} '{name}'."
+    return f"Invalid {kind} '{name}': {message}."
 
 
 _DESCRIPTIONS = {

@@ -8,7 +8,12 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from humanadd.dependencies import SessionDep
-from humanadd.errors import AUTHENTICATED, InvalidRequest, error_responses
+from humanadd.errors import (
+    AUTHENTICATED,
+    InvalidRequest,
+    describe_validation_error,
+    error_responses,
+)
 from humanadd.idempotency import service as idempotency
 from humanadd.kb import service
 from humanadd.kb.schemas import MAX_TEXT_LENGTH, KbChangeQueued, KbChangeRequest
@@ -56,15 +61,6 @@ async def _read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _describe(error: ValidationError) -> str:
-    """A one-line message naming the first bad body field."""
-    first = error.errors()[0]
-    name = ".".join(str(part) for part in first["loc"])
-    if first["type"] == "extra_forbidden":
-        return f"Unknown body field '{name}'."
-    return f"Invalid body field '{name}': {first['msg']}."
-
-
 async def change_request(request: Request, _principal: PrincipalDep) -> KbChangeRequest:
     """The validated JSON body, read only after authentication so that 401/429/403 come first.
 
@@ -81,7 +77,7 @@ async def change_request(request: Request, _principal: PrincipalDep) -> KbChange
     try:
         return KbChangeRequest.model_validate(data)
     except ValidationError as error:
-        raise InvalidRequest(_describe(error)) from None
+        raise InvalidRequest(describe_validation_error(error.errors(), ("body",))) from None
 
 
 _REQUEST_BODY = {
