@@ -9,10 +9,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from humanadd.calls.recordings import CHUNK_SIZE, LocalFileSource, RecordingSources, parse_range
+from humanadd.calls.recordings import (
+    CHUNK_SIZE,
+    LocalFileSource,
+    RecordingSources,
+    RecordingStream,
+    parse_range,
+)
 from humanadd.calls.repository import CallRecord
 from humanadd.config import Settings
-from humanadd.errors import NotFound, RangeNotSatisfiable
+from humanadd.dependencies import Services
+from humanadd.errors import FetchFailed, NotFound, RangeNotSatisfiable
 from tests.conftest import AddCalls, MakeAccount, TestAccount
 from tests.openapi_check import OpenApiChecker
 
@@ -208,8 +215,6 @@ async def test_recording_of_another_accounts_call_is_404(
         "file:{absolute}",
         "file:{account}/link.wav",
         "file:{account}/missing.wav",
-        "file:{account}",
-        "file:",
         "s3://bucket/call.wav",
         "https://upstream.example/rec.wav",
         "no-scheme",
@@ -249,6 +254,177 @@ async def test_references_outside_the_recordings_directory_are_refused(
     }
     openapi.check(response)
     assert "outside" not in response.text
+
+
+# --- a recording that is there but cannot be read: 500 fetch_failed ------------------------
+
+FETCH_FAILED = {"ok": False, "error": "fetch_failed", "message": "Upstream error. Retry."}
+
+
+def assert_fetch_failed(response: httpx.Response) -> None:
+    assert response.status_code == 500, response.text
+    assert response.json() == FETCH_FAILED
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-request-id"].startswith("req_")
+    assert response.headers["x-ratelimit-limit"] == "60"
+    assert "accept-ranges" not in response.headers
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "root"])
+async def test_unreadable_recording_is_500_fetch_failed_before_any_audio_header(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    add_calls: AddCalls,
+    settings: Settings,
+    openapi: OpenApiChecker,
+    kind: str,
+) -> None:
+    """Something other than a readable file where the recording should be. The source opens
+    it before the answer starts, so the failure is still an error answer (and a FIFO, which
+    an ordinary open would wait on for a writer, does not hang the request)."""
+    account = await make_account()
+    folder = settings.recordings_dir / account.id
+    folder.mkdir(parents=True)
+    reference = f"file:{account.id}/call_odd.wav"
+    if kind == "directory":
+        (folder / "call_odd.wav").mkdir()
+    elif kind == "fifo":
+        os.mkfifo(folder / "call_odd.wav")
+    else:
+        reference = "file:"  # the recordings directory itself
+    await add_calls(
+        account,
+        [
+            CallRecord(
+                call_id="call_odd", direction="inbound", started_at=STARTED, recording_ref=reference
+            )
+        ],
+    )
+    for headers in ({}, {"Range": "bytes=0-9"}):
+        response = await client.get(
+            f"{CALLS}/call_odd/recording", headers={**account.headers, **headers}
+        )
+        assert_fetch_failed(response)
+        openapi.check(response)
+    head = await client.head(f"{CALLS}/call_odd/recording", headers=account.headers)
+    assert head.status_code == 500
+    assert head.content == b""
+
+
+class FailingUpstream:
+    """A recording source whose upstream is down."""
+
+    def __init__(self) -> None:
+        self.locations: list[str] = []
+
+    async def open(self, location: str, range_header: str | None) -> RecordingStream:
+        self.locations.append(location)
+        raise FetchFailed()
+
+
+async def test_source_failure_is_500_fetch_failed(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    add_calls: AddCalls,
+    services: Services,
+    openapi: OpenApiChecker,
+) -> None:
+    upstream = FailingUpstream()
+    services.recordings.sources["upstream"] = upstream
+    account = await make_account()
+    await add_calls(
+        account,
+        [
+            CallRecord(
+                call_id="call_up",
+                direction="inbound",
+                started_at=STARTED,
+                recording_ref="upstream:https://rec.example/secret/call_up.wav",
+            )
+        ],
+    )
+    response = await client.get(f"{CALLS}/call_up/recording", headers=account.headers)
+    assert_fetch_failed(response)
+    openapi.check(response)
+    assert "rec.example" not in response.text
+    assert upstream.locations == ["https://rec.example/secret/call_up.wav"]
+    detail = await client.get(f"{CALLS}/call_up", headers=account.headers)
+    assert detail.json()["call"]["recording_url"] == f"{CALLS}/call_up/recording"
+
+
+async def test_file_is_opened_before_the_answer_starts(tmp_path: Path) -> None:
+    """Removing the file after `open` changes nothing: the source holds it open already."""
+    audio = write_wav(tmp_path / "call.wav")
+    stream = await LocalFileSource(tmp_path).open("call.wav", "bytes=4-")
+    (tmp_path / "call.wav").unlink()
+    assert stream.status_code == 206
+    assert b"".join([chunk async for chunk in stream.body]) == audio[4:]
+    await stream.close()  # harmless once the body has closed it
+
+
+async def test_a_stream_that_is_never_read_is_closed_by_close(tmp_path: Path) -> None:
+    write_wav(tmp_path / "call.wav")
+    stream = await LocalFileSource(tmp_path).open("call.wav", None)
+    await stream.close()
+    with pytest.raises(ValueError, match="closed file"):
+        await anext(stream.body)
+
+
+# --- HEAD -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("range_header", [None, "bytes=10-19", "bytes=-100"])
+async def test_head_answers_the_headers_of_get_without_the_audio(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    add_calls: AddCalls,
+    settings: Settings,
+    range_header: str | None,
+) -> None:
+    account, _ = await account_with_recording(make_account, add_calls, settings)
+    headers = {**account.headers, **({"Range": range_header} if range_header else {})}
+    get = await client.get(f"{CALLS}/call_rec/recording", headers=headers)
+    head = await client.head(f"{CALLS}/call_rec/recording", headers=headers)
+    assert head.status_code == get.status_code == (206 if range_header else 200)
+    assert head.content == b""
+    for name in ("content-type", "content-length", "accept-ranges", "x-ratelimit-limit"):
+        assert head.headers[name] == get.headers[name], name
+    assert head.headers.get("content-range") == get.headers.get("content-range")
+    assert head.headers["x-request-id"].startswith("req_")
+
+
+@pytest.mark.parametrize(
+    ("call_id", "range_header", "status"),
+    [
+        ("call_silent", None, 404),
+        ("call_nope", None, 404),
+        ("call_rec", "bytes=999999-", 416),
+    ],
+)
+async def test_head_refusals_have_the_status_and_headers_of_get_and_no_body(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    add_calls: AddCalls,
+    settings: Settings,
+    call_id: str,
+    range_header: str | None,
+    status: int,
+) -> None:
+    account, _ = await account_with_recording(make_account, add_calls, settings)
+    headers = {**account.headers, **({"Range": range_header} if range_header else {})}
+    get = await client.get(f"{CALLS}/{call_id}/recording", headers=headers)
+    head = await client.head(f"{CALLS}/{call_id}/recording", headers=headers)
+    assert head.status_code == get.status_code == status
+    assert head.content == b""
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert head.headers["content-type"] == "application/json"
+    assert head.headers.get("content-range") == get.headers.get("content-range")
+
+
+async def test_head_needs_a_key_like_get(client: httpx.AsyncClient) -> None:
+    response = await client.head(f"{CALLS}/call_rec/recording")
+    assert response.status_code == 401
+    assert response.content == b""
 
 
 async def test_large_recording_is_read_in_bounded_chunks(tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """HTTP routes of /api/v1/calls."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
-from starlette.responses import StreamingResponse
+from starlette.background import BackgroundTask
+from starlette.responses import Response, StreamingResponse
 
 from humanadd.calls import service
 from humanadd.calls.cursor import MAX_UNIX_MS, CallFilters
@@ -78,14 +79,15 @@ async def get_call(
     return CallDetailResponse(call=await service.get_call(session, principal.account_id, call_id))
 
 
+_RECORDING_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"audio/wav": {}}, "description": "The whole recording."},
+    206: {"content": {"audio/wav": {}}, "description": "The byte range asked for."},
+    **error_responses(*AUTHENTICATED, 404, 416),
+}
+
+
 @router.get(
-    "/{call_id}/recording",
-    response_class=StreamingResponse,
-    responses={
-        200: {"content": {"audio/wav": {}}, "description": "The whole recording."},
-        206: {"content": {"audio/wav": {}}, "description": "The byte range asked for."},
-        **error_responses(*AUTHENTICATED, 404, 416),
-    },
+    "/{call_id}/recording", response_class=StreamingResponse, responses=_RECORDING_RESPONSES
 )
 async def get_recording(
     call_id: str,
@@ -103,4 +105,23 @@ async def get_recording(
         status_code=stream.status_code,
         headers=stream.headers,
         media_type=stream.media_type,
+        background=BackgroundTask(stream.close),
+    )
+
+
+@router.head("/{call_id}/recording", response_class=Response, responses=_RECORDING_RESPONSES)
+async def head_recording(
+    call_id: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+    services: ServicesDep,
+    range_header: Annotated[str | None, Header(alias="Range")] = None,
+) -> Response:
+    """What GET would answer (status, `Content-Length`, `Content-Range`), without the audio."""
+    stream = await service.open_recording(
+        session, services.recordings, principal.account_id, call_id, range_header
+    )
+    await stream.close()
+    return Response(
+        status_code=stream.status_code, headers=stream.headers, media_type=stream.media_type
     )

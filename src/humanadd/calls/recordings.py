@@ -5,15 +5,23 @@ itself (under the data directory). Upstream providers add their own schemes (the
 Every source streams in chunks and honours a single `Range: bytes=…` request.
 """
 
+import errno
+import logging
+import os
 import re
-from collections.abc import AsyncIterator
+import stat
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import anyio
+import anyio.to_thread
+from anyio import AsyncFile
 
-from humanadd.errors import NotFound, RangeNotSatisfiable
+from humanadd.errors import FetchFailed, NotFound, RangeNotSatisfiable
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 64 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -21,11 +29,18 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 @dataclass
 class RecordingStream:
-    """An open recording: what to answer with, and the body to stream."""
+    """An open recording: what to answer with, and the body to stream.
+
+    The source has done everything that can fail before the first byte is sent (found the
+    audio, opened it, checked the range), so failures still become error answers. `close`
+    releases what it holds and must be called whether or not `body` was read (a HEAD, a
+    client gone before the first chunk); `body` also releases it when it ends.
+    """
 
     status_code: int
     headers: dict[str, str]
     body: AsyncIterator[bytes]
+    close: Callable[[], Awaitable[None]]
     media_type: str = "audio/wav"
 
 
@@ -62,16 +77,31 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 @dataclass
 class LocalFileSource:
-    """Recordings stored as files under one directory."""
+    """Recordings stored as files under one directory.
+
+    A reference that leads outside the directory, or to no file, is "no recording" (404). A
+    file that is there but cannot be read (permissions, a directory or a pipe where the file
+    should be, an I/O error) is 500 `fetch_failed`, like an upstream that fails.
+    """
 
     root: Path
 
     async def open(self, location: str, range_header: str | None) -> RecordingStream:
         path = (self.root / location).resolve()
-        if not path.is_relative_to(self.root.resolve()) or not path.is_file():
+        if not path.is_relative_to(self.root.resolve()):
             raise NotFound("This call has no recording.")
-        size = path.stat().st_size
-        byte_range = parse_range(range_header, size)
+        try:
+            audio, size = await anyio.to_thread.run_sync(_open_regular_file, path)
+        except FileNotFoundError:
+            raise NotFound("This call has no recording.") from None
+        except OSError as error:
+            logger.warning("recording unreadable", extra={"reason": error.strerror})
+            raise FetchFailed() from None
+        try:
+            byte_range = parse_range(range_header, size)
+        except RangeNotSatisfiable:
+            await audio.aclose()
+            raise
         headers = {"Accept-Ranges": "bytes"}
         if byte_range is None:
             start, end, status = 0, size - 1, 200
@@ -79,11 +109,28 @@ class LocalFileSource:
             (start, end), status = byte_range, 206
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         headers["Content-Length"] = str(end - start + 1)
-        return RecordingStream(status, headers, _read_file(path, start, end))
+        return RecordingStream(status, headers, _read_file(audio, start, end), audio.aclose)
 
 
-async def _read_file(path: Path, start: int, end: int) -> AsyncIterator[bytes]:
-    async with await anyio.open_file(path, "rb") as audio:
+def _open_regular_file(path: Path) -> tuple[AsyncFile[bytes], int]:
+    """The file opened for reading, and its size; OSError unless it is a regular file.
+
+    Opened non-blocking, so that a FIFO at that path cannot hang the open until a writer comes.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        os.set_blocking(descriptor, True)
+        return anyio.wrap_file(os.fdopen(descriptor, "rb")), info.st_size
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+async def _read_file(audio: AsyncFile[bytes], start: int, end: int) -> AsyncIterator[bytes]:
+    try:
         await audio.seek(start)
         remaining = end - start + 1
         while remaining > 0:
@@ -92,6 +139,8 @@ async def _read_file(path: Path, start: int, end: int) -> AsyncIterator[bytes]:
                 return
             remaining -= len(chunk)
             yield chunk
+    finally:
+        await audio.aclose()
 
 
 @dataclass
