@@ -1,6 +1,7 @@
 """The OpenAPI document: served, 3.1, every error status documented with the envelope."""
 
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -64,6 +65,51 @@ async def test_every_operation_documents_its_errors_with_the_envelope(
     assert set(recording["responses"]) >= {"200", "206", "404", "416"}
     assert list(recording["responses"]["200"]["content"]) == ["audio/wav"]
     assert list(recording["responses"]["206"]["content"]) == ["audio/wav"]
+
+
+def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].removeprefix("#/components/schemas/")
+        schema = document["components"]["schemas"][name]
+    return schema
+
+
+async def test_every_operation_is_secured_by_the_bearer_key(document: dict[str, Any]) -> None:
+    """So that /docs offers "Authorize" and sends `Authorization: Bearer …` with each try."""
+    assert document["components"]["securitySchemes"] == {
+        "ApiKey": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "hak_ + 32 base62 characters + a 6-character checksum",
+            "description": "Your API key, sent as `Authorization: Bearer hak_…`.",
+        }
+    }
+    for path, method, operation in operations(document):
+        assert operation["security"] == [{"ApiKey": []}], (method, path)
+    assert "security" not in document  # nothing outside the API needs a key
+
+
+# Fields a success body always has, beyond `ok`.
+ALWAYS_SENT = {("post", "/api/v1/kb"): {"queued", "change_id"}}
+
+
+async def test_every_success_body_schema_requires_ok(document: dict[str, Any]) -> None:
+    """Bodies always carry `ok` (and the kb answer `queued` and `change_id`), so the schema
+    must say they are required: a client generated from it would otherwise treat them as
+    optional."""
+    checked = 0
+    for path, method, operation in operations(document):
+        for status, response in operation["responses"].items():
+            content = response.get("content", {})
+            if not status.startswith("2") or "application/json" not in content:
+                continue
+            schema = resolve(document, content["application/json"]["schema"])
+            required = set(schema.get("required", []))
+            expected = {"ok"} | ALWAYS_SENT.get((method, path), set())
+            assert expected <= required, (method, path, status, required)
+            assert schema["properties"]["ok"]["const"] is True, (method, path, status)
+            checked += 1
+    assert checked >= 4
 
 
 async def test_no_422_anywhere(document: dict[str, object]) -> None:

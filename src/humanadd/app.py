@@ -133,17 +133,32 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
 
 
+SECURITY_SCHEME = "ApiKey"
+_BEARER = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "hak_ + 32 base62 characters + a 6-character checksum",
+    "description": "Your API key, sent as `Authorization: Bearer hak_…`.",
+}
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's schema, minus the 422 responses it adds: validation errors here are 400."""
+    """FastAPI's schema, minus the 422 responses it adds (validation errors here are 400),
+    plus the bearer-key security scheme on every operation of the API (the authentication
+    dependency reads the header itself, so FastAPI cannot know it)."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
         title=app.title, version=app.version, description=app.description, routes=app.routes
     )
-    for path in schema.get("paths", {}).values():
-        for operation in path.values():
+    for path, item in schema.get("paths", {}).items():
+        for operation in item.values():
             operation.get("responses", {}).pop("422", None)
+            if path.startswith(f"{API_PREFIX}/"):
+                operation["security"] = [{SECURITY_SCHEME: []}]
+    components = schema.setdefault("components", {})
     for name in ("HTTPValidationError", "ValidationError"):
-        schema.get("components", {}).get("schemas", {}).pop(name, None)
+        components.get("schemas", {}).pop(name, None)
+    components["securitySchemes"] = {SECURITY_SCHEME: _BEARER}
     app.openapi_schema = schema
     return schema
