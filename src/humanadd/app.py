@@ -6,9 +6,11 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from humanadd import __version__
@@ -65,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by _add_docs, from local assets
         redoc_url=None,
         lifespan=lifespan,
         # `/api/v1/calls/` is no route: answer the 404 envelope, not a 307 to another URL.
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             router, prefix=API_PREFIX, dependencies=[Depends(refuse_unknown_query_parameters)]
         )
     app.include_router(health_router)
+    _add_docs(app)
     _add_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(HeadWithoutBody)
@@ -104,6 +107,29 @@ class HeadWithoutBody:
             await send(message)
 
         await self.app(scope, receive, send_without_body)
+
+
+DOCS_ASSETS = "/docs/assets"
+
+
+def _add_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs with its script and style served from the `fastapi-offline` package
+    instead of a CDN, so the docs work without Internet access."""
+    app.mount(
+        DOCS_ASSETS, StaticFiles(packages=[("fastapi_offline", "static")]), name="docs-assets"
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API_PREFIX}/openapi.json",
+            title=f"{app.title} - docs",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            # No badge fetched from the public validator service.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
 
 
 def _error_response(error: ApiError) -> Response:
