@@ -1,5 +1,6 @@
 """GET /api/v1/calls and /api/v1/calls/{id}: exact shapes, order, filters, tenant isolation."""
 
+import hashlib
 import wave
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -415,14 +416,27 @@ async def roomy_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-def write_wav(path: Path, frames: int = 800) -> bytes:
+def write_wav(path: Path, label: str) -> bytes:
+    """A short WAV file whose samples are derived from `label`: no two labels sound alike."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with wave.open(str(path), "wb") as audio:
         audio.setnchannels(1)
         audio.setsampwidth(2)
         audio.setframerate(8000)
-        audio.writeframes(bytes(range(256)) * (frames * 2 // 256) + b"\0" * (frames * 2 % 256))
+        audio.writeframes(hashlib.sha256(label.encode()).digest() * 4)
     return path.read_bytes()
+
+
+SHARED = {
+    "call_id": "call_0",
+    "started_at": STARTED,
+    "direction": "inbound",
+    "sentiment": None,
+    "booked": False,
+    "tags": [],
+    "with_recording": True,
+}
+"""A call id both accounts always hold, each with its own recording."""
 
 
 call_shapes = st.builds(
@@ -435,7 +449,9 @@ call_shapes = st.builds(
     tags=st.lists(st.sampled_from(["booking", "hours", "pricing"]), unique=True, max_size=2),
     with_recording=st.booleans(),
 )
-call_lists = st.lists(call_shapes, max_size=10, unique_by=lambda shape: shape["call_id"])
+call_lists = st.lists(call_shapes, max_size=10, unique_by=lambda shape: shape["call_id"]).map(
+    lambda shapes: [shape for shape in shapes if shape["call_id"] != SHARED["call_id"]] + [SHARED]
+)
 queries = st.fixed_dictionaries(
     {},
     optional={
@@ -464,6 +480,7 @@ async def test_no_response_shows_another_accounts_calls(
     query: dict[str, Any],
 ) -> None:
     accounts = [await make_account(name="Ours"), await make_account(name="Theirs")]
+    audio: dict[tuple[str, str], bytes] = {}
     for account, shapes in zip(accounts, (ours, theirs), strict=True):
         records = []
         for shape in shapes:
@@ -471,7 +488,10 @@ async def test_no_response_shows_another_accounts_calls(
             reference = None
             if fields.pop("with_recording"):
                 relative = f"{account.id}/{fields['call_id']}.wav"
-                write_wav(settings.recordings_dir / relative, frames=10)
+                label = f"{account.id}:{fields['call_id']}"
+                audio[account.id, fields["call_id"]] = write_wav(
+                    settings.recordings_dir / relative, label
+                )
                 reference = f"file:{relative}"
             records.append(
                 CallRecord(
@@ -512,6 +532,7 @@ async def test_no_response_shows_another_accounts_calls(
             assert detail.json()["call"]["summary"] == f"{account.id}:{call_id}"
             if own[call_id]["with_recording"]:
                 assert recording.status_code == 200
+                assert recording.content == audio[account.id, call_id]
                 assert detail.json()["call"]["recording_url"] == f"{CALLS}/{call_id}/recording"
             else:
                 assert recording.status_code == 404
