@@ -9,7 +9,6 @@ import pytest
 
 from humanadd.accounts.service import AccountError
 from humanadd.calls import importer
-from humanadd.calls.cursor import MAX_UNIX_MS as API_MAX_UNIX_MS
 from humanadd.calls.importer import LineError, parse_line, parse_lines
 from humanadd.calls.repository import CallRecord
 from humanadd.clock import MAX_UNIX_MS, MIN_UNIX_MS, iso_from_ms
@@ -249,10 +248,6 @@ def test_the_first_and_last_printable_milliseconds_are_accepted():
     assert (last.started_at, last.ended_at) == (MAX_UNIX_MS, MAX_UNIX_MS)
     assert iso_from_ms(MIN_UNIX_MS) == "1970-01-01T00:00:00.000Z"
     assert iso_from_ms(MAX_UNIX_MS) == "9999-12-31T23:59:59.999Z"
-
-
-def test_imports_are_bounded_like_the_api_s_after_and_before():
-    assert MAX_UNIX_MS == API_MAX_UNIX_MS
 
 
 NUL = "must not contain NUL characters (U+0000)"

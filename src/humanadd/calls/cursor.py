@@ -16,9 +16,9 @@ from typing import Any, get_args
 import orjson
 
 from humanadd.calls.schemas import MAX_TAG_LENGTH, Direction, SentimentFilter, Status
+from humanadd.clock import MAX_UNIX_MS
 from humanadd.errors import InvalidRequest
 
-MAX_UNIX_MS = 253_402_300_799_999
 """9999-12-31T23:59:59.999Z: the largest timestamp a client may pass (fits every integer column)."""
 
 MAX_CALL_ID_LENGTH = 128

@@ -7,7 +7,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
 from humanadd.calls import service
-from humanadd.calls.cursor import MAX_UNIX_MS, CallFilters
+from humanadd.calls.cursor import CallFilters
 from humanadd.calls.schemas import (
     CallDetailResponse,
     CallList,
@@ -16,6 +16,7 @@ from humanadd.calls.schemas import (
     Status,
     TagFilter,
 )
+from humanadd.clock import MAX_UNIX_MS
 from humanadd.dependencies import ServicesDep, SessionDep
 from humanadd.errors import AUTHENTICATED, error_responses
 from humanadd.keys.auth import PrincipalDep
