@@ -139,10 +139,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("account_id", "key", name=op.f("pk_idempotency_keys")),
     )
-    with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_idempotency_keys_created_at"), ["created_at"], unique=False
-        )
 
     op.create_table(
         "kb_changes",
@@ -226,9 +222,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_kb_changes_account_created")
 
     op.drop_table("kb_changes")
-    with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_idempotency_keys_created_at"))
-
     op.drop_table("idempotency_keys")
     with op.batch_alter_table("calls", schema=None) as batch_op:
         batch_op.drop_index("ix_calls_account_started")
