@@ -2,8 +2,6 @@
 
 import base64
 import hashlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -14,7 +12,6 @@ from fastapi import FastAPI
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from humanadd.app import create_app
 from humanadd.calls import service as calls_service
 from humanadd.calls.cursor import MAX_UNIX_MS
 from humanadd.calls.repository import CallRecord
@@ -23,7 +20,7 @@ from humanadd.dependencies import Services
 from humanadd.errors import ErrorBody, describe_validation_error
 from humanadd.keys import service as keys_service
 from humanadd.keys import tokens
-from tests.conftest import AddCalls, MakeAccount
+from tests.conftest import AddCalls, MakeAccount, client_for
 from tests.openapi_check import OpenApiChecker
 
 CALLS = "/api/v1/calls"
@@ -40,16 +37,6 @@ def assert_error(response: httpx.Response, status: int, code: str, message: str)
 def assert_envelope_only(response: httpx.Response) -> None:
     """For responses outside any documented operation (unknown routes, wrong methods)."""
     jsonschema.validate(response.json(), ErrorBody.model_json_schema())
-
-
-@asynccontextmanager
-async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A client on a second app instance (another process, in effect) with these settings."""
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield http
 
 
 def bad_checksum(key: str) -> str:

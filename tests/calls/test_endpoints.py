@@ -3,7 +3,6 @@
 import hashlib
 import wave
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from humanadd.app import create_app
 from humanadd.calls.repository import CallRecord
 from humanadd.config import Settings
-from tests.conftest import AddCalls, MakeAccount, TestAccount
+from tests.conftest import AddCalls, MakeAccount, TestAccount, client_for
 from tests.openapi_check import OpenApiChecker
 
 CALLS = "/api/v1/calls"
@@ -398,15 +396,6 @@ async def test_call_ids_with_url_special_characters_round_trip(
 
 
 # --- tenant isolation (property-based) ----------------------------------------------------
-
-
-@asynccontextmanager
-async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield http
 
 
 @pytest.fixture
