@@ -17,7 +17,7 @@ from humanadd.calls.schemas import (
     TagFilter,
 )
 from humanadd.clock import MAX_UNIX_MS
-from humanadd.dependencies import ServicesDep, SessionDep
+from humanadd.dependencies import ServicesDep, SessionDep, read_only
 from humanadd.errors import AUTHENTICATED, error_responses
 from humanadd.keys.auth import PrincipalDep
 from humanadd.params import Digits
@@ -26,6 +26,7 @@ router = APIRouter(prefix="/calls", tags=["calls"])
 
 
 @router.get("", response_model=CallList, responses=error_responses(*AUTHENTICATED))
+@read_only
 async def list_calls(
     principal: PrincipalDep,
     session: SessionDep,
@@ -73,6 +74,7 @@ async def list_calls(
 @router.get(
     "/{call_id}", response_model=CallDetailResponse, responses=error_responses(*AUTHENTICATED, 404)
 )
+@read_only
 async def get_call(
     call_id: str, principal: PrincipalDep, session: SessionDep
 ) -> CallDetailResponse:
@@ -90,6 +92,7 @@ _RECORDING_RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/{call_id}/recording", response_class=StreamingResponse, responses=_RECORDING_RESPONSES
 )
+@read_only
 async def get_recording(
     call_id: str,
     principal: PrincipalDep,
@@ -111,6 +114,7 @@ async def get_recording(
 
 
 @router.head("/{call_id}/recording", response_class=Response, responses=_RECORDING_RESPONSES)
+@read_only
 async def head_recording(
     call_id: str,
     principal: PrincipalDep,
