@@ -2,6 +2,12 @@
 
 Counters live in process memory by default and in Redis when `HUMANADD_REDIS_URL` is set, so
 that every `serve` process shares one budget per key.
+
+In memory, `limits`' synchronous storage is used: its operations never wait on anything but a
+lock held for microseconds. The asyncio flavour of that storage starts a clean-up task on nearly
+every hit, each one hopping to a worker thread (`asyncio.to_thread`) for every key: measured at
+30 to 70 µs a request against about 12 µs for the synchronous one, whose clean-up runs on a
+timer thread at most every 10 ms.
 """
 
 import math
@@ -9,8 +15,10 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter as MemoryMovingWindowRateLimiter
 from redis.asyncio import ConnectionPool
 
 from humanadd.config import Settings
@@ -45,8 +53,9 @@ class RateLimiter:
     """Per-key request budget and per-address failed-authentication budget."""
 
     def __init__(self, settings: Settings) -> None:
-        storage: Storage
         self._redis_pool: ConnectionPool | None = None
+        self._limiter: MovingWindowRateLimiter | None = None
+        self._memory_limiter: MemoryMovingWindowRateLimiter | None = None
         if settings.redis_url:
             # Our own pool, so that `close()` can release its connections at shutdown.
             self._redis_pool = ConnectionPool.from_url(settings.redis_url)
@@ -56,10 +65,9 @@ class RateLimiter:
                 key_prefix="humanadd",
                 connection_pool=self._redis_pool,  # type: ignore[arg-type]
             )
+            self._limiter = MovingWindowRateLimiter(storage)
         else:
-            storage = MemoryStorage()
-        self._storage = storage
-        self._limiter = MovingWindowRateLimiter(storage)
+            self._memory_limiter = MemoryMovingWindowRateLimiter(MemoryStorage())
         self._per_key = RateLimitItemPerMinute(settings.rate_limit_per_minute)
         self._per_address = RateLimitItemPerMinute(settings.auth_failures_per_minute)
 
@@ -77,8 +85,13 @@ class RateLimiter:
         return await self._hit(self._per_address, "auth-failure", address)
 
     async def _hit(self, item: RateLimitItemPerMinute, *identifiers: str) -> Verdict:
-        allowed = await self._limiter.hit(item, *identifiers)
-        stats = await self._limiter.get_window_stats(item, *identifiers)
+        if self._limiter is not None:
+            allowed = await self._limiter.hit(item, *identifiers)
+            stats = await self._limiter.get_window_stats(item, *identifiers)
+        else:
+            assert self._memory_limiter is not None
+            allowed = self._memory_limiter.hit(item, *identifiers)
+            stats = self._memory_limiter.get_window_stats(item, *identifiers)
         return Verdict(
             allowed=allowed,
             limit=item.amount,
