@@ -3,14 +3,34 @@
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from humanadd.calls.recordings import RecordingSources
 from humanadd.config import Settings
 from humanadd.ratelimit import RateLimiter
+
+
+class ReadOnlySession(AsyncSession):
+    """A session that only reads, outside any transaction, and so may repeat a statement.
+
+    A statement that fails because the database dropped the connection (a restart; the pool
+    does not ping connections before use, see `db.create_engine`) is run once more, on a new
+    connection: SQLAlchemy has by then invalidated the pool. Nothing is lost by repeating
+    it, as no transaction was open.
+    """
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute(*args, **kwargs)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        await self.close()
+        return await super().execute(*args, **kwargs)
 
 
 @dataclass
@@ -35,7 +55,7 @@ class Services:
         engine = self.engine
         if engine.dialect.name == "postgresql":
             engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        return async_sessionmaker(engine, expire_on_commit=False)
+        return async_sessionmaker(engine, class_=ReadOnlySession, expire_on_commit=False)
 
 
 def get_services(request: Request) -> Services:
