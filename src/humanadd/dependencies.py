@@ -1,6 +1,6 @@
 """What every request handler can ask for: the process's services and a database session."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, TypeVar
@@ -82,21 +82,42 @@ def read_only(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
+_AFTER_SESSION = "humanadd.after_session"
+"""Key in the ASGI scope of the list of work to run once the request's session has ended."""
+
+
+def after_session(request: Request, work: Callable[[], Awaitable[None]]) -> None:
+    """Run `work` once the request's session (`SessionDep`) has ended and given its pooled
+    connection back, whether the request succeeded or failed.
+
+    For writes that must not be part of the request's transaction. Running them after it
+    means a request never holds two pooled connections at once: holding one while waiting for
+    another deadlocks as soon as concurrent requests take the whole pool.
+    """
+    request.scope[_AFTER_SESSION].append(work)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session whose transaction commits when the handler returns and rolls back on error.
 
     Used with `scope="function"`, so the commit happens before the response is sent: a client
     never sees a success that was not stored. For a `read_only` endpoint, a session in
-    AUTOCOMMIT instead: nothing to commit, and two round trips fewer on PostgreSQL.
+    AUTOCOMMIT instead: nothing to commit, and two round trips fewer on PostgreSQL. Then runs
+    the work left by `after_session`.
     """
     services = get_services(request)
-    route = request.scope.get("route")
-    if getattr(route, "endpoint", None) in _READ_ONLY:
-        async with services.read_sessions() as session:
-            yield session
-        return
-    async with services.sessions.begin() as session:
-        yield session
+    pending: list[Callable[[], Awaitable[None]]] = []
+    request.scope[_AFTER_SESSION] = pending
+    try:
+        if getattr(request.scope.get("route"), "endpoint", None) in _READ_ONLY:
+            async with services.read_sessions() as session:
+                yield session
+        else:
+            async with services.sessions.begin() as session:
+                yield session
+    finally:
+        for work in pending:
+            await work()
 
 
 async def _services(request: Request) -> Services:
