@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -70,6 +70,16 @@ def dialect_insert(session: AsyncSession) -> Callable[[Any], Any]:
     return sqlite.insert
 
 
+SQLITE_POOL_SIZE = 15
+POSTGRES_POOL_SIZE = 20
+"""Connections a process keeps open at most, and keeps open once opened.
+
+The same caps as SQLAlchemy's former defaults here (5 + 10 overflow for SQLite, 10 + 10 for
+PostgreSQL), but without overflow: an overflow connection is closed as soon as it is given
+back, so under sustained concurrency above the base size every few requests opened a new
+connection (a new server process on PostgreSQL, a new thread and pragmas on SQLite).
+"""
+
 POOL_RECYCLE_SECONDS = 1800
 """A pooled PostgreSQL connection older than this is replaced at its next checkout."""
 
@@ -81,7 +91,11 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str) -> AsyncEngine:
     """An async engine for `url`; SQLite files get WAL mode and a busy timeout."""
     if is_sqlite(url):
-        engine = create_async_engine(url)
+        engine = (
+            create_async_engine(url)
+            if make_url(url).database in (None, "", ":memory:")
+            else create_async_engine(url, pool_size=SQLITE_POOL_SIZE, max_overflow=0)
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # No `pool_pre_ping`: it costs a round trip on every checkout, about 8 % of a request's
@@ -90,7 +104,7 @@ def create_engine(url: str) -> AsyncEngine:
     # the disconnect and invalidates the whole pool, so requests after that one reconnect.
     # `pool_recycle` keeps connections from outliving server-side idle limits.
     return create_async_engine(
-        url, pool_size=10, max_overflow=10, pool_recycle=POOL_RECYCLE_SECONDS
+        url, pool_size=POSTGRES_POOL_SIZE, max_overflow=0, pool_recycle=POOL_RECYCLE_SECONDS
     )
 
 
