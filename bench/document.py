@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+from bench.references import POSTGRES_POOL_SIZE, SQLITE_POOL_SIZE
 from bench.report import (
     HEADER,
     LIST_DETAIL_TARGET,
@@ -124,19 +125,27 @@ request, humanadd does, beyond the hand-written endpoint:
 - a second statement, the API-key look-up. It cannot be cached: a rotated key must be refused
   by every process on its very next request. Through SQLAlchemy every statement costs several
   driver calls (on aiosqlite four hops to the connection's thread: cursor, execute, fetch,
-  close), plus SQLAlchemy's own execution and result processing;
-- the transaction the request boundary owns (`SessionDep`): on PostgreSQL a pool pre-ping,
-  `BEGIN` and `COMMIT` round trip, on SQLite a commit and the pool's rollback on return;
-- FastAPI's dependency resolution (services, session, key-use recorder, principal) and, for
-  the list, the validation of its ten query parameters;
-- the rate limiter, the request-id middleware and a JSON access-log line (tens of µs).
+  close), plus SQLAlchemy's own execution and result processing (an ORM session, since the
+  services and repositories take one);
+- a session per request (`SessionDep`). Read-only endpoints (calls list, detail, recording)
+  no longer open a transaction: on PostgreSQL their connection runs in AUTOCOMMIT (no `BEGIN`
+  or `COMMIT`), and the pool no longer pings a connection before handing it out; on SQLite
+  there is still the rollback on return, one more hop to the connection's thread;
+- FastAPI's dependency resolution (the session, the principal, the unknown-parameter check)
+  and, for the list, the validation of its ten query parameters;
+- the rate limiter (`limits`' moving window in memory, whose clean-up timer thread is
+  restarted every 10 ms), the request-id middleware and a JSON access-log line (tens of µs
+  together).
 
-Serialisation is no longer a noticeable part: a page is built from row tuples, validated once
-by pydantic and written by pydantic-core (FastAPI's `jsonable_encoder`, the issue's warning,
-is not on this path). What is left is structural; closing the gap would take decisions beyond
-the hot-path code, for instance running the per-request queries on the driver connection
-instead of through SQLAlchemy's execution layer, or answering GET requests without an
-explicit transaction and pre-ping. Neither is measured here.
+Serialisation is not a noticeable part: a page is built from row tuples, validated once by
+pydantic and written by pydantic-core (FastAPI's `jsonable_encoder`, the issue's warning, is
+not on this path); a profile of the server (py-spy) puts it near 1 % of the list's time. In
+that profile the rest is spread over the items above: the two statements through SQLAlchemy
+take about a third of the server's CPU, FastAPI's request handling and dependency resolution
+most of the remainder. Closing the gap would take a different structure rather than more
+tuning of this one, for instance running the two per-request queries on the driver
+connection instead of through SQLAlchemy's execution layer, or a leaner framework than
+FastAPI for these routes. Neither is measured here.
 
 """
 
@@ -198,15 +207,15 @@ columns) are steadier than absolute numbers.
   {100_000_000:,} a minute so it counts every request but refuses none), the request-id
   middleware and a JSON access-log line per request.
 - **hand-written, driver** (`bench/references.py`): the reference issue 2 names — Starlette
-  routing, the database driver used directly (asyncpg with a pool of 10, or aiosqlite with a
-  pool of 5: the real app's SQLAlchemy pool sizes), one query per request — the same keyset
-  query as the app's first page for the list
+  routing, the database driver used directly (asyncpg with a pool of {POSTGRES_POOL_SIZE}, or
+  aiosqlite with a pool of {SQLITE_POOL_SIZE}: the real app's SQLAlchemy pool sizes), one query
+  per request — the same keyset query as the app's first page for the list
   (`WHERE account_id = ? ORDER BY started_at DESC, call_id DESC LIMIT 51`) and the same
   look-up by `(account_id, call_id)` for the detail — and orjson; no authentication, no rate
   limit, no logging. The list/detail target is judged against this one.
 - **hand-written, SQLAlchemy**: the same endpoint, but reaching the same drivers through the
-  app's own engine set-up (`humanadd.db.create_engine`: its pool, pre-ping and SQLite
-  pragmas) with one Core text query per request. The gap between the two hand-written
+  app's own engine set-up (`humanadd.db.create_engine`: its pool, `pool_recycle` and
+  SQLite pragmas) with one Core text query per request. The gap between the two hand-written
   references is the price of the SQLAlchemy async layer alone; the gap between this one and
   humanadd is what the framework, authentication, rate limiting and serialisation add.
 - Neither hand-written reference has a stats endpoint: stats are compared with bare only.

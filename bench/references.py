@@ -36,6 +36,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from humanadd import db
 from humanadd.db import create_engine
 
 SUMMARY_SQL = (
@@ -48,10 +49,9 @@ DETAIL_SQL = (
     "status, sentiment, summary, tags, booked, ended_at, disconnection_reason, transcript, "
     "transcript_object, recording_ref FROM calls WHERE account_id = {0} AND call_id = {1}"
 )
-SQLITE_POOL_SIZE = 5
-"""As many connections as SQLAlchemy's default pool gives the real app on SQLite."""
-POSTGRES_POOL_SIZE = 10
-"""As many as the real app's PostgreSQL pool keeps (`pool_size=10`)."""
+# As many connections as the real app's pools keep (`humanadd.db`).
+SQLITE_POOL_SIZE = db.SQLITE_POOL_SIZE
+POSTGRES_POOL_SIZE = db.POSTGRES_POOL_SIZE
 
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Fetch = Callable[[str, tuple[Any, ...]], Awaitable[list[Any]]]
