@@ -3,15 +3,17 @@
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy.engine import make_url
+from sqlalchemy import Select, event
+from sqlalchemy.engine import Dialect, make_url
 
 from humanadd.accounts import service as accounts
 from humanadd.app import create_app
@@ -19,6 +21,7 @@ from humanadd.calls import repository as calls_repository
 from humanadd.calls.repository import CallRecord
 from humanadd.config import Settings
 from humanadd.dependencies import Services
+from humanadd.driver import Reader, Row, compile_for
 from humanadd.migrations import upgrade
 from tests.openapi_check import OpenApiChecker
 
@@ -98,6 +101,42 @@ def require_redis_url() -> str:
 def services(app: FastAPI) -> Services:
     result: Services = app.state.services
     return result
+
+
+Statement = tuple[str, Any]
+"""SQL as sent to the driver, and its parameters."""
+
+
+@dataclass
+class RecordingReader:
+    """Passes every statement on to the app's real reader, and notes its SQL first."""
+
+    inner: Reader
+    dialect: Dialect
+    statements: list[Statement]
+
+    async def fetch(self, statement: Select[Any], params: Mapping[str, Any]) -> list[Row]:
+        compiled = compile_for(statement, self.dialect)
+        self.statements.append((compiled.sql, compiled.arguments(params)))
+        return await self.inner.fetch(statement, params)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+@pytest.fixture
+def statements(services: Services) -> Iterator[list[Statement]]:
+    """Every statement the app sends to the database from now on, on either path: the
+    hot-path reader's (`humanadd.driver`) and the SQLAlchemy engine's."""
+    seen: list[Statement] = []
+
+    def record(*args: Any) -> None:
+        seen.append((args[2], args[3]))
+
+    services.reader = RecordingReader(services.reader, services.engine.dialect, seen)
+    event.listen(services.engine.sync_engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(services.engine.sync_engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

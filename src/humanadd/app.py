@@ -17,8 +17,9 @@ from humanadd import __version__
 from humanadd.calls.endpoints import router as calls_router
 from humanadd.calls.recordings import LocalFileSource, RecordingSources
 from humanadd.config import Settings, get_settings
-from humanadd.db import create_engine, session_factory
+from humanadd.db import create_engine, pool_size, session_factory
 from humanadd.dependencies import Services
+from humanadd.driver import create_reader
 from humanadd.errors import (
     ApiError,
     InvalidRequest,
@@ -42,11 +43,13 @@ authenticated one the rate-limit headers."""
 
 
 def build_services(settings: Settings) -> Services:
-    engine = create_engine(settings.database_url)
+    url = settings.database_url
+    engine = create_engine(url)
     return Services(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
+        reader=create_reader(url, engine.dialect, pool_size(url)),
         rate_limiter=RateLimiter(settings),
         recordings=RecordingSources({"file": LocalFileSource(settings.recordings_dir)}),
     )
@@ -60,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.services = build_services(settings)
         yield
         await app.state.services.rate_limiter.close()
+        await app.state.services.reader.close()
         await app.state.services.engine.dispose()
 
     app = FastAPI(

@@ -53,12 +53,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+)
+"""Run on every new SQLite connection, the engine's and the hot-path reader's (`driver`)."""
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
     cursor.close()
 
 
@@ -88,13 +95,18 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def pool_size(url: str) -> int:
+    """Connections of each pool of a process: the engine's, and the hot-path reader's."""
+    return SQLITE_POOL_SIZE if is_sqlite(url) else POSTGRES_POOL_SIZE
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An async engine for `url`; SQLite files get WAL mode and a busy timeout."""
     if is_sqlite(url):
         engine = (
             create_async_engine(url)
             if make_url(url).database in (None, "", ":memory:")
-            else create_async_engine(url, pool_size=SQLITE_POOL_SIZE, max_overflow=0)
+            else create_async_engine(url, pool_size=pool_size(url), max_overflow=0)
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -104,7 +116,7 @@ def create_engine(url: str) -> AsyncEngine:
     # the disconnect and invalidates the whole pool, so requests after that one reconnect.
     # `pool_recycle` keeps connections from outliving server-side idle limits.
     return create_async_engine(
-        url, pool_size=POSTGRES_POOL_SIZE, max_overflow=0, pool_recycle=POOL_RECYCLE_SECONDS
+        url, pool_size=pool_size(url), max_overflow=0, pool_recycle=POOL_RECYCLE_SECONDS
     )
 
 

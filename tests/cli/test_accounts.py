@@ -63,8 +63,7 @@ async def test_create_prints_the_account_id_and_its_first_key(cli: Cli, services
         "enterprise",
         "America/Chicago",
     )
-    async with services.sessions.begin() as session:
-        principal = await keys.authenticate(session, api_key)
+    principal = await keys.authenticate(services.reader, api_key)
     assert principal is not None
     assert principal.account_id == account_id
 

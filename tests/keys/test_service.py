@@ -55,18 +55,18 @@ async def test_authenticate_knows_live_keys_only(
     make_account: MakeAccount, services: Services
 ) -> None:
     account = await make_account(plan="pro", timezone="Europe/Paris")
-    async with services.sessions() as session:
-        principal = await keys.authenticate(session, account.key)
-        assert principal is not None
-        assert (principal.account_id, principal.plan, principal.timezone) == (
-            account.id,
-            "pro",
-            "Europe/Paris",
-        )
-        assert await keys.authenticate(session, tokens.generate()) is None
-        other_last = "y" if account.key.endswith("x") else "x"
-        assert await keys.authenticate(session, account.key[:-1] + other_last) is None
-        assert await keys.authenticate(session, "") is None
+    reader = services.reader
+    principal = await keys.authenticate(reader, account.key)
+    assert principal is not None
+    assert (principal.account_id, principal.plan, principal.timezone) == (
+        account.id,
+        "pro",
+        "Europe/Paris",
+    )
+    assert await keys.authenticate(reader, tokens.generate()) is None
+    other_last = "y" if account.key.endswith("x") else "x"
+    assert await keys.authenticate(reader, account.key[:-1] + other_last) is None
+    assert await keys.authenticate(reader, "") is None
 
 
 def _count_key_writes(services: Services) -> list[str]:
@@ -131,8 +131,7 @@ async def test_record_use_writes_in_the_callers_transaction_and_never_commits(
     make_account: MakeAccount, services: Services
 ) -> None:
     account = await make_account()
-    async with services.sessions() as session:
-        principal = await keys.authenticate(session, account.key)
+    principal = await keys.authenticate(services.reader, account.key)
     assert principal is not None
     used_at = utcnow()
 

@@ -17,8 +17,9 @@ from humanadd.calls.schemas import (
     TagFilter,
 )
 from humanadd.clock import MAX_UNIX_MS
-from humanadd.dependencies import ServicesDep, SessionDep, read_only
+from humanadd.dependencies import ServicesDep
 from humanadd.errors import AUTHENTICATED, error_responses
+from humanadd.http import JsonResponse
 from humanadd.keys.auth import PrincipalDep
 from humanadd.params import Digits
 
@@ -26,10 +27,9 @@ router = APIRouter(prefix="/calls", tags=["calls"])
 
 
 @router.get("", response_model=CallList, responses=error_responses(*AUTHENTICATED))
-@read_only
 async def list_calls(
     principal: PrincipalDep,
-    session: SessionDep,
+    services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=200), Digits] = 50,
     after: Annotated[
         int | None,
@@ -56,7 +56,7 @@ async def list_calls(
     ] = None,
     booked: bool | None = None,
     tag: Annotated[TagFilter | None, Query()] = None,
-) -> CallList:
+) -> JsonResponse:
     """Your calls: the most recent first, or with `after` the later ones oldest first."""
     filters = CallFilters(
         direction=direction,
@@ -66,20 +66,23 @@ async def list_calls(
         tag=tag.lower() if tag is not None else None,
         before=before,
     )
-    return await service.list_calls(
-        session, principal.account_id, limit=limit, filters=filters, after=after, cursor_text=cursor
+    page = await service.list_calls(
+        services.reader,
+        principal.account_id,
+        limit=limit,
+        filters=filters,
+        after=after,
+        cursor_text=cursor,
     )
+    return JsonResponse(page)
 
 
 @router.get(
     "/{call_id}", response_model=CallDetailResponse, responses=error_responses(*AUTHENTICATED, 404)
 )
-@read_only
-async def get_call(
-    call_id: str, principal: PrincipalDep, session: SessionDep
-) -> CallDetailResponse:
+async def get_call(call_id: str, principal: PrincipalDep, services: ServicesDep) -> JsonResponse:
     """Full call details, with the transcript and our own recording URL."""
-    return CallDetailResponse(call=await service.get_call(session, principal.account_id, call_id))
+    return JsonResponse(await service.get_call(services.reader, principal.account_id, call_id))
 
 
 _RECORDING_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -92,17 +95,15 @@ _RECORDING_RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/{call_id}/recording", response_class=StreamingResponse, responses=_RECORDING_RESPONSES
 )
-@read_only
 async def get_recording(
     call_id: str,
     principal: PrincipalDep,
-    session: SessionDep,
     services: ServicesDep,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
 ) -> StreamingResponse:
     """Streams the call audio as `audio/wav`; supports `Range` for seeking."""
     stream = await service.open_recording(
-        session, services.recordings, principal.account_id, call_id, range_header
+        services.reader, services.recordings, principal.account_id, call_id, range_header
     )
     return StreamingResponse(
         stream.body,
@@ -114,17 +115,15 @@ async def get_recording(
 
 
 @router.head("/{call_id}/recording", response_class=Response, responses=_RECORDING_RESPONSES)
-@read_only
 async def head_recording(
     call_id: str,
     principal: PrincipalDep,
-    session: SessionDep,
     services: ServicesDep,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
 ) -> Response:
     """What GET would answer (status, `Content-Length`, `Content-Range`), without the audio."""
     stream = await service.open_recording(
-        session, services.recordings, principal.account_id, call_id, range_header
+        services.reader, services.recordings, principal.account_id, call_id, range_header
     )
     await stream.close()
     return Response(

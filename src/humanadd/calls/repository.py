@@ -1,6 +1,5 @@
 """All SQL about calls, composed from one tenant-scoped base statement."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -8,7 +7,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Integer,
-    Row,
     Select,
     String,
     bindparam,
@@ -25,6 +23,7 @@ from humanadd.calls.cursor import CallFilters, Position
 from humanadd.calls.models import Call, CallQuestion, CallTag
 from humanadd.calls.questions import normalize
 from humanadd.db import dialect_insert, utcnow
+from humanadd.driver import Reader, Row
 
 SUMMARY_COLUMNS = (
     Call.call_id,
@@ -90,9 +89,8 @@ _tags = CallTag.__table__.c
 def _bound_scoped(*columns: Any) -> Select[Any]:
     """`scoped` with the account as the bound parameter `account_id`.
 
-    Built once and reused for every request: SQLAlchemy then skips building the statement and
-    computing its cache key each time, which costs more than running the query. Plain table
-    columns keep execution off the ORM path (these queries load no entities).
+    Built once and reused for every request; they run on the driver (see `humanadd.driver`),
+    which compiles each once.
     """
     return select(*(_calls[column.key] for column in columns)).where(
         _calls.account_id == bindparam("account_id")
@@ -158,12 +156,12 @@ def _page_statement(
 
 
 async def list_page(
-    session: AsyncSession,
+    reader: Reader,
     account_id: str,
     filters: CallFilters,
     position: Position | None,
     limit: int,
-) -> Sequence[Row[Any]]:
+) -> list[Row]:
     """Up to `limit` calls past `position` (newest first when there is none)."""
     params: dict[str, Any] = {"account_id": account_id, "limit": limit}
     for name in ("direction", "status", "before"):
@@ -194,29 +192,30 @@ async def list_page(
         tag,
         order,
     )
-    rows: Sequence[Row[Any]] = (await session.execute(statement, params)).all()
-    return rows
+    return await reader.fetch(statement, params)
 
 
 _DETAIL = _bound_scoped(*DETAIL_COLUMNS).where(_calls.call_id == bindparam("call_id"))
+_RECORDING_REF = _bound_scoped(Call.recording_ref).where(_calls.call_id == bindparam("call_id"))
 
 
-async def get_detail(session: AsyncSession, account_id: str, call_id: str) -> Row[Any] | None:
+async def _one_call(
+    reader: Reader, statement: Select[Any], account_id: str, call_id: str
+) -> Row | None:
     if not storable(call_id):
         return None
-    params = {"account_id": account_id, "call_id": call_id}
-    row: Row[Any] | None = (await session.execute(_DETAIL, params)).first()
-    return row
+    rows = await reader.fetch(statement, {"account_id": account_id, "call_id": call_id})
+    return rows[0] if rows else None
 
 
-async def get_recording_ref(
-    session: AsyncSession, account_id: str, call_id: str
-) -> Row[Any] | None:
-    if not storable(call_id):
-        return None
-    statement = scoped(account_id, Call.recording_ref).where(Call.call_id == call_id)
-    row: Row[Any] | None = (await session.execute(statement)).first()
-    return row
+async def get_detail(reader: Reader, account_id: str, call_id: str) -> Row | None:
+    """The call's `DETAIL_COLUMNS`, in that order."""
+    return await _one_call(reader, _DETAIL, account_id, call_id)
+
+
+async def get_recording_ref(reader: Reader, account_id: str, call_id: str) -> Row | None:
+    """A 1-tuple: the call's recording reference (None when it has none)."""
+    return await _one_call(reader, _RECORDING_REF, account_id, call_id)
 
 
 async def upsert(session: AsyncSession, account_id: str, record: CallRecord) -> int:

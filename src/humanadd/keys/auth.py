@@ -4,14 +4,13 @@ Checks run in the order the API promises: 401 (missing or invalid key) → 429 (
 403 (plan); parameter validation (400) and look-ups (404) come after.
 """
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from humanadd.accounts.models import Plan
 from humanadd.db import utcnow
-from humanadd.dependencies import Services, SessionDep, after_session, get_services
+from humanadd.dependencies import Services, get_services
 from humanadd.errors import ApiError, InvalidApiKey, MissingApiKey, PlanNotSupported, RateLimited
 from humanadd.keys.service import Principal, authenticate, record_use, use_is_due
 
@@ -29,39 +28,31 @@ async def _refuse(request: Request, services: Services, error: ApiError) -> ApiE
     )
 
 
-def _record_use_when_due(services: Services, principal: Principal) -> Callable[[], Awaitable[None]]:
-    """Records the use of the key that authenticated the request, in a short transaction of
-    its own, opened only when a use is due.
+async def _record_use_when_due(services: Services, principal: Principal) -> None:
+    """Records the use of the key that authenticated the request (at most about once a
+    minute), in a short transaction of its own.
 
-    Run after the request's session (`after_session`), not in its transaction: that one rolls
-    back when the request fails (a 404 or 403 is still a use of the key), and it would
-    otherwise hold a write lock on the key row (PostgreSQL) or the whole database (SQLite) for
-    as long as the request runs.
+    Not part of the request's transaction: that one rolls back when the request fails (a 404
+    or 403 is still a use of the key), and it would otherwise hold a write lock on the key row
+    (PostgreSQL) or the whole database (SQLite) for as long as the request runs. The request
+    holds no pooled connection yet at this point, so it never waits for a second one.
     """
-
-    async def record() -> None:
-        now = utcnow()
-        if use_is_due(principal, now):
-            async with services.sessions.begin() as session:
-                await record_use(session, principal, now)
-
-    return record
+    now = utcnow()
+    if use_is_due(principal, now):
+        async with services.sessions.begin() as session:
+            await record_use(session, principal, now)
 
 
-async def require_api_key(request: Request, session: SessionDep) -> Principal:
-    """The principal of the request's key, checked in the promised order.
-
-    One dependency on top of the session: each layer of FastAPI's dependency resolution has a
-    measurable cost on every request.
-    """
+async def require_api_key(request: Request) -> Principal:
+    """The principal of the request's key, checked in the promised order."""
     services = get_services(request)
     header = request.headers.get("authorization", "")
     if not header[: len(_BEARER)].lower() == _BEARER or not header[len(_BEARER) :].strip():
         raise await _refuse(request, services, MissingApiKey())
-    principal = await authenticate(session, header[len(_BEARER) :].strip())
+    principal = await authenticate(services.reader, header[len(_BEARER) :].strip())
     if principal is None:
         raise await _refuse(request, services, InvalidApiKey())
-    after_session(request, _record_use_when_due(services, principal))
+    await _record_use_when_due(services, principal)
     verdict = await services.rate_limiter.hit_key(principal.key_id)
     request.state.response_headers = verdict.headers()
     if not verdict.allowed:
@@ -72,5 +63,3 @@ async def require_api_key(request: Request, session: SessionDep) -> Principal:
 
 
 PrincipalDep = Annotated[Principal, Depends(require_api_key)]
-"""The key's use is recorded after the request's session has ended (see
-`_record_use_when_due`)."""

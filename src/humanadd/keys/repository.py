@@ -1,11 +1,13 @@
 """All SQL about API keys."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts.models import Account
+from humanadd.driver import Reader
 from humanadd.keys.models import ApiKey
 
 _keys = ApiKey.__table__.c
@@ -21,14 +23,13 @@ _ACTIVE_BY_HASH = (
     .join_from(ApiKey.__table__, Account.__table__, _accounts.id == _keys.account_id)
     .where(_keys.key_hash == bindparam("key_hash"), _keys.revoked_at.is_(None))
 )
-"""Built once (it runs on every request): no statement building or cache-key computing per
-call, and plain table columns keep it off the ORM execution path."""
+"""Built once: it runs on every request, on the driver (see `humanadd.driver`)."""
 
 
-async def find_active_by_hash(session: AsyncSession, key_hash: str) -> RowMapping | None:
-    """The live key with this hash and its account's id, plan and time zone."""
-    result = await session.execute(_ACTIVE_BY_HASH, {"key_hash": key_hash})
-    return result.mappings().first()
+async def find_active_by_hash(reader: Reader, key_hash: str) -> tuple[Any, ...] | None:
+    """The live key with this hash: (key_id, last_used_at, account_id, plan, timezone)."""
+    rows = await reader.fetch(_ACTIVE_BY_HASH, {"key_hash": key_hash})
+    return rows[0] if rows else None
 
 
 async def add(session: AsyncSession, account_id: str, *, key_hash: str, prefix: str) -> ApiKey:

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.audit import service as audit
 from humanadd.db import utcnow
+from humanadd.driver import Reader
 from humanadd.keys import repository, tokens
 
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -48,7 +49,7 @@ async def rotate(session: AsyncSession, account_id: str, *, actor: str) -> str:
     return key
 
 
-async def authenticate(session: AsyncSession, key: str) -> Principal | None:
+async def authenticate(reader: Reader, key: str) -> Principal | None:
     """The principal for a presented key, or None when the key is malformed, unknown or revoked.
 
     A key whose checksum does not match is refused without a database look-up. There is no
@@ -56,15 +57,16 @@ async def authenticate(session: AsyncSession, key: str) -> Principal | None:
     """
     if not tokens.is_well_formed(key):
         return None
-    row = await repository.find_active_by_hash(session, tokens.hash_key(key))
+    row = await repository.find_active_by_hash(reader, tokens.hash_key(key))
     if row is None:
         return None
+    key_id, last_used_at, account_id, plan, timezone = row
     return Principal(
-        key_id=row["key_id"],
-        account_id=row["account_id"],
-        plan=row["plan"],
-        timezone=row["timezone"],
-        last_used_at=row["last_used_at"],
+        key_id=key_id,
+        account_id=account_id,
+        plan=plan,
+        timezone=timezone,
+        last_used_at=last_used_at,
     )
 
 
