@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
@@ -104,9 +105,11 @@ def create_engine(url: str) -> AsyncEngine:
     """An async engine for `url`; SQLite files get WAL mode and a busy timeout."""
     if is_sqlite(url):
         engine = (
-            create_async_engine(url)
+            create_async_engine(url, json_deserializer=orjson.loads)
             if make_url(url).database in (None, "", ":memory:")
-            else create_async_engine(url, pool_size=pool_size(url), max_overflow=0)
+            else create_async_engine(
+                url, json_deserializer=orjson.loads, pool_size=pool_size(url), max_overflow=0
+            )
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -116,7 +119,11 @@ def create_engine(url: str) -> AsyncEngine:
     # the disconnect and invalidates the whole pool, so requests after that one reconnect.
     # `pool_recycle` keeps connections from outliving server-side idle limits.
     return create_async_engine(
-        url, pool_size=pool_size(url), max_overflow=0, pool_recycle=POOL_RECYCLE_SECONDS
+        url,
+        json_deserializer=orjson.loads,
+        pool_size=pool_size(url),
+        max_overflow=0,
+        pool_recycle=POOL_RECYCLE_SECONDS,
     )
 
 

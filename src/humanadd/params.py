@@ -9,12 +9,10 @@ import re
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from humanadd.errors import InvalidRequest
-from humanadd.keys.auth import PrincipalDep
 
 _INTEGER = re.compile(r"-?[0-9]+")
 
@@ -35,11 +33,8 @@ document (a range applied on top of a validator comes out as raw `ge`/`le` keys)
 """
 
 
-_known_names: dict[str, frozenset[str]] = {}
-"""The query parameters each route declares, by the route's unique id."""
-
-
-def _declared_query_names(dependant: Dependant) -> frozenset[str]:
+def declared_query_names(dependant: Dependant) -> frozenset[str]:
+    """The query parameters a route declares, its dependencies' included."""
     names: set[str] = set()
     pending = [dependant]
     while pending:
@@ -49,19 +44,8 @@ def _declared_query_names(dependant: Dependant) -> frozenset[str]:
     return frozenset(names)
 
 
-async def refuse_unknown_query_parameters(request: Request, _principal: PrincipalDep) -> None:
-    """400 for a query parameter the route does not declare.
-
-    It depends on authentication so that 401, 429 and 403 still come first.
-    """
-    if not request.query_params:
-        return
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
-        return
-    known = _known_names.get(route.unique_id)
-    if known is None:
-        known = _known_names[route.unique_id] = _declared_query_names(route.dependant)
+def refuse_unknown_query_parameters(request: Request, known: frozenset[str]) -> None:
+    """400 for a query parameter not in `known` (see `declared_query_names`)."""
     for name in request.query_params:
         if name not in known:
             raise InvalidRequest(f"Unknown query parameter '{name}'.")

@@ -2,12 +2,13 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
 from humanadd.calls import service
 from humanadd.calls.cursor import CallFilters
+from humanadd.calls.recordings import RecordingStream
 from humanadd.calls.schemas import (
     CallDetailResponse,
     CallList,
@@ -17,19 +18,18 @@ from humanadd.calls.schemas import (
     TagFilter,
 )
 from humanadd.clock import MAX_UNIX_MS
-from humanadd.dependencies import ServicesDep
+from humanadd.dependencies import get_services
 from humanadd.errors import AUTHENTICATED, error_responses
 from humanadd.http import JsonResponse
-from humanadd.keys.auth import PrincipalDep
+from humanadd.keys.auth import AuthenticatedRoute, principal_of
 from humanadd.params import Digits
 
-router = APIRouter(prefix="/calls", tags=["calls"])
+router = APIRouter(prefix="/calls", tags=["calls"], route_class=AuthenticatedRoute)
 
 
 @router.get("", response_model=CallList, responses=error_responses(*AUTHENTICATED))
 async def list_calls(
-    principal: PrincipalDep,
-    services: ServicesDep,
+    request: Request,
     limit: Annotated[int, Query(ge=1, le=200), Digits] = 50,
     after: Annotated[
         int | None,
@@ -67,8 +67,8 @@ async def list_calls(
         before=before,
     )
     page = await service.list_calls(
-        services.reader,
-        principal.account_id,
+        get_services(request).reader,
+        principal_of(request).account_id,
         limit=limit,
         filters=filters,
         after=after,
@@ -80,9 +80,23 @@ async def list_calls(
 @router.get(
     "/{call_id}", response_model=CallDetailResponse, responses=error_responses(*AUTHENTICATED, 404)
 )
-async def get_call(call_id: str, principal: PrincipalDep, services: ServicesDep) -> JsonResponse:
+async def get_call(call_id: str, request: Request) -> JsonResponse:
     """Full call details, with the transcript and our own recording URL."""
-    return JsonResponse(await service.get_call(services.reader, principal.account_id, call_id))
+    reader, account_id = get_services(request).reader, principal_of(request).account_id
+    return JsonResponse(await service.get_call(reader, account_id, call_id))
+
+
+async def _open_recording(
+    request: Request, call_id: str, range_header: str | None
+) -> RecordingStream:
+    services = get_services(request)
+    return await service.open_recording(
+        services.reader,
+        services.recordings,
+        principal_of(request).account_id,
+        call_id,
+        range_header,
+    )
 
 
 _RECORDING_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -97,14 +111,11 @@ _RECORDING_RESPONSES: dict[int | str, dict[str, Any]] = {
 )
 async def get_recording(
     call_id: str,
-    principal: PrincipalDep,
-    services: ServicesDep,
+    request: Request,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
 ) -> StreamingResponse:
     """Streams the call audio as `audio/wav`; supports `Range` for seeking."""
-    stream = await service.open_recording(
-        services.reader, services.recordings, principal.account_id, call_id, range_header
-    )
+    stream = await _open_recording(request, call_id, range_header)
     return StreamingResponse(
         stream.body,
         status_code=stream.status_code,
@@ -117,14 +128,11 @@ async def get_recording(
 @router.head("/{call_id}/recording", response_class=Response, responses=_RECORDING_RESPONSES)
 async def head_recording(
     call_id: str,
-    principal: PrincipalDep,
-    services: ServicesDep,
+    request: Request,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
 ) -> Response:
     """What GET would answer (status, `Content-Length`, `Content-Range`), without the audio."""
-    stream = await service.open_recording(
-        services.reader, services.recordings, principal.account_id, call_id, range_header
-    )
+    stream = await _open_recording(request, call_id, range_header)
     await stream.close()
     return Response(
         status_code=stream.status_code, headers=stream.headers, media_type=stream.media_type

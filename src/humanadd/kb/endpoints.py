@@ -17,9 +17,9 @@ from humanadd.errors import (
 from humanadd.idempotency import service as idempotency
 from humanadd.kb import service
 from humanadd.kb.schemas import MAX_TEXT_LENGTH, KbChangeQueued, KbChangeRequest
-from humanadd.keys.auth import PrincipalDep
+from humanadd.keys.auth import AuthenticatedRoute, principal_of
 
-router = APIRouter(prefix="/kb", tags=["kb"])
+router = APIRouter(prefix="/kb", tags=["kb"], route_class=AuthenticatedRoute)
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """Room for 100,000 characters even when every one is written as a JSON escape."""
@@ -61,11 +61,12 @@ async def _read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-async def change_request(request: Request, _principal: PrincipalDep) -> KbChangeRequest:
-    """The validated JSON body, read only after authentication so that 401/429/403 come first.
+async def change_request(request: Request) -> KbChangeRequest:
+    """The validated JSON body, read only after authentication so that 401/429/403 come first
+    (`AuthenticatedRoute` runs before any dependency).
 
-    FastAPI's own body handling would parse JSON before any dependency runs (a 400 before the
-    401) and accept a body sent without a JSON content type, hence this dependency.
+    FastAPI's own body handling would parse JSON before the handler runs and accept a body
+    sent without a JSON content type, hence this dependency.
     """
     _require_json(request)
     try:
@@ -107,13 +108,14 @@ _REQUEST_BODY = {
     openapi_extra=_REQUEST_BODY,
 )
 async def submit_change(
-    principal: PrincipalDep,
+    request: Request,
     session: SessionDep,
     change: Annotated[KbChangeRequest, Depends(change_request)],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Queue a change to your AI's knowledge base; it is reviewed, then pushed within minutes."""
-    answer = await service.submit_change(session, principal.account_id, change, idempotency_key)
+    account_id = principal_of(request).account_id
+    answer = await service.submit_change(session, account_id, change, idempotency_key)
     return Response(
         answer.body,
         status_code=answer.status_code,

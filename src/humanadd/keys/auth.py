@@ -1,18 +1,21 @@
-"""The authentication dependency of every /api/v1 route.
+"""Authentication of every /api/v1 route, by their route class `AuthenticatedRoute`.
 
 Checks run in the order the API promises: 401 (missing or invalid key) → 429 (rate limit) →
 403 (plan); parameter validation (400) and look-ups (404) come after.
 """
 
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
 
 from humanadd.accounts.models import Plan
 from humanadd.db import utcnow
 from humanadd.dependencies import Services, get_services
 from humanadd.errors import ApiError, InvalidApiKey, MissingApiKey, PlanNotSupported, RateLimited
 from humanadd.keys.service import Principal, authenticate, record_use, use_is_due
+from humanadd.params import declared_query_names, refuse_unknown_query_parameters
 
 _BEARER = "bearer "
 
@@ -62,4 +65,29 @@ async def require_api_key(request: Request) -> Principal:
     return principal
 
 
-PrincipalDep = Annotated[Principal, Depends(require_api_key)]
+class AuthenticatedRoute(APIRoute):
+    """The route class of every /api/v1 router.
+
+    It authenticates the request before FastAPI reads a parameter or resolves a dependency,
+    so the checks run in the promised order without an authentication dependency on each
+    route (resolving dependencies is a large share of FastAPI's cost per request), then
+    refuses query parameters the route does not declare. Handlers get the caller with
+    `principal_of(request)`.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+        known = declared_query_names(self.dependant)
+
+        async def authenticated(request: Request) -> Response:
+            request.state.principal = await require_api_key(request)
+            refuse_unknown_query_parameters(request, known)
+            return await handle(request)
+
+        return authenticated
+
+
+def principal_of(request: Request) -> Principal:
+    """Who the request is from; only within an `AuthenticatedRoute`."""
+    principal: Principal = request.state.principal
+    return principal

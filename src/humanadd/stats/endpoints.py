@@ -2,17 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from humanadd.clock import now_ms
 from humanadd.dependencies import SessionDep
 from humanadd.errors import AUTHENTICATED, error_responses
-from humanadd.keys.auth import PrincipalDep
+from humanadd.keys.auth import AuthenticatedRoute, principal_of
 from humanadd.params import Digits
 from humanadd.stats import service
 from humanadd.stats.schemas import StatsResponse
 
-router = APIRouter(tags=["stats"])
+router = APIRouter(tags=["stats"], route_class=AuthenticatedRoute)
 
 
 def request_time_ms() -> int:
@@ -22,7 +22,7 @@ def request_time_ms() -> int:
 
 @router.get("/stats", response_model=StatsResponse, responses=error_responses(*AUTHENTICATED))
 async def get_stats(
-    principal: PrincipalDep,
+    request: Request,
     session: SessionDep,
     now: Annotated[int, Depends(request_time_ms)],
     days: Annotated[
@@ -30,6 +30,7 @@ async def get_stats(
     ] = 30,
 ) -> StatsResponse:
     """Aggregate metrics of your calls over a rolling period, in your account's time zone."""
+    principal = principal_of(request)
     stats = await service.compute(
         session, principal.account_id, principal.timezone, days=days, now_ms=now
     )
