@@ -40,7 +40,15 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """Send every log record, uvicorn's included, to stderr as JSON lines."""
+    """Send every log record, uvicorn's included, to stderr as JSON lines.
+
+    Records skip what the JSON lines never show: the caller's file and line (a stack walk per
+    record), thread, process and task names; the logging HOWTO's "Optimization" switches.
+    """
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
