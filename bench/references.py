@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 import orjson
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
@@ -83,6 +84,36 @@ def bare_app(bodies: dict[str, bytes]) -> ASGIApp:
         headers, body = prepared[kind]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+def bare_fastapi_app(bodies: dict[str, bytes]) -> FastAPI:
+    """FastAPI itself with nothing to do: the same three routes as the real app, each
+    answering the bytes the real app returned (no database, auth, middleware or logging), with
+    the real app's FastAPI settings. The least any FastAPI route here can cost."""
+    app = FastAPI(
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        redirect_slashes=False,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
+
+    def answer(kind: str) -> Response:
+        return Response(bodies[kind], media_type="application/json")
+
+    @app.get("/api/v1/calls")
+    async def list_calls() -> Response:
+        return answer("list")
+
+    @app.get("/api/v1/calls/{call_id}")
+    async def get_call(call_id: str) -> Response:
+        return answer("detail")
+
+    @app.get("/api/v1/stats")
+    async def get_stats() -> Response:
+        return answer("stats")
 
     return app
 
@@ -249,15 +280,19 @@ def serve(app: Any, port: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.references", description=__doc__)
-    parser.add_argument("kind", choices=("bare", "handwritten", "handwritten-sqlalchemy"))
+    parser.add_argument(
+        "kind", choices=("bare", "bare-fastapi", "handwritten", "handwritten-sqlalchemy")
+    )
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--database-url", help="handwritten: the database to read")
     parser.add_argument("--account", help="handwritten: the account whose calls to serve")
-    parser.add_argument("--bodies", type=Path, help="bare: a folder with list/detail/stats.json")
+    parser.add_argument(
+        "--bodies", type=Path, help="bare, bare-fastapi: a folder with list/detail/stats.json"
+    )
     args = parser.parse_args()
-    if args.kind == "bare":
+    if args.kind.startswith("bare"):
         bodies = {path.stem: path.read_bytes() for path in args.bodies.glob("*.json")}
-        serve(bare_app(bodies), args.port)
+        serve(bare_app(bodies) if args.kind == "bare" else bare_fastapi_app(bodies), args.port)
     else:
         access = "sqlalchemy" if args.kind == "handwritten-sqlalchemy" else "driver"
         serve(handwritten_app(args.database_url, args.account, access), args.port)

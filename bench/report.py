@@ -13,9 +13,10 @@ SERVER_LABELS = {
     "real": "humanadd",
     "handwritten": "hand-written, driver",
     "handwritten_sqlalchemy": "hand-written, SQLAlchemy",
+    "bare_fastapi": "FastAPI alone (floor)",
     "bare": "bare ASGI (HTTP limit)",
 }
-REFERENCES = ("handwritten", "handwritten_sqlalchemy", "bare")
+REFERENCES = ("handwritten", "handwritten_sqlalchemy", "bare_fastapi", "bare")
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ HEADER = [
     "p99 ms",
     "vs driver ref.",
     "vs SQLAlchemy ref.",
+    "vs FastAPI alone",
     "vs bare",
     "body bytes",
 ]
@@ -115,7 +117,7 @@ def console_line(m: Measurement) -> str:
 
 def ordered(measurements: list[Measurement]) -> list[Measurement]:
     order = {"list": 0, "detail": 1, "stats": 2, "real": 0, "handwritten": 1}
-    order |= {"handwritten_sqlalchemy": 2, "bare": 3}
+    order |= {"handwritten_sqlalchemy": 2, "bare_fastapi": 3, "bare": 4}
     return sorted(measurements, key=lambda m: (m.database, order[m.endpoint], order[m.server]))
 
 

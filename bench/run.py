@@ -6,7 +6,8 @@ server and load generator pinned to different cores:
 - the real app (`humanadd serve`, auth and rate limiting included) on GET /calls,
   GET /calls/{id} and GET /stats?days=30 for the largest account;
 - the hand-written reference (Starlette + the driver + orjson) on the same list and detail;
-- the bare ASGI reference returning the real responses' bytes (the HTTP limit).
+- FastAPI alone, and the bare ASGI reference, both returning the real responses' bytes: the
+  framework's floor and the HTTP limit.
 
 It prints a table and writes the report (docs/benchmarks.md at full scale).
 """
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "bench" / "data"
 RESULTS_DIR = ROOT / "bench" / "results"
 HANDWRITTEN_KINDS = ("handwritten", "handwritten-sqlalchemy")
+BARE_KINDS = ("bare-fastapi", "bare")
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:55432/humanadd_bench"
 
 
@@ -188,13 +190,16 @@ class Bench:
                 )
                 for kind in HANDWRITTEN_KINDS
             ]
-            bare = self._start(
-                stack,
-                "bare",
-                servers.reference_command(
-                    "bare", servers.free_port(), "--bodies", str(self.bodies_dir)
-                ),
-            )
+            bare = [
+                self._start(
+                    stack,
+                    kind.replace("-", "_"),
+                    servers.reference_command(
+                        kind, servers.free_port(), "--bodies", str(self.bodies_dir)
+                    ),
+                )
+                for kind in BARE_KINDS
+            ]
             results: list[Measurement] = []
             for endpoint in self.endpoints():
                 if endpoint.name not in bodies:
@@ -202,7 +207,7 @@ class Bench:
                 contenders = [(real, auth)]
                 if endpoint.name != "stats":
                     contenders += [(server, {}) for server in references]
-                contenders.append((bare, {}))
+                contenders += [(server, {}) for server in bare]
                 results += self._measure(endpoint, contenders, len(bodies[endpoint.name]))
         return results
 
