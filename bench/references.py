@@ -115,6 +115,10 @@ def bare_fastapi_app(bodies: dict[str, bytes]) -> FastAPI:
     async def get_stats() -> Response:
         return answer("stats")
 
+    @app.get("/healthz")
+    async def healthz() -> Response:
+        return Response(b'{"ok":true}', media_type="application/json")
+
     return app
 
 
