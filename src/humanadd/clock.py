@@ -1,7 +1,7 @@
 """The API's time format: UTC ISO-8601 with milliseconds and `Z`, and unix milliseconds."""
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 MIN_UNIX_MS = 0
 """1970-01-01T00:00:00.000Z: the earliest time the API accepts or stores."""
@@ -14,11 +14,16 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+_EPOCH = datetime(1970, 1, 1)
+
+
 def iso_from_ms(ms: int) -> str:
-    """`1736965324000` → `"2025-01-15T18:22:04.000Z"`."""
-    seconds, millis = divmod(ms, 1000)
-    moment = datetime.fromtimestamp(seconds, UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{millis:03d}Z"
+    """`1736965324000` → `"2025-01-15T18:22:04.000Z"`.
+
+    Naive date arithmetic and `isoformat` (both in C): it runs for every call of every page,
+    and takes about half the time of formatting an aware datetime with `strftime` codes.
+    """
+    return (_EPOCH + timedelta(milliseconds=ms)).isoformat(timespec="milliseconds") + "Z"
 
 
 def ms_from_iso(text: str) -> int:

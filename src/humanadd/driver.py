@@ -37,22 +37,22 @@ class Compiled:
     sql: str
     names: tuple[str, ...]
     defaults: Mapping[str, Any]
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """The columns that have a result processor, with it."""
 
     def arguments(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
         return tuple(params[name] if name in params else self.defaults[name] for name in self.names)
 
     def rows(self, raw: Iterable[Iterable[Any]]) -> list[Row]:
-        processors = self.processors
-        if not any(processors):
+        if not self.processors:
             return [tuple(row) for row in raw]
-        return [
-            tuple(
-                value if process is None else process(value)
-                for process, value in zip(processors, row, strict=True)
-            )
-            for row in raw
-        ]
+        rows = []
+        for values in raw:
+            row = list(values)
+            for index, process in self.processors:
+                row[index] = process(row[index])
+            rows.append(tuple(row))
+        return rows
 
 
 @cache
@@ -60,8 +60,9 @@ def compile_for(statement: Select[Any], dialect: Dialect) -> Compiled:
     """`statement` compiled for `dialect`, once (statements are built once and reused)."""
     compiled = statement.compile(dialect=dialect)
     processors = tuple(
-        column.type.dialect_impl(dialect).result_processor(dialect, None)
-        for column in statement.selected_columns
+        (index, process)
+        for index, column in enumerate(statement.selected_columns)
+        if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
     )
     return Compiled(
         sql=compiled.string,
