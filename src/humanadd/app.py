@@ -31,6 +31,7 @@ from humanadd.health import router as health_router
 from humanadd.http import JsonResponse
 from humanadd.kb.endpoints import router as kb_router
 from humanadd.middleware import RequestContextMiddleware
+from humanadd.providers.endpoints import router as ingest_router
 from humanadd.ratelimit import RateLimiter
 from humanadd.stats.endpoints import router as stats_router
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (calls_router, stats_router, kb_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health_router)
+    app.include_router(ingest_router)
     _add_docs(app)
     _add_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)

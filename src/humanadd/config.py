@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +28,13 @@ class Settings(BaseSettings):
     """Where the service keeps files it owns (recordings it holds itself)."""
 
     log_level: str = "INFO"
+
+    retell_api_key: SecretStr | None = None
+    """The platform's Retell API key: it calls Retell's API and checks its webhooks' signatures.
+    Without it, `POST /ingest/retell` answers 503 and `retell` accounts cannot sync."""
+
+    retell_base_url: str = "https://api.retellai.com"
+    """Retell's API; tests point it at a local fake."""
 
     @property
     def recordings_dir(self) -> Path:

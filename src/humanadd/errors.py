@@ -55,6 +55,14 @@ class InvalidApiKey(ApiError):
     default_message = "API key not recognized."
 
 
+class InvalidSignature(ApiError):
+    """From the provider ingest endpoint: the event is not proven to come from the provider."""
+
+    status_code = 401
+    code = "invalid_signature"
+    default_message = "The request's signature is missing, wrong or outside the allowed time."
+
+
 class PlanNotSupported(ApiError):
     status_code = 403
     code = "plan_not_supported"
@@ -107,6 +115,14 @@ class NotReady(ApiError):
     status_code = 503
     code = "not_ready"
     default_message = "Database unreachable."
+
+
+class NotConfigured(ApiError):
+    """A feature this process was not given the settings for."""
+
+    status_code = 503
+    code = "not_configured"
+    default_message = "This service is not configured."
 
 
 _LOCATIONS = {"query": "query parameter", "body": "body field", "header": "header"}

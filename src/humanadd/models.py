@@ -7,6 +7,7 @@ from humanadd.db import Base
 from humanadd.idempotency.models import IdempotencyRecord
 from humanadd.kb.models import KbChange
 from humanadd.keys.models import ApiKey
+from humanadd.providers.models import ProviderAgent
 
 __all__ = [
     "Account",
@@ -18,4 +19,5 @@ __all__ = [
     "CallTag",
     "IdempotencyRecord",
     "KbChange",
+    "ProviderAgent",
 ]

@@ -277,3 +277,78 @@ def test_bad_configuration_is_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch
         "error: invalid configuration: HUMANADD_RATE_LIMIT_PER_MINUTE: "
     )
     assert len(result.stderr.splitlines()) == 1
+
+
+async def test_set_provider_connects_agents_and_keys(
+    cli: Cli, make_account: MakeAccount, services: Services
+) -> None:
+    account = await make_account()
+    result = await cli(
+        "accounts", "set-provider", account.id, "retell", "--agent-id", f"a_{account.id}",
+        "--agent-id", f"b_{account.id}", "--tags-key", "labels", "--json",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    assert orjson.loads(result.stdout) == {
+        "account_id": account.id,
+        "provider": "retell",
+        "agent_ids": [f"a_{account.id}", f"b_{account.id}"],
+        "tags_key": "labels",
+        "booked_key": "booked",
+    }
+    stored = await _account(services, account.id)
+    assert stored is not None
+    assert (stored.provider, stored.tags_key, stored.booked_key) == ("retell", "labels", "booked")
+    (audit_row,) = [
+        row for row in await _audit(services, account.id) if row[0] != "account.created"
+    ]
+    assert audit_row == (
+        "account.provider_set",
+        "cli",
+        {
+            "provider": "retell",
+            "agent_ids": [f"a_{account.id}", f"b_{account.id}"],
+            "tags_key": "labels",
+            "booked_key": "booked",
+        },
+    )
+
+    text = await cli("accounts", "set-provider", account.id, "none")
+    assert text.exit_code == 0, text.stderr
+    assert text.stdout == (
+        f"{account.id}: provider none, agents none, analysis keys tags=labels booked=booked\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "problem"),
+    [
+        (["retell"], "a retell account needs at least one --agent-id"),
+        (
+            ["zoom", "--agent-id", "a"],
+            "unknown provider 'zoom' (choose one of: retell, simulated, none)",
+        ),
+        (["none", "--agent-id", "a"], "an account without a provider has no agents"),
+        (
+            ["retell", "--agent-id", "taken_{other}"],
+            "agent 'taken_{other}' already belongs to account {other}",
+        ),
+    ],
+)
+async def test_set_provider_refuses_what_cannot_work_and_changes_nothing(
+    cli: Cli, make_account: MakeAccount, services: Services, arguments: list[str], problem: str
+) -> None:
+    other = await make_account(name="Other")
+    assert (
+        await cli("accounts", "set-provider", other.id, "retell", "--agent-id", f"taken_{other.id}")
+    ).exit_code == 0
+    account = await make_account()
+
+    result = await cli(
+        "accounts", "set-provider", account.id, *(a.format(other=other.id) for a in arguments)
+    )
+
+    assert (result.exit_code, result.stderr) == (1, f"error: {problem.format(other=other.id)}\n")
+    stored = await _account(services, account.id)
+    assert stored is not None
+    assert stored.provider is None

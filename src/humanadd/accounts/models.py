@@ -13,14 +13,30 @@ class Plan(StrEnum):
     ENTERPRISE = "enterprise"
 
 
+class Provider(StrEnum):
+    """Where an account's calls come from, besides `calls import`."""
+
+    RETELL = "retell"
+    SIMULATED = "simulated"
+
+
 class Account(Base):
     """A customer business; every other row belongs to exactly one account."""
 
     __tablename__ = "accounts"
-    __table_args__ = (CheckConstraint("plan IN ('starter', 'pro', 'enterprise')", name="plan"),)
+    __table_args__ = (
+        CheckConstraint("plan IN ('starter', 'pro', 'enterprise')", name="plan"),
+        CheckConstraint("provider IN ('retell', 'simulated')", name="provider"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     plan: Mapped[str] = mapped_column(String(16))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    provider: Mapped[str | None] = mapped_column(String(16), default=None)
+    """None: no upstream provider; the account's calls come only from `calls import`."""
+    tags_key: Mapped[str] = mapped_column(String(64), default="tags", server_default="tags")
+    """The key of the provider's custom analysis data that holds the call's tags."""
+    booked_key: Mapped[str] = mapped_column(String(64), default="booked", server_default="booked")
+    """The key of the provider's custom analysis data that says whether a booking was made."""

@@ -7,6 +7,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -53,6 +54,9 @@ class Call(Base):
     transcript: Mapped[str | None] = mapped_column(Text)
     transcript_object: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonColumn)
     recording_ref: Mapped[str | None] = mapped_column(String(2048))
+    provider_stage: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    """How far the provider's events about this call have got (`providers.events.Stage`); None
+    for calls that came another way. An event never overwrites a later stage's data."""
     """Where the audio is (a `RecordingSource` reference); never shown to a client."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

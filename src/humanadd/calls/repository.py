@@ -13,6 +13,7 @@ from sqlalchemy import (
     delete,
     exists,
     false,
+    func,
     insert,
     select,
     tuple_,
@@ -218,23 +219,40 @@ async def get_recording_ref(reader: Reader, account_id: str, call_id: str) -> Ro
     return await _one_call(reader, _RECORDING_REF, account_id, call_id)
 
 
-async def upsert(session: AsyncSession, account_id: str, record: CallRecord) -> int:
-    """Insert or update the call (account, call_id), with its tags and questions; its row id."""
+async def upsert(
+    session: AsyncSession, account_id: str, record: CallRecord, *, stage: int | None = None
+) -> int | None:
+    """Insert or update the call (account, call_id), with its tags and questions; its row id.
+
+    With a provider `stage`, a call already stored at a later stage is left as it is (and None
+    returned): the provider's events arrive in any order, and a later one knows more.
+    """
     values = {
         name: getattr(record, name)
         for name in Call.__table__.columns.keys()  # noqa: SIM118 - a ColumnCollection
         if hasattr(record, name)
     }
     values["updated_at"] = utcnow()
+    values["provider_stage"] = stage
     statement = dialect_insert(session)(Call).values(
         account_id=account_id, created_at=values["updated_at"], **values
     )
     # A recording, once known, is kept: an update that knows of none (an import) leaves it.
-    updates = {k: v for k, v in values.items() if k != "recording_ref" or v is not None}
+    # So is a provider stage.
+    updates = {
+        k: v
+        for k, v in values.items()
+        if v is not None or k not in ("recording_ref", "provider_stage")
+    }
+    later_stage = None
+    if stage is not None:
+        later_stage = func.coalesce(Call.provider_stage, 0) <= stage
     statement = statement.on_conflict_do_update(
-        index_elements=[Call.account_id, Call.call_id], set_=updates
+        index_elements=[Call.account_id, Call.call_id], set_=updates, where=later_stage
     ).returning(Call.id)
-    call_pk: int = (await session.execute(statement)).scalar_one()
+    call_pk: int | None = (await session.execute(statement)).scalar_one_or_none()
+    if call_pk is None:
+        return None
     await session.execute(delete(CallTag).where(CallTag.call_pk == call_pk))
     await session.execute(delete(CallQuestion).where(CallQuestion.call_pk == call_pk))
     if record.tags:

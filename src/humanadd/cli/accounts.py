@@ -1,22 +1,27 @@
 """`humanadd accounts …`: create, list and re-plan customer accounts."""
 
+import dataclasses
 from typing import Annotated
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import service
-from humanadd.accounts.models import Account, Plan
+from humanadd.accounts.models import Account, Plan, Provider
 from humanadd.cli.console import print_json, print_table
 from humanadd.cli.options import AccountArgument, AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
 from humanadd.clock import iso_from_ms
+from humanadd.providers import service as providers
 
 ACTOR = "cli"
 PLANS = ", ".join(plan.value for plan in Plan)
 DEFAULT_PLAN = Plan.STARTER.value
+PROVIDERS = ", ".join(provider.value for provider in Provider)
 
-accounts_app = command_group("Create customer accounts, list them and change their plan.")
+accounts_app = command_group(
+    "Create customer accounts, list them, change their plan and connect their call provider."
+)
 
 
 def _created_at(account: Account) -> str:
@@ -144,3 +149,75 @@ def set_plan(
         typer.echo(f"{account_id} is already on the {current} plan; nothing changed")
     else:
         typer.echo(f"{account_id}: plan {previous} → {current}")
+
+
+@accounts_app.command("set-provider")
+def set_provider(
+    account_id: AccountArgument,
+    provider: Annotated[
+        str,
+        typer.Argument(
+            metavar="PROVIDER",
+            help=f"{PROVIDERS}, or none: where the account's calls come from besides "
+            "`calls import`.",
+            show_default=False,
+        ),
+    ],
+    agent_ids: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--agent-id",
+            metavar="ID",
+            help="An upstream agent whose calls are this account's (repeat for several; "
+            "required for retell). Replaces the account's former agents.",
+            show_default=False,
+        ),
+    ] = None,
+    tags_key: Annotated[
+        str | None,
+        typer.Option(
+            metavar="KEY",
+            help="The key of the provider's custom analysis data that holds the tags "
+            "(a list or a comma-separated string). Unchanged when not given; at first: tags.",
+            show_default=False,
+        ),
+    ] = None,
+    booked_key: Annotated[
+        str | None,
+        typer.Option(
+            metavar="KEY",
+            help="The key of the custom analysis data that says whether an appointment was "
+            "booked (a boolean or yes/no). Unchanged when not given; at first: booked.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Connect an account to an upstream voice provider and its agents.
+
+    Events and synced calls of these agents are stored as the account's calls. Takes effect
+    at once and is recorded in the audit log.
+    """
+    settings = load_settings()
+    chosen = None if provider == "none" else provider
+
+    async def operation(session: AsyncSession) -> providers.ProviderSettings:
+        return await providers.set_provider(
+            session,
+            account_id,
+            chosen,
+            agent_ids=agent_ids or [],
+            tags_key=tags_key,
+            booked_key=booked_key,
+            actor=ACTOR,
+        )
+
+    result = run_in_transaction(settings, operation)
+    if as_json:
+        print_json({"account_id": account_id, **dataclasses.asdict(result)})
+        return
+    agents = ", ".join(result.agent_ids) or "none"
+    typer.echo(
+        f"{account_id}: provider {result.provider or 'none'}, agents {agents}, "
+        f"analysis keys tags={result.tags_key} booked={result.booked_key}"
+    )

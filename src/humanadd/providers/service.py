@@ -1,0 +1,125 @@
+"""Connecting accounts to an upstream provider, and storing what the provider says of calls."""
+
+import logging
+from dataclasses import dataclass
+from enum import IntEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from humanadd.accounts import service as accounts
+from humanadd.accounts.models import Provider
+from humanadd.accounts.service import AccountError
+from humanadd.audit import service as audit
+from humanadd.calls import repository as calls
+from humanadd.providers import repository
+from humanadd.providers.retell.calls import RetellCall, to_record
+
+logger = logging.getLogger(__name__)
+
+MAX_AGENT_ID_LENGTH = 128
+MAX_ANALYSIS_KEY_LENGTH = 64
+
+
+class Stage(IntEnum):
+    """How far the provider's events about a call have got. Each event carries the whole call
+    as the provider knew it then, so a later stage's data is a superset of an earlier one's:
+    an event never overwrites data of a later stage (events arrive in any order)."""
+
+    STARTED = 1
+    ENDED = 2
+    ANALYZED = 3
+
+
+EVENT_STAGES = {
+    "call_started": Stage.STARTED,
+    "call_ended": Stage.ENDED,
+    "call_analyzed": Stage.ANALYZED,
+}
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    provider: str | None
+    agent_ids: list[str]
+    tags_key: str
+    booked_key: str
+
+
+def _check_key(name: str, value: str) -> str:
+    value = value.strip()
+    if not value or len(value) > MAX_ANALYSIS_KEY_LENGTH:
+        raise AccountError(f"{name} must be 1 to {MAX_ANALYSIS_KEY_LENGTH} characters")
+    return value
+
+
+async def set_provider(
+    session: AsyncSession,
+    account_id: str,
+    provider: str | None,
+    *,
+    agent_ids: list[str],
+    tags_key: str | None = None,
+    booked_key: str | None = None,
+    actor: str,
+) -> ProviderSettings:
+    """Connect the account to `provider` (None: to none) with these upstream agents, replacing
+    its former ones. An agent can belong to one account only."""
+    account = await accounts.require(session, account_id)
+    if provider is not None and provider not in {p.value for p in Provider}:
+        choices = ", ".join(p.value for p in Provider)
+        raise AccountError(f"unknown provider {provider!r} (choose one of: {choices}, none)")
+    agents = list(dict.fromkeys(agent.strip() for agent in agent_ids))
+    if any(not agent or len(agent) > MAX_AGENT_ID_LENGTH for agent in agents):
+        raise AccountError(f"an agent id is 1 to {MAX_AGENT_ID_LENGTH} characters")
+    if provider == Provider.RETELL and not agents:
+        raise AccountError("a retell account needs at least one --agent-id")
+    if provider is None and agents:
+        raise AccountError("an account without a provider has no agents")
+    taken = {
+        agent: owner
+        for agent, owner in (await repository.owners(session, agents)).items()
+        if owner != account_id
+    }
+    if taken:
+        agent, owner = next(iter(taken.items()))
+        raise AccountError(f"agent {agent!r} already belongs to account {owner}")
+    account.provider = provider
+    if tags_key is not None:
+        account.tags_key = _check_key("--tags-key", tags_key)
+    if booked_key is not None:
+        account.booked_key = _check_key("--booked-key", booked_key)
+    await repository.replace_agents(session, account_id, agents)
+    audit.record(
+        session,
+        "account.provider_set",
+        account_id=account_id,
+        actor=actor,
+        provider=provider,
+        agent_ids=agents,
+        tags_key=account.tags_key,
+        booked_key=account.booked_key,
+    )
+    return ProviderSettings(provider, agents, account.tags_key, account.booked_key)
+
+
+async def store_event(
+    session: AsyncSession, event: str, call: RetellCall, *, received_at_ms: int
+) -> bool:
+    """Store what a provider event says of a call, in the caller's transaction. False when
+    nothing was stored: the agent belongs to no account, or the call already holds a later
+    stage's data."""
+    account = await repository.account_of_agent(session, call.agent_id)
+    if account is None:
+        logger.warning(
+            "provider event for an unknown agent ignored",
+            extra={"event": event, "agent_id": call.agent_id, "call_id": call.call_id},
+        )
+        return False
+    record = to_record(
+        call,
+        tags_key=account.tags_key,
+        booked_key=account.booked_key,
+        received_at_ms=received_at_ms,
+    )
+    stored = await calls.upsert(session, account.id, record, stage=EVENT_STAGES[event])
+    return stored is not None

@@ -1,0 +1,35 @@
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import delete
+
+from humanadd.config import Settings
+from humanadd.dependencies import Services
+from humanadd.providers import service as providers
+from humanadd.providers.models import ProviderAgent
+from tests.conftest import MakeAccount, TestAccount
+from tests.providers.retell_fake import AGENT_ID, RETELL_API_KEY
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        redis_url=None,
+        retell_api_key=SecretStr(RETELL_API_KEY),
+    )
+
+
+@pytest.fixture
+async def retell_account(make_account: MakeAccount, services: Services) -> TestAccount:
+    """An Enterprise account whose calls Retell's agent AGENT_ID takes (taken from the account of
+    an earlier test: the database outlives a test)."""
+    account = await make_account()
+    async with services.sessions.begin() as session:
+        await session.execute(delete(ProviderAgent).where(ProviderAgent.agent_id == AGENT_ID))
+        await providers.set_provider(
+            session, account.id, "retell", agent_ids=[AGENT_ID], actor="test"
+        )
+    return account
