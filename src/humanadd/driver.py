@@ -89,7 +89,13 @@ class PostgresReader:
     a closed connection when it is given back.
     """
 
-    RETRYABLE = (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, OSError)
+    RETRYABLE = (
+        asyncpg.ConnectionDoesNotExistError,  # closed while the statement ran
+        asyncpg.InterfaceError,  # closed before
+        asyncpg.AdminShutdownError,  # the server is terminating it right now
+        asyncpg.InternalClientError,  # terminated while idle: the protocol is left confused
+        OSError,
+    )
 
     def __init__(self, url: str, dialect: Dialect, size: int) -> None:
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(False)
@@ -128,11 +134,20 @@ class PostgresReader:
         compiled = compile_for(statement, self._dialect)
         arguments = compiled.arguments(params)
         pool = self._pool or await self._open()
-        try:
-            raw = await pool.fetch(compiled.sql, *arguments)
-        except self.RETRYABLE:
-            raw = await pool.fetch(compiled.sql, *arguments)
-        return compiled.rows(raw)
+        for attempt in (1, 2):
+            connection = await pool.acquire()
+            try:
+                raw = await connection.fetch(compiled.sql, *arguments)
+            except self.RETRYABLE:
+                # Never hand a broken connection out again: its protocol may be mid-operation.
+                connection.terminate()
+                if attempt == 2:
+                    raise
+                continue
+            finally:
+                await pool.release(connection)
+            return compiled.rows(raw)
+        raise AssertionError("unreachable")
 
     async def close(self) -> None:
         if self._pool is not None:
