@@ -11,14 +11,17 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import Result
 from fastapi import FastAPI
 from sqlalchemy import Select, event
 from sqlalchemy.engine import Dialect, make_url
+from typer.testing import CliRunner
 
 from humanadd.accounts import service as accounts
 from humanadd.app import create_app
 from humanadd.calls import repository as calls_repository
 from humanadd.calls.repository import CallRecord
+from humanadd.cli.main import app as cli_app
 from humanadd.config import Settings
 from humanadd.dependencies import Services
 from humanadd.driver import Reader, Row, compile_for
@@ -189,3 +192,25 @@ def add_calls(services: Services) -> AddCalls:
 @pytest.fixture(scope="session")
 def openapi(database_url: str) -> OpenApiChecker:
     return OpenApiChecker(create_app(Settings(database_url=database_url)).openapi())
+
+
+@dataclass
+class Cli:
+    """`humanadd` pointed at the test database through HUMANADD_* variables."""
+
+    runner: CliRunner
+
+    def run(self, *args: str) -> Result:
+        return self.runner.invoke(cli_app, list(args), catch_exceptions=False)
+
+    async def __call__(self, *args: str) -> Result:
+        """Run in a worker thread: commands call asyncio.run, which a running loop forbids."""
+        return await asyncio.to_thread(self.run, *args)
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, settings: Settings, tmp_path: Path) -> Cli:
+    monkeypatch.setenv("HUMANADD_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("HUMANADD_DATA_DIR", str(settings.data_dir))
+    monkeypatch.delenv("HUMANADD_REDIS_URL", raising=False)
+    return Cli(CliRunner())

@@ -12,8 +12,7 @@ from humanadd.accounts.models import Account
 from humanadd.audit.models import AuditEvent
 from humanadd.dependencies import Services
 from humanadd.keys import service as keys
-from tests.cli.conftest import Cli
-from tests.conftest import MakeAccount
+from tests.conftest import Cli, MakeAccount
 
 ACCOUNT_ID = re.compile(r"^acc_[0-9A-Za-z]{20}$")
 API_KEY = re.compile(r"^hak_[0-9A-Za-z]{38}$")

@@ -7,8 +7,7 @@ from typing import Any
 import httpx
 import orjson
 
-from tests.cli.conftest import Cli
-from tests.conftest import MakeAccount
+from tests.conftest import Cli, MakeAccount
 
 FULL_CALL: dict[str, Any] = {
     "call_id": "call_imported_1",

@@ -7,7 +7,7 @@ import pytest
 from humanadd.cli import demo as demo_command
 from humanadd.config import Settings
 from humanadd.keys import tokens
-from tests.cli.conftest import Cli
+from tests.conftest import Cli
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from humanadd.audit.models import AuditEvent
 from humanadd.dependencies import Services
 from humanadd.keys import tokens
 from humanadd.keys.models import ApiKey
-from tests.cli.conftest import Cli
-from tests.conftest import MakeAccount
+from tests.conftest import Cli, MakeAccount
 
 
 async def test_rotate_json_gives_a_new_key_and_the_old_one_is_refused(

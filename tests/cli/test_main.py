@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from humanadd.cli.runtime import database_failure
-from tests.cli.conftest import Cli
+from tests.conftest import Cli
 
 
 def test_help_lists_every_command(cli: Cli):

@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,16 +10,25 @@ from humanadd.dependencies import Services
 from humanadd.providers import service as providers
 from humanadd.providers.models import ProviderAgent
 from tests.conftest import MakeAccount, TestAccount
-from tests.providers.retell_fake import AGENT_ID, RETELL_API_KEY
+from tests.providers.retell_fake import AGENT_ID, RETELL_API_KEY, FakeRetell
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def fake_retell() -> Iterator[FakeRetell]:
+    """Retell, as a real HTTP server on 127.0.0.1 (see `retell_fake.FakeRetell`)."""
+    fake = FakeRetell().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, fake_retell: FakeRetell) -> Settings:
     return Settings(
         database_url=database_url,
         data_dir=tmp_path / "data",
         redis_url=None,
         retell_api_key=SecretStr(RETELL_API_KEY),
+        retell_base_url=fake_retell.base_url,
     )
 
 

@@ -312,7 +312,7 @@ async def test_an_unknown_agent_is_acknowledged_logged_and_ignored(
     assert response.status_code == 204
     assert await stored_calls(services, call_id) == 0
     (record,) = [r for r in caplog.records if r.name == "humanadd.providers.service"]
-    assert record.getMessage() == "provider event for an unknown agent ignored"
+    assert record.getMessage() == "provider call of an unknown agent ignored"
     assert (record.agent_id, record.call_id) == ("agent_nobody", call_id)  # type: ignore[attr-defined]
 
 

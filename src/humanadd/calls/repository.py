@@ -17,6 +17,7 @@ from sqlalchemy import (
     insert,
     select,
     tuple_,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -283,3 +284,31 @@ async def upsert(
             ],
         )
     return call_pk
+
+
+async def stage_held(session: AsyncSession, account_id: str, call_id: str) -> int | None:
+    """The provider stage stored for the call (0 for a call from elsewhere); None when absent."""
+    statement = scoped(account_id, func.coalesce(Call.provider_stage, 0)).where(
+        Call.call_id == call_id
+    )
+    stage: int | None = (await session.execute(statement)).scalar_one_or_none()
+    return stage
+
+
+async def stuck_calls(session: AsyncSession, account_id: str, started_before_ms: int) -> list[str]:
+    """The provider's calls still `ongoing` that started before `started_before_ms`."""
+    statement = scoped(account_id, Call.call_id).where(
+        Call.status == "ongoing",
+        Call.provider_stage.is_not(None),
+        Call.started_at < started_before_ms,
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def settle_as_error(session: AsyncSession, account_id: str, call_id: str) -> None:
+    """End a call the provider no longer knows: `error`, its analysis never to come."""
+    await session.execute(
+        update(Call)
+        .where(Call.account_id == account_id, Call.call_id == call_id)
+        .values(status="error", updated_at=utcnow())
+    )

@@ -10,6 +10,7 @@ from humanadd.cli.keys import keys_app
 from humanadd.cli.options import Host, Port, command_group
 from humanadd.cli.runtime import DATABASE_ERRORS, database_failure, load_settings
 from humanadd.cli.server import run_server
+from humanadd.cli.sync import sync
 from humanadd.migrations import upgrade
 
 app = command_group(
@@ -26,6 +27,7 @@ app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
 app.add_typer(calls_app, name="calls")
 app.command("demo")(demo)
+app.command("sync")(sync)
 
 
 @db_app.command("upgrade")

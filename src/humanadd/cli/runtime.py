@@ -6,7 +6,7 @@ from typing import TypeVar
 
 import pydantic
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from humanadd.accounts.service import AccountError
 from humanadd.cli.console import fail
@@ -49,11 +49,23 @@ def run_in_transaction(settings: Settings, operation: Callable[[AsyncSession], A
     failures end the command with a one-line message.
     """
 
+    async def in_transaction(sessions: async_sessionmaker[AsyncSession]) -> T:
+        async with sessions.begin() as session:
+            return await operation(session)
+
+    return run_with_sessions(settings, in_transaction)
+
+
+def run_with_sessions(
+    settings: Settings, operation: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]
+) -> T:
+    """Run `operation`, which opens its own transactions, with the same handling of mistakes
+    and failures as `run_in_transaction`."""
+
     async def main() -> T:
         engine = create_engine(settings.database_url)
         try:
-            async with session_factory(engine).begin() as session:
-                return await operation(session)
+            return await operation(session_factory(engine))
         finally:
             await engine.dispose()
 

@@ -22,7 +22,7 @@ from humanadd.errors import (
 )
 from humanadd.providers.retell import signature
 from humanadd.providers.retell.calls import RetellCall
-from humanadd.providers.service import EVENT_STAGES, store_event
+from humanadd.providers.service import EVENT_STAGES, store_call
 
 logger = logging.getLogger(__name__)
 
@@ -66,5 +66,5 @@ async def retell_webhook(request: Request, session: SessionDep) -> Response:
     except ValidationError as error:
         problem = describe_validation_error(error.errors(), ("body", "call"))
         raise InvalidRequest(problem) from None
-    await store_event(session, event, call, received_at_ms=received_at_ms)
+    await store_call(session, call, EVENT_STAGES[event], received_at_ms=received_at_ms)
     return Response(status_code=204)

@@ -102,17 +102,26 @@ async def set_provider(
     return ProviderSettings(provider, agents, account.tags_key, account.booked_key)
 
 
-async def store_event(
-    session: AsyncSession, event: str, call: RetellCall, *, received_at_ms: int
+def stage_of(call: RetellCall) -> Stage:
+    """The stage a call object shows, for calls that come without an event (sync)."""
+    if call.call_analysis is not None:
+        return Stage.ANALYZED
+    if call.call_status in ("ended", "not_connected", "error"):
+        return Stage.ENDED
+    return Stage.STARTED
+
+
+async def store_call(
+    session: AsyncSession, call: RetellCall, stage: Stage, *, received_at_ms: int
 ) -> bool:
-    """Store what a provider event says of a call, in the caller's transaction. False when
-    nothing was stored: the agent belongs to no account, or the call already holds a later
-    stage's data."""
+    """Store what the provider says of a call at `stage`, in the caller's transaction. False
+    when nothing was stored: the agent belongs to no account, or the call already holds a
+    later stage's data."""
     account = await repository.account_of_agent(session, call.agent_id)
     if account is None:
         logger.warning(
-            "provider event for an unknown agent ignored",
-            extra={"event": event, "agent_id": call.agent_id, "call_id": call.call_id},
+            "provider call of an unknown agent ignored",
+            extra={"agent_id": call.agent_id, "call_id": call.call_id},
         )
         return False
     record = to_record(
@@ -121,5 +130,5 @@ async def store_event(
         booked_key=account.booked_key,
         received_at_ms=received_at_ms,
     )
-    stored = await calls.upsert(session, account.id, record, stage=EVENT_STAGES[event])
+    stored = await calls.upsert(session, account.id, record, stage=stage)
     return stored is not None

@@ -1,0 +1,86 @@
+"""Repairing what lost webhooks missed: the provider's list of calls against ours.
+
+Sync pages through an account's upstream calls since a moment and fetches, in full, each one
+that is missing here or stale (the provider knows a later stage of it than we hold). It then
+re-fetches the account's calls still `ongoing` an hour after they started, whatever their
+start, and settles them with what the provider says now (a call the provider no longer knows
+ends as `error`). Each call is stored in a short transaction of its own, never held open while
+the provider is asked, through the ingest path's own store.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from humanadd.accounts import service as accounts
+from humanadd.calls import repository as calls
+from humanadd.providers import repository
+from humanadd.providers.retell.calls import RetellCall
+from humanadd.providers.service import stage_of, store_call
+from humanadd.providers.upstream import Upstream
+
+logger = logging.getLogger(__name__)
+
+STUCK_AFTER_MS = 3600 * 1000
+"""A call `ongoing` this long after it started is re-fetched."""
+
+
+@dataclass
+class SyncReport:
+    listed: int = 0
+    fetched: int = 0
+    stored: int = 0
+    settled: int = 0
+    missing_upstream: list[str] = field(default_factory=list)
+
+
+async def sync_account(
+    sessions: async_sessionmaker[AsyncSession],
+    upstream: Upstream,
+    account_id: str,
+    *,
+    since_ms: int,
+    now_ms: int,
+) -> SyncReport:
+    """Bring the account's calls since `since_ms` up to date with the provider."""
+    async with sessions() as session:
+        await accounts.require(session, account_id)
+        agent_ids = await repository.agents_of(session, account_id)
+    report = SyncReport()
+    if not agent_ids:
+        return report
+    async for listed in upstream.list_calls(agent_ids, since_ms):
+        report.listed += 1
+        async with sessions() as session:
+            held = await calls.stage_held(session, account_id, listed.call_id)
+        if held is not None and held >= stage_of(listed):
+            continue
+        await _fetch_and_store(sessions, upstream, listed.call_id, report, now_ms)
+    async with sessions() as session:
+        stuck = await calls.stuck_calls(session, account_id, now_ms - STUCK_AFTER_MS)
+    for call_id in stuck:
+        if not await _fetch_and_store(sessions, upstream, call_id, report, now_ms):
+            async with sessions.begin() as session:
+                await calls.settle_as_error(session, account_id, call_id)
+        report.settled += 1
+    return report
+
+
+async def _fetch_and_store(
+    sessions: async_sessionmaker[AsyncSession],
+    upstream: Upstream,
+    call_id: str,
+    report: SyncReport,
+    now_ms: int,
+) -> bool:
+    """False when the provider no longer knows the call."""
+    call: RetellCall | None = await upstream.get_call(call_id)
+    report.fetched += 1
+    if call is None:
+        report.missing_upstream.append(call_id)
+        return False
+    async with sessions.begin() as session:
+        if await store_call(session, call, stage_of(call), received_at_ms=now_ms):
+            report.stored += 1
+    return True
