@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     retell_base_url: str = "https://api.retellai.com"
     """Retell's API; tests point it at a local fake."""
 
+    sync_interval_seconds: float = 300
+    """How often `humanadd worker` syncs every Retell-backed account with Retell's call list."""
+
     @property
     def recordings_dir(self) -> Path:
         return self.data_dir / "recordings"

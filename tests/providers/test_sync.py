@@ -1,5 +1,8 @@
 """Sync: the provider's list of calls against ours, repairing what lost webhooks missed."""
 
+import asyncio
+import os
+import sys
 import time
 from typing import Any
 
@@ -7,6 +10,7 @@ import httpx
 import orjson
 import pytest
 
+from humanadd.config import Settings
 from humanadd.dependencies import Services
 from humanadd.providers.retell import client as retell_client
 from humanadd.providers.retell.client import RetellClient
@@ -219,3 +223,32 @@ async def test_sync_cli_failures_are_one_line_and_store_nothing(
     assert result.exit_code != 0
     assert problem in result.stderr
     assert (await shown(client, retell_account, "call_unsynced")).status_code == 404
+
+
+async def test_the_worker_syncs_every_retell_account(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    fake_retell: FakeRetell,
+    retell_account: TestAccount,
+) -> None:
+    fake_retell.add_call(recent_call("call_for_the_worker"))
+    environment = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("HUMANADD_")},
+        "HUMANADD_DATABASE_URL": settings.database_url,
+        "HUMANADD_RETELL_API_KEY": RETELL_API_KEY,
+        "HUMANADD_RETELL_BASE_URL": fake_retell.base_url,
+    }
+
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "humanadd", "worker", "--once",
+        env=environment, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(worker.communicate(), timeout=60)
+
+    assert worker.returncode == 0, stderr.decode()
+    lines = [orjson.loads(line) for line in stderr.splitlines()]
+    synced = [line for line in lines if line["message"] == "synced"]
+    assert {"account_id": retell_account.id, "listed": 1, "stored": 1}.items() <= next(
+        line for line in synced if line["account_id"] == retell_account.id
+    ).items()
+    assert (await shown(client, retell_account, "call_for_the_worker")).status_code == 200

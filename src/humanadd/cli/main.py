@@ -1,5 +1,8 @@
 """The `humanadd` operator command line."""
 
+import asyncio
+from typing import Annotated
+
 import typer
 
 from humanadd.cli.accounts import accounts_app
@@ -11,7 +14,9 @@ from humanadd.cli.options import Host, Port, command_group
 from humanadd.cli.runtime import DATABASE_ERRORS, database_failure, load_settings
 from humanadd.cli.server import run_server
 from humanadd.cli.sync import sync
+from humanadd.logs import configure_logging
 from humanadd.migrations import upgrade
+from humanadd.worker import run as run_worker
 
 app = command_group(
     "Operate humanadd: the database, the API server, accounts, keys, calls and the demo.\n\n"
@@ -55,3 +60,25 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     limit.
     """
     run_server(load_settings(), host, port)
+
+
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Run every job once, then exit (for cron or a check).")
+    ] = False,
+) -> None:
+    """Run the background jobs until interrupted.
+
+    Every HUMANADD_SYNC_INTERVAL_SECONDS it syncs each Retell-backed account's calls of the
+    last day with Retell's call list (as `humanadd sync` does), so a lost webhook never loses
+    a call. Logs are JSON lines on stderr. Several workers can share one database.
+    """
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    try:
+        asyncio.run(run_worker(settings, once=once))
+    except KeyboardInterrupt:
+        pass
+    except DATABASE_ERRORS as error:
+        fail(database_failure(error))

@@ -1,0 +1,82 @@
+"""`humanadd worker`: the background jobs, run on a schedule in one process.
+
+For now one job: every `HUMANADD_SYNC_INTERVAL_SECONDS`, sync each Retell-backed account's
+calls of the last day (`providers.sync`), so a lost webhook is repaired within minutes. Several
+workers may run against one database: sync is idempotent, so they only repeat each other.
+"""
+
+import asyncio
+import dataclasses
+import logging
+from datetime import timedelta
+
+import retell
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from humanadd.accounts.models import Account, Provider
+from humanadd.clock import now_ms
+from humanadd.config import Settings
+from humanadd.db import create_engine, session_factory
+from humanadd.errors import NotConfigured
+from humanadd.providers.sync import sync_account
+from humanadd.providers.upstream import upstream_for
+
+logger = logging.getLogger(__name__)
+
+SYNC_WINDOW = timedelta(days=1)
+"""How far back each periodic sync looks; `humanadd sync --since` reaches further."""
+
+
+async def sync_all(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Sync every Retell-backed account once; how many were synced without error."""
+    async with sessions() as session:
+        account_ids = list(
+            (
+                await session.execute(
+                    select(Account.id)
+                    .where(Account.provider == Provider.RETELL)
+                    .order_by(Account.id)
+                )
+            ).scalars()
+        )
+    synced = 0
+    for account_id in account_ids:
+        try:
+            upstream = upstream_for(settings, Provider.RETELL)
+        except NotConfigured as error:
+            logger.warning("sync skipped", extra={"reason": error.message})
+            return synced
+        try:
+            now = now_ms()
+            report = await sync_account(
+                sessions,
+                upstream,
+                account_id,
+                since_ms=now - int(SYNC_WINDOW.total_seconds() * 1000),
+                now_ms=now,
+            )
+        except retell.APIError as error:
+            logger.warning(
+                "sync failed", extra={"account_id": account_id, "error": type(error).__name__}
+            )
+            continue
+        finally:
+            await upstream.close()
+        synced += 1
+        logger.info("synced", extra={"account_id": account_id, **dataclasses.asdict(report)})
+    return synced
+
+
+async def run(settings: Settings, *, once: bool = False) -> None:
+    """Run the jobs until cancelled; with `once`, a single round."""
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    try:
+        while True:
+            await sync_all(settings, sessions)
+            if once:
+                return
+            await asyncio.sleep(settings.sync_interval_seconds)
+    finally:
+        await engine.dispose()
