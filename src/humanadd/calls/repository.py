@@ -312,3 +312,9 @@ async def settle_as_error(session: AsyncSession, account_id: str, call_id: str) 
         .where(Call.account_id == account_id, Call.call_id == call_id)
         .values(status="error", updated_at=utcnow())
     )
+
+
+async def delete_all(session: AsyncSession, account_id: str) -> None:
+    """Every call of the account, with its tags and questions."""
+    for model in (CallTag, CallQuestion, Call):
+        await session.execute(delete(model).where(model.account_id == account_id))

@@ -50,6 +50,9 @@ async def prepare(
         reused = True
     await anyio.to_thread.run_sync(write_recordings, settings.recordings_dir / "demo")
     records = demo_calls(now_ms() if now is None else now, TIMEZONE)
+    # A reseed replaces the earlier seed: merged into it, a call id seeded again as missed
+    # would keep the recording it had (an upsert keeps a known recording).
+    await calls_repository.delete_all(session, account.id)
     for record in records:
         await calls_repository.upsert(session, account.id, record)
     return DemoAccess(account.id, api_key, reused, len(records))
