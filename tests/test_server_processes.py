@@ -1,14 +1,9 @@
 """Real `humanadd serve` processes on one database: rotation, shared rate limits, probes, logs."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -22,100 +17,26 @@ from humanadd.keys import service as keys
 from humanadd.keys.models import ApiKey
 from tests.conftest import MakeAccount, TestAccount, client_for, require_redis_url
 from tests.openapi_check import OpenApiChecker
+from tests.servers import Server, serve_environment, start_serve, stop_serve
 
 CALLS = "/api/v1/calls"
-STARTUP_SECONDS = 60
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    def log_lines(self) -> list[str]:
-        """The complete lines written so far (a line being written has no newline yet)."""
-        lines = self.log.read_text().split("\n")[:-1]
-        return [line for line in lines if line.strip()]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _environment(database_url: str, data_dir: Path, redis_url: str | None) -> dict[str, str]:
-    """This machine's environment without any HUMANADD_* setting, plus ours."""
-    environment = {
-        name: value for name, value in os.environ.items() if not name.startswith("HUMANADD_")
-    }
-    environment.update(HUMANADD_DATABASE_URL=database_url, HUMANADD_DATA_DIR=str(data_dir))
-    if redis_url:
-        environment["HUMANADD_REDIS_URL"] = redis_url
-    return environment
-
-
-def _start(environment: dict[str, str], log: Path) -> Server:
-    for _attempt in range(3):  # another process may take the free port before we bind it
-        port = _free_port()
-        with log.open("wb") as stderr:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "humanadd",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                ],
-                env=environment,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
-        server = Server(process, f"http://127.0.0.1:{port}", log)
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                if (
-                    httpx.get(f"{server.url}/healthz", timeout=1, trust_env=False).status_code
-                    == 200
-                ):
-                    return server
-            except httpx.TransportError:
-                time.sleep(0.1)
-        _stop(server)
-    raise AssertionError(f"humanadd serve did not start:\n{log.read_text()}")
-
-
-def _stop(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
 
 
 def _pair(
     database_url: str, directory: Path, redis_url: str | None = None
 ) -> Iterator[tuple[Server, Server]]:
-    environment = _environment(database_url, directory / "data", redis_url)
-    first = _start(environment, directory / "first.log")
+    environment = serve_environment(database_url, directory / "data", redis_url)
+    first = start_serve(environment, directory / "first.log")
     try:
-        second = _start(environment, directory / "second.log")
+        second = start_serve(environment, directory / "second.log")
     except BaseException:
-        _stop(first)
+        stop_serve(first)
         raise
     try:
         yield first, second
     finally:
-        _stop(first)
-        _stop(second)
+        stop_serve(first)
+        stop_serve(second)
 
 
 @pytest.fixture(scope="module")

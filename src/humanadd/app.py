@@ -1,5 +1,6 @@
 """The ASGI application: public API v1, health probes, error envelope, OpenAPI."""
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -32,6 +33,7 @@ from humanadd.http import JsonResponse
 from humanadd.kb.endpoints import router as kb_router
 from humanadd.middleware import RequestContextMiddleware
 from humanadd.providers.endpoints import router as ingest_router
+from humanadd.providers.recording_proxy import HostAllowlist, ProxySource, fresh_recording_url
 from humanadd.ratelimit import RateLimiter
 from humanadd.stats.endpoints import router as stats_router
 
@@ -45,13 +47,20 @@ authenticated one the rate-limit headers."""
 def build_services(settings: Settings) -> Services:
     url = settings.database_url
     engine = create_engine(url)
+    sessions = session_factory(engine)
+    proxy = ProxySource(
+        HostAllowlist.parse(settings.recording_hosts),
+        functools.partial(fresh_recording_url, sessions, settings),
+    )
     return Services(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
+        sessions=sessions,
         reader=create_reader(url, engine.dialect, pool_size(url)),
         rate_limiter=RateLimiter(settings),
-        recordings=RecordingSources({"file": LocalFileSource(settings.recordings_dir)}),
+        recordings=RecordingSources(
+            {"file": LocalFileSource(settings.recordings_dir), "https": proxy, "http": proxy}
+        ),
     )
 
 
@@ -64,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await app.state.services.rate_limiter.close()
         await app.state.services.reader.close()
+        await app.state.services.recordings.close()
         await app.state.services.engine.dispose()
 
     app = FastAPI(

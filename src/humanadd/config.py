@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     retell_base_url: str = "https://api.retellai.com"
     """Retell's API; tests point it at a local fake."""
 
+    recording_hosts: str = "dxc03zgurdly9.cloudfront.net,retellai.s3.us-west-2.amazonaws.com"
+    """The only hosts the recording proxy fetches from: comma-separated `host[:port]`, a bare
+    host matching any port. The default: Retell's recording storage."""
+
     sync_interval_seconds: float = 300
     """How often `humanadd worker` syncs every Retell-backed account with Retell's call list."""
 

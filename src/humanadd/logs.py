@@ -58,3 +58,6 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every request with its full URL at INFO: a provider's signed recording URLs
+    # must never reach a log line.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -11,20 +11,21 @@ import pytest
 
 from humanadd.calls.recordings import (
     CHUNK_SIZE,
+    CallKey,
     LocalFileSource,
     RecordingSources,
-    RecordingStream,
     parse_range,
 )
 from humanadd.calls.repository import CallRecord
 from humanadd.config import Settings
-from humanadd.dependencies import Services
-from humanadd.errors import FetchFailed, NotFound, RangeNotSatisfiable
+from humanadd.errors import NotFound, RangeNotSatisfiable
 from tests.conftest import AddCalls, MakeAccount, TestAccount
 from tests.openapi_check import OpenApiChecker
 
 CALLS = "/api/v1/calls"
 STARTED = 1_736_965_324_000
+
+CALL = CallKey("acc_test", "call_test")
 
 
 def write_wav(path: Path, seconds: float = 0.5, rate: int = 8000) -> bytes:
@@ -216,7 +217,6 @@ async def test_recording_of_another_accounts_call_is_404(
         "file:{account}/link.wav",
         "file:{account}/missing.wav",
         "s3://bucket/call.wav",
-        "https://upstream.example/rec.wav",
         "no-scheme",
     ],
 )
@@ -311,51 +311,10 @@ async def test_unreadable_recording_is_500_fetch_failed_before_any_audio_header(
     assert head.content == b""
 
 
-class FailingUpstream:
-    """A recording source whose upstream is down."""
-
-    def __init__(self) -> None:
-        self.locations: list[str] = []
-
-    async def open(self, location: str, range_header: str | None) -> RecordingStream:
-        self.locations.append(location)
-        raise FetchFailed()
-
-
-async def test_source_failure_is_500_fetch_failed(
-    client: httpx.AsyncClient,
-    make_account: MakeAccount,
-    add_calls: AddCalls,
-    services: Services,
-    openapi: OpenApiChecker,
-) -> None:
-    upstream = FailingUpstream()
-    services.recordings.sources["upstream"] = upstream
-    account = await make_account()
-    await add_calls(
-        account,
-        [
-            CallRecord(
-                call_id="call_up",
-                direction="inbound",
-                started_at=STARTED,
-                recording_ref="upstream:https://rec.example/secret/call_up.wav",
-            )
-        ],
-    )
-    response = await client.get(f"{CALLS}/call_up/recording", headers=account.headers)
-    assert_fetch_failed(response)
-    openapi.check(response)
-    assert "rec.example" not in response.text
-    assert upstream.locations == ["https://rec.example/secret/call_up.wav"]
-    detail = await client.get(f"{CALLS}/call_up", headers=account.headers)
-    assert detail.json()["call"]["recording_url"] == f"{CALLS}/call_up/recording"
-
-
 async def test_file_is_opened_before_the_answer_starts(tmp_path: Path) -> None:
     """Removing the file after `open` changes nothing: the source holds it open already."""
     audio = write_wav(tmp_path / "call.wav")
-    stream = await LocalFileSource(tmp_path).open("call.wav", "bytes=4-")
+    stream = await LocalFileSource(tmp_path).open("file:call.wav", "bytes=4-", CALL)
     (tmp_path / "call.wav").unlink()
     assert stream.status_code == 206
     assert b"".join([chunk async for chunk in stream.body]) == audio[4:]
@@ -364,7 +323,7 @@ async def test_file_is_opened_before_the_answer_starts(tmp_path: Path) -> None:
 
 async def test_a_stream_that_is_never_read_is_closed_by_close(tmp_path: Path) -> None:
     write_wav(tmp_path / "call.wav")
-    stream = await LocalFileSource(tmp_path).open("call.wav", None)
+    stream = await LocalFileSource(tmp_path).open("file:call.wav", None, CALL)
     await stream.close()
     with pytest.raises(ValueError, match="closed file"):
         await anext(stream.body)
@@ -431,13 +390,13 @@ async def test_large_recording_is_read_in_bounded_chunks(tmp_path: Path) -> None
     audio = write_wav(tmp_path / "long.wav", seconds=20)  # about 320 KB
     assert len(audio) > 4 * CHUNK_SIZE
     sources = RecordingSources({"file": LocalFileSource(tmp_path)})
-    stream = await sources.open("file:long.wav", None)
+    stream = await sources.open("file:long.wav", None, CALL)
     chunks = [chunk async for chunk in stream.body]
     assert len(chunks) >= 5
     assert max(len(chunk) for chunk in chunks) <= CHUNK_SIZE
     assert b"".join(chunks) == audio
 
-    stream = await sources.open("file:long.wav", f"bytes=1-{CHUNK_SIZE + 10}")
+    stream = await sources.open("file:long.wav", f"bytes=1-{CHUNK_SIZE + 10}", CALL)
     chunks = [chunk async for chunk in stream.body]
     assert [len(chunk) for chunk in chunks] == [CHUNK_SIZE, 10]
     assert b"".join(chunks) == audio[1 : CHUNK_SIZE + 11]
@@ -462,9 +421,9 @@ def test_parse_range_follows_rfc_9110() -> None:
 
 async def test_empty_recording_is_an_empty_200(tmp_path: Path) -> None:
     (tmp_path / "empty.wav").write_bytes(b"")
-    stream = await LocalFileSource(tmp_path).open("empty.wav", None)
+    stream = await LocalFileSource(tmp_path).open("file:empty.wav", None, CALL)
     assert stream.status_code == 200
     assert stream.headers["Content-Length"] == "0"
     assert [chunk async for chunk in stream.body] == []
     with pytest.raises(NotFound):
-        await LocalFileSource(tmp_path).open("nothing.wav", None)
+        await LocalFileSource(tmp_path).open("file:nothing.wav", None, CALL)

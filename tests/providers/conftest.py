@@ -29,6 +29,7 @@ def settings(database_url: str, tmp_path: Path, fake_retell: FakeRetell) -> Sett
         redis_url=None,
         retell_api_key=SecretStr(RETELL_API_KEY),
         retell_base_url=fake_retell.base_url,
+        recording_hosts=f"127.0.0.1:{fake_retell.port}",
     )
 
 

@@ -159,6 +159,10 @@ class FakeRetell:
     def _authorized(self, request: Request) -> bool:
         return request.headers.get("authorization") == f"Bearer {self.api_key}"
 
+    def as_sent(self, call_id: str) -> dict[str, Any]:
+        """The call as Retell sends it now: in full, with a fresh recording URL."""
+        return self._full(self.calls[call_id])
+
     def _full(self, call: dict[str, Any]) -> dict[str, Any]:
         shown = copy.deepcopy(call)
         if call["call_id"] in self.recordings:

@@ -1,8 +1,9 @@
 """Where call audio comes from, behind one interface.
 
 A call's `recording_ref` names its source by scheme: `file:<path>` for audio the service holds
-itself (under the data directory). Upstream providers add their own schemes (the recording proxy).
-Every source streams in chunks and honours a single `Range: bytes=…` request.
+itself (under the data directory), an `https:` (or `http:`) URL for audio the provider holds,
+streamed through (`providers.recording_proxy`). Every source streams in chunks and honours a
+single `Range: bytes=…` request.
 """
 
 import errno
@@ -44,9 +45,23 @@ class RecordingStream:
     media_type: str = "audio/wav"
 
 
+@dataclass(frozen=True)
+class CallKey:
+    """The call whose recording is asked for."""
+
+    account_id: str
+    call_id: str
+
+
 class RecordingSource(Protocol):
-    async def open(self, location: str, range_header: str | None) -> RecordingStream:
-        """Open the recording at `location` (the part of the reference after the scheme)."""
+    async def open(
+        self, reference: str, range_header: str | None, call: CallKey
+    ) -> RecordingStream:
+        """Open the recording `reference` (scheme included) of `call`."""
+        ...
+
+    async def close(self) -> None:
+        """Release what the source holds (connections), at shutdown."""
         ...
 
 
@@ -86,8 +101,10 @@ class LocalFileSource:
 
     root: Path
 
-    async def open(self, location: str, range_header: str | None) -> RecordingStream:
-        path = (self.root / location).resolve()
+    async def open(
+        self, reference: str, range_header: str | None, call: CallKey
+    ) -> RecordingStream:
+        path = (self.root / reference.removeprefix("file:")).resolve()
         if not path.is_relative_to(self.root.resolve()):
             raise NotFound("This call has no recording.")
         try:
@@ -110,6 +127,9 @@ class LocalFileSource:
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         headers["Content-Length"] = str(end - start + 1)
         return RecordingStream(status, headers, _read_file(audio, start, end), audio.aclose)
+
+    async def close(self) -> None:
+        pass
 
 
 def _open_regular_file(path: Path) -> tuple[AsyncFile[bytes], int]:
@@ -149,9 +169,15 @@ class RecordingSources:
 
     sources: dict[str, RecordingSource] = field(default_factory=dict)
 
-    async def open(self, reference: str, range_header: str | None) -> RecordingStream:
-        scheme, _, location = reference.partition(":")
+    async def open(
+        self, reference: str, range_header: str | None, call: CallKey
+    ) -> RecordingStream:
+        scheme = reference.partition(":")[0].lower()
         source = self.sources.get(scheme)
         if source is None:
             raise NotFound("This call has no recording.")
-        return await source.open(location, range_header)
+        return await source.open(reference, range_header, call)
+
+    async def close(self) -> None:
+        for source in {id(source): source for source in self.sources.values()}.values():
+            await source.close()

@@ -314,6 +314,16 @@ async def settle_as_error(session: AsyncSession, account_id: str, call_id: str) 
     )
 
 
+async def set_recording_ref(
+    session: AsyncSession, account_id: str, call_id: str, recording_ref: str
+) -> None:
+    await session.execute(
+        update(Call)
+        .where(Call.account_id == account_id, Call.call_id == call_id)
+        .values(recording_ref=recording_ref, updated_at=utcnow())
+    )
+
+
 async def delete_all(session: AsyncSession, account_id: str) -> None:
     """Every call of the account, with its tags and questions."""
     for model in (CallTag, CallQuestion, Call):

@@ -1,0 +1,180 @@
+"""The recording proxy: a provider's recording, streamed through to the client.
+
+A provider-backed call stores the provider's recording URL as its `recording_ref` (an `https:`
+reference, see `calls.recordings`). Serving it:
+
+- only hosts on the allowlist (`HUMANADD_RECORDING_HOSTS`) are ever fetched; a recording
+  anywhere else is 500 `fetch_failed`, with a warning that names the host;
+- the client's `Range` is forwarded and the upstream's 200/206 answer streamed through chunk
+  by chunk, never held in memory, with its `Content-Length` and `Content-Range`;
+- a URL the upstream refuses as expired or unknown (signed URLs last 24 h) is replaced: the
+  call is fetched again from the provider for a fresh one, which is stored, and tried once;
+- upstream errors, timeouts and refused connections before the answer starts are 500
+  `fetch_failed`; a failure after it started aborts the response (the connection is closed
+  before the body is complete), so a client never takes a truncated recording for a whole one;
+- the upstream URL appears in no answer, header or log line: logs name the host only.
+"""
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+import retell
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from humanadd.accounts import service as accounts
+from humanadd.calls import repository as calls
+from humanadd.calls.recordings import CallKey, RecordingStream
+from humanadd.config import Settings
+from humanadd.errors import FetchFailed, NotConfigured, NotFound, RangeNotSatisfiable
+from humanadd.providers.upstream import upstream_for
+
+logger = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_SECONDS = 5.0
+READ_TIMEOUT_SECONDS = 30.0
+EXPIRED = frozenset({400, 401, 403, 404, 410})
+"""What storage services answer for a signed URL that has expired (or never was valid)."""
+PASSED_THROUGH = ("content-length", "content-range")
+
+FreshUrl = Callable[[CallKey], Awaitable[str | None]]
+"""Fetches the call again from its provider; its current recording URL (stored), if any."""
+
+
+class RecordingInterrupted(Exception):
+    """The upstream failed after the answer started: the response is aborted."""
+
+
+@dataclass(frozen=True)
+class HostAllowlist:
+    """`host[:port]` entries; a bare host matches any port. Host names compare case-blind."""
+
+    entries: frozenset[tuple[str, int | None]]
+
+    @classmethod
+    def parse(cls, text: str) -> "HostAllowlist":
+        entries = set()
+        for item in text.split(","):
+            item = item.strip().lower()
+            if not item:
+                continue
+            host, _, port = item.rpartition(":") if item.count(":") == 1 else (item, "", "")
+            entries.add((host, int(port)) if port.isdigit() else (item, None))
+        return cls(frozenset(entries))
+
+    def allows(self, url: httpx.URL) -> bool:
+        host = url.host.lower()
+        return (host, None) in self.entries or (
+            host,
+            url.port or _default_port(url),
+        ) in self.entries
+
+
+def _default_port(url: httpx.URL) -> int:
+    return 443 if url.scheme == "https" else 80
+
+
+class ProxySource:
+    """A `RecordingSource` for `https:` and `http:` references."""
+
+    def __init__(self, allowlist: HostAllowlist, fresh_url: FreshUrl) -> None:
+        self._allowlist = allowlist
+        self._fresh_url = fresh_url
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(READ_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
+            follow_redirects=False,  # a redirect could lead off the allowlist
+        )
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def open(
+        self, reference: str, range_header: str | None, call: CallKey
+    ) -> RecordingStream:
+        response = await self._get(reference, range_header)
+        if response.status_code in EXPIRED:
+            await response.aclose()
+            fresh = await self._fresh_url(call)
+            if fresh is None:
+                raise NotFound("This call has no recording.")
+            response = await self._get(fresh, range_header)
+        if response.status_code == 416:
+            await response.aclose()
+            content_range = response.headers.get("content-range")
+            raise RangeNotSatisfiable(
+                headers={"Content-Range": content_range} if content_range else None
+            )
+        if response.status_code not in (200, 206):
+            await response.aclose()
+            logger.warning(
+                "recording upstream refused",
+                extra={"host": response.url.host, "status": response.status_code},
+            )
+            raise FetchFailed()
+        headers = {"Accept-Ranges": "bytes"}
+        for name in PASSED_THROUGH:
+            if name in response.headers:
+                headers[name.title()] = response.headers[name]
+        return RecordingStream(response.status_code, headers, self._body(response), response.aclose)
+
+    async def _get(self, reference: str, range_header: str | None) -> httpx.Response:
+        try:
+            url = httpx.URL(reference)
+        except httpx.InvalidURL:
+            logger.warning("recording reference is not a URL")
+            raise FetchFailed() from None
+        if url.scheme not in ("http", "https") or not self._allowlist.allows(url):
+            logger.warning("recording host not allowed", extra={"host": url.host})
+            raise FetchFailed()
+        headers = {"Range": range_header} if range_header else {}
+        request = self._http.build_request("GET", url, headers=headers)
+        try:
+            return await self._http.send(request, stream=True)
+        except httpx.HTTPError as error:
+            logger.warning(
+                "recording upstream failed",
+                extra={"host": url.host, "error": type(error).__name__},
+            )
+            raise FetchFailed() from None
+
+    @staticmethod
+    async def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in response.aiter_raw():
+                yield chunk
+        except httpx.HTTPError as error:
+            logger.warning(
+                "recording upstream failed mid-stream; the response is aborted",
+                extra={"host": response.url.host, "error": type(error).__name__},
+            )
+            raise RecordingInterrupted(type(error).__name__) from None
+        finally:
+            await response.aclose()
+
+
+async def fresh_recording_url(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, call: CallKey
+) -> str | None:
+    """Fetch the call again from its account's provider and store its current recording URL
+    (upstream URLs expire); None when the provider has no recording of it."""
+    async with sessions() as session:
+        account = await accounts.require(session, call.account_id)
+    if account.provider is None:
+        return None
+    try:
+        upstream = upstream_for(settings, account.provider)
+    except NotConfigured:
+        raise FetchFailed() from None
+    try:
+        fetched = await upstream.get_call(call.call_id)
+    except retell.APIError as error:
+        logger.warning("provider call fetch failed", extra={"error": type(error).__name__})
+        raise FetchFailed() from None
+    finally:
+        await upstream.close()
+    if fetched is None or not fetched.recording_url:
+        return None
+    async with sessions.begin() as session:
+        await calls.set_recording_ref(session, call.account_id, call.call_id, fetched.recording_url)
+    return fetched.recording_url
