@@ -1,7 +1,9 @@
 """The ASGI application: public API v1, health probes, error envelope, OpenAPI."""
 
+import asyncio
+import contextlib
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -64,13 +66,22 @@ def build_services(settings: Settings) -> Services:
     )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+Background = Callable[[Services], Coroutine[Any, Any, None]]
+"""Work that runs beside the server for as long as it serves (the demo's live calls)."""
+
+
+def create_app(settings: Settings | None = None, background: Background | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = build_services(settings)
+        task = None if background is None else asyncio.create_task(background(app.state.services))
         yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await app.state.services.rate_limiter.close()
         await app.state.services.reader.close()
         await app.state.services.recordings.close()

@@ -1,13 +1,18 @@
 """`humanadd demo`: creates the demo on a fresh database, rotates its key on reuse, then serves."""
 
+import asyncio
+import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
+from humanadd.app import Background
 from humanadd.cli import demo as demo_command
 from humanadd.config import Settings
 from humanadd.keys import tokens
 from tests.conftest import Cli
+from tests.servers import free_port, serve_environment
 
 
 @pytest.fixture
@@ -15,7 +20,10 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, int]]:
     """Stands in for the server, recording what it would have served."""
     calls: list[tuple[str, str, int]] = []
 
-    def fake_run_server(settings: Settings, host: str, port: int) -> None:
+    def fake_run_server(
+        settings: Settings, host: str, port: int, background: Background | None = None
+    ) -> None:
+        assert background is not None  # the live calls
         calls.append((settings.database_url, host, port))
 
     monkeypatch.setattr(demo_command, "run_server", fake_run_server)
@@ -48,7 +56,10 @@ def test_demo_creates_then_reuses_its_database_rotating_the_key(
     assert tokens.is_well_formed(first_key)
     assert tokens.is_well_formed(second_key)
     assert first_key != second_key
-    assert _printed(second.stdout, "calls") == "500 seeded over the last 60 days"
+    assert _printed(second.stdout, "calls") == (
+        "500 seeded over the last 60 days, and a new live call about every 30 s from the "
+        "simulated provider"
+    )
     assert served == [(database_url, "127.0.0.1", 8123)] * 2
 
 
@@ -75,3 +86,45 @@ def test_demo_prints_the_documents_curl_examples_with_its_host_and_key(
         "Serving on http://127.0.0.1:9000 (Ctrl+C to stop).\n"
     )
     assert served[0][1:] == ("0.0.0.0", 9000)
+
+
+@pytest.mark.slow
+async def test_the_running_demo_receives_live_calls(tmp_path: Path) -> None:
+    """A real `humanadd demo`: the simulated provider's first live call shows up as ongoing
+    through the API, the way Retell's call_started webhook would put it there."""
+    port = free_port()
+    environment = serve_environment(
+        f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}", tmp_path / "data", None
+    )
+    log = tmp_path / "demo.log"
+    with log.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "humanadd", "demo", "--port", str(port),
+            env=environment, stdout=asyncio.subprocess.PIPE, stderr=stderr,
+        )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        banner = b""
+        while b"Serving on" not in banner:
+            banner += await asyncio.wait_for(process.stdout.readline(), timeout=120)
+        api_key = _printed(banner.decode(), "api_key")
+        headers = {"Authorization": f"Bearer {api_key}"}
+        live: list[dict[str, object]] = []
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", trust_env=False) as http:
+            for _ in range(100):
+                try:
+                    page = (await http.get("/api/v1/calls?limit=5", headers=headers)).json()
+                except httpx.TransportError:
+                    page = {"calls": []}
+                live = [
+                    call for call in page["calls"] if str(call["call_id"]).startswith("call_sim")
+                ]
+                if live:
+                    break
+                await asyncio.sleep(0.2)
+        assert live, log.read_text()
+        assert live[0]["status"] == "ongoing"
+        assert '"message":"simulated call event"' in log.read_text()
+    finally:
+        process.terminate()
+        await process.wait()

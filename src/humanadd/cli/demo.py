@@ -13,8 +13,10 @@ from humanadd.cli.runtime import (
 )
 from humanadd.cli.server import run_server
 from humanadd.demo.instructions import banner
-from humanadd.demo.service import DemoAccess, prepare
+from humanadd.demo.service import DEMO_AGENT, LIVE_CALL_EVERY_SECONDS, DemoAccess, prepare
+from humanadd.dependencies import Services
 from humanadd.migrations import upgrade
+from humanadd.providers.simulated import SimulatedProvider
 
 
 def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
@@ -24,7 +26,9 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     up to date. The first run creates an Enterprise demo account; later runs reuse it and
     rotate its key, since only key hashes are stored. Either way about 500 calls over the last
     60 days are (re)seeded, with WAV recordings under HUMANADD_DATA_DIR, and the key and curl
-    commands to try are printed before the server starts.
+    commands to try are printed before the server starts. While it serves, the simulated
+    provider plays new calls live: one starts about every 30 seconds, then ends and is
+    analysed, each step an event through the same ingest path as Retell's webhooks.
     """
     settings = load_settings()
     try:
@@ -37,4 +41,9 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
 
     access = run_in_transaction(settings, operation)
     typer.echo(banner(access, host, port))
-    run_server(settings, host, port)
+    provider = SimulatedProvider(DEMO_AGENT, settings.recordings_dir)
+
+    async def live_calls(services: Services) -> None:
+        await provider.play(services.sessions, every_seconds=LIVE_CALL_EVERY_SECONDS)
+
+    run_server(settings, host, port, background=live_calls)

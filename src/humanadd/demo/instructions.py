@@ -39,7 +39,8 @@ def banner(access: DemoAccess, host: str, port: int) -> str:
         f"humanadd demo: {what}",
         f"  account_id: {access.account_id}",
         f"  api_key:    {access.api_key}",
-        f"  calls:      {access.calls} seeded over the last 60 days",
+        f"  calls:      {access.calls} seeded over the last 60 days, and a new live call about "
+        "every 30 s from the simulated provider",
         f"  API docs:   {base}/docs",
         "",
         "Try the API:",

@@ -7,19 +7,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import repository as accounts_repository
 from humanadd.accounts import service as accounts
-from humanadd.accounts.models import Plan
+from humanadd.accounts.models import Plan, Provider
 from humanadd.calls import repository as calls_repository
 from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.demo.generator import demo_calls
 from humanadd.demo.recordings import write_recordings
 from humanadd.keys import service as keys
+from humanadd.providers import service as providers
 
 ACCOUNT_NAME = "Demo: Main Street Front Desk"
 """The demo account: one front desk answering for an HVAC firm, a dentist, a law office and a
 salon. It is found again by this name when the demo database is reused."""
 TIMEZONE = "America/New_York"
 ACTOR = "demo"
+DEMO_AGENT = "agent_simulated_demo"
+"""The simulated provider's agent whose calls are the demo account's."""
+LIVE_CALL_EVERY_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,9 @@ async def prepare(
         await accounts.set_plan(session, account.id, Plan.ENTERPRISE, actor=ACTOR)
         api_key = await keys.rotate(session, account.id, actor=ACTOR)
         reused = True
+    await providers.set_provider(
+        session, account.id, Provider.SIMULATED, agent_ids=[DEMO_AGENT], actor=ACTOR
+    )
     await anyio.to_thread.run_sync(write_recordings, settings.recordings_dir / "demo")
     records = demo_calls(now_ms() if now is None else now, TIMEZONE)
     # A reseed replaces the earlier seed: merged into it, a call id seeded again as missed

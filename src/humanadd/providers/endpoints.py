@@ -10,19 +10,12 @@ import logging
 
 import orjson
 from fastapi import APIRouter, Request, Response
-from pydantic import ValidationError
 
 from humanadd.clock import now_ms
 from humanadd.dependencies import SessionDep, get_services
-from humanadd.errors import (
-    InvalidRequest,
-    InvalidSignature,
-    NotConfigured,
-    describe_validation_error,
-)
+from humanadd.errors import InvalidRequest, InvalidSignature, NotConfigured
 from humanadd.providers.retell import signature
-from humanadd.providers.retell.calls import RetellCall
-from humanadd.providers.service import EVENT_STAGES, store_call
+from humanadd.providers.service import ingest
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +50,5 @@ async def retell_webhook(request: Request, session: SessionDep) -> Response:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise InvalidRequest("The event is not valid JSON.") from None
-    event = payload.get("event") if isinstance(payload, dict) else None
-    if event not in EVENT_STAGES:
-        logger.info("provider event ignored", extra={"event": str(event)[:64]})
-        return Response(status_code=204)
-    try:
-        call = RetellCall.model_validate(payload.get("call"))
-    except ValidationError as error:
-        problem = describe_validation_error(error.errors(), ("body", "call"))
-        raise InvalidRequest(problem) from None
-    await store_call(session, call, EVENT_STAGES[event], received_at_ms=received_at_ms)
+    await ingest(session, payload, received_at_ms=received_at_ms)
     return Response(status_code=204)

@@ -3,7 +3,9 @@
 import logging
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import service as accounts
@@ -11,6 +13,7 @@ from humanadd.accounts.models import Provider
 from humanadd.accounts.service import AccountError
 from humanadd.audit import service as audit
 from humanadd.calls import repository as calls
+from humanadd.errors import InvalidRequest, describe_validation_error
 from humanadd.providers import repository
 from humanadd.providers.retell.calls import RetellCall, to_record
 
@@ -132,3 +135,19 @@ async def store_call(
     )
     stored = await calls.upsert(session, account.id, record, stage=stage)
     return stored is not None
+
+
+async def ingest(session: AsyncSession, payload: Any, *, received_at_ms: int) -> bool:
+    """Store one provider event, `{"event": …, "call": {…}}` as Retell sends it, in the
+    caller's transaction: the one path of every event, whether Retell's webhook brought it or
+    the simulated provider made it. Events this service does not use are ignored (False)."""
+    event = payload.get("event") if isinstance(payload, dict) else None
+    if event not in EVENT_STAGES:
+        logger.info("provider event ignored", extra={"event": str(event)[:64]})
+        return False
+    try:
+        call = RetellCall.model_validate(payload.get("call"))
+    except ValidationError as error:
+        problem = describe_validation_error(error.errors(), ("body", "call"))
+        raise InvalidRequest(problem) from None
+    return await store_call(session, call, EVENT_STAGES[event], received_at_ms=received_at_ms)

@@ -1,0 +1,200 @@
+"""The simulated provider: built in, for the demo and development.
+
+It makes realistic receptionist calls (the demo's businesses and conversations) as Retell's call
+objects: transcripts, `transcript_object` with word timings, analysis, and a WAV recording as
+long as the call, written under the data directory. Played "live", a call starts, ends and is
+analysed over real time, each step an event through `providers.service.ingest`, the path of
+Retell's webhooks. As an `Upstream` it answers for the calls it has played in this process.
+"""
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from humanadd.clock import now_ms
+from humanadd.demo import audio, conversations
+from humanadd.demo.businesses import BUSINESSES
+from humanadd.demo.generator import ANSWERED_ENDINGS
+from humanadd.providers.retell.calls import RetellCall
+from humanadd.providers.service import ingest
+
+logger = logging.getLogger(__name__)
+
+RECORDINGS = "simulated"
+"""The folder of the simulated recordings, under the recordings directory."""
+SECONDS_PER_WORD = 1 / 2.6
+PAUSE_SECONDS = 0.6
+SENTIMENTS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
+
+
+def _words(content: str, start: float) -> tuple[list[dict[str, Any]], float]:
+    """Word timings for a turn starting at `start` seconds; the turn's end."""
+    words = []
+    moment = start
+    for word in content.split():
+        words.append({"word": word, "start": round(moment, 2), "end": round(moment + 0.3, 2)})
+        moment += SECONDS_PER_WORD
+    return words, moment
+
+
+class SimulatedProvider:
+    """Calls of one simulated agent. `seed` makes a run reproducible."""
+
+    def __init__(self, agent_id: str, recordings_dir: Path, seed: int | None = None) -> None:
+        self.agent_id = agent_id
+        self.recordings_dir = recordings_dir
+        self.calls: dict[str, dict[str, Any]] = {}
+        self._rng = random.Random(seed)
+        self._count = 0
+
+    # -- making calls -------------------------------------------------------------------
+
+    def new_call(self, started_ms: int) -> dict[str, Any]:
+        """A finished, analysed call that starts at `started_ms` (no recording yet)."""
+        rng = self._rng
+        self._count += 1
+        business = rng.choice(BUSINESSES)
+        reason = rng.choice(business.reasons)
+        started = datetime.fromtimestamp(started_ms / 1000, UTC)
+        caller = f"+1555{rng.randrange(10**7):07d}"
+        conversation = conversations.inbound(business, reason, started, "Jordan", rng)
+        turns, moment = [], 0.5
+        for role, content in conversation.turns:
+            words, moment = _words(content, moment)
+            turns.append({"role": role, "content": content, "words": words})
+            moment += PAUSE_SECONDS
+        duration_ms = round(moment * 1000)
+        call_id = f"call_sim{started_ms:x}{self._count:04x}"
+        call: dict[str, Any] = {
+            "call_type": "phone_call",
+            "call_id": call_id,
+            "agent_id": self.agent_id,
+            "call_status": "ended",
+            "direction": "inbound",
+            "from_number": caller,
+            "to_number": business.phone,
+            "start_timestamp": started_ms,
+            "end_timestamp": started_ms + duration_ms,
+            "duration_ms": duration_ms,
+            "transcript": "\n".join(
+                f"{'Agent' if role == 'agent' else 'User'}: {content}"
+                for role, content in conversation.turns
+            ),
+            "transcript_object": turns,
+            "disconnection_reason": rng.choice(ANSWERED_ENDINGS),
+            "call_analysis": {
+                "call_summary": conversation.summary,
+                "user_sentiment": SENTIMENTS.get(conversation.sentiment or "", "Unknown"),
+                "call_successful": True,
+                "in_voicemail": False,
+                "custom_analysis_data": {
+                    "tags": ", ".join(conversation.tags),
+                    "booked": "yes" if conversation.booked else "no",
+                },
+            },
+        }
+        return call
+
+    async def record(self, call: dict[str, Any]) -> str:
+        """Write the call's WAV recording, as long as the call; its `recording_url`."""
+        seconds = call["duration_ms"] / 1000
+        name = f"{call['call_id']}.wav"
+        folder = self.recordings_dir / RECORDINGS
+        samples = await anyio.to_thread.run_sync(audio.conversation_samples, name, seconds)
+        data = audio.wav_bytes(samples)
+        await anyio.to_thread.run_sync(_write, folder / name, data)
+        return f"file:{RECORDINGS}/{name}"
+
+    # -- events -------------------------------------------------------------------------
+
+    @staticmethod
+    def started(call: dict[str, Any]) -> dict[str, Any]:
+        """The call as `call_started` carries it."""
+        kept = ("call_type", "call_id", "agent_id", "direction", "from_number", "to_number")
+        return {**{name: call[name] for name in kept}, "call_status": "ongoing",
+                "start_timestamp": call["start_timestamp"]}  # fmt: skip
+
+    @staticmethod
+    def ended(call: dict[str, Any]) -> dict[str, Any]:
+        """The call as `call_ended` carries it: everything but the analysis."""
+        return {name: value for name, value in call.items() if name != "call_analysis"}
+
+    async def play(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        every_seconds: float,
+        analysis_delay_seconds: float = 3.0,
+        calls: int | None = None,
+        speed: float = 1.0,
+    ) -> None:
+        """Start a call every `every_seconds` (for ever, or `calls` of them) and play each
+        through its events: in real time, or `speed` times faster."""
+        running: set[asyncio.Task[None]] = set()
+        started = 0
+        try:
+            while calls is None or started < calls:
+                task = asyncio.create_task(
+                    self._play_one(sessions, analysis_delay_seconds / speed, speed)
+                )
+                running.add(task)
+                task.add_done_callback(running.discard)
+                started += 1
+                await asyncio.sleep(every_seconds)
+            await asyncio.gather(*running)
+        finally:
+            for task in running:
+                task.cancel()
+
+    async def _play_one(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        analysis_delay_seconds: float,
+        speed: float,
+    ) -> None:
+        call = self.new_call(now_ms())
+        self.calls[call["call_id"]] = self.started(call)
+        await self._send(sessions, "call_started", self.started(call))
+        await asyncio.sleep(call["duration_ms"] / 1000 / speed)
+        call["recording_url"] = await self.record(call)
+        self.calls[call["call_id"]] = self.ended(call)
+        await self._send(sessions, "call_ended", self.ended(call))
+        await asyncio.sleep(analysis_delay_seconds)
+        self.calls[call["call_id"]] = call
+        await self._send(sessions, "call_analyzed", call)
+
+    async def _send(
+        self, sessions: async_sessionmaker[AsyncSession], event: str, call: dict[str, Any]
+    ) -> None:
+        async with sessions.begin() as session:
+            await ingest(session, {"event": event, "call": call}, received_at_ms=now_ms())
+        logger.info("simulated call event", extra={"event": event, "call_id": call["call_id"]})
+
+    # -- as an upstream -----------------------------------------------------------------
+
+    async def list_calls(
+        self, agent_ids: Sequence[str], since_ms: int
+    ) -> AsyncIterator[RetellCall]:
+        played = sorted(self.calls.values(), key=lambda call: call["start_timestamp"])
+        for call in played:
+            if call["agent_id"] in agent_ids and call["start_timestamp"] >= since_ms:
+                yield RetellCall.model_validate(call)
+
+    async def get_call(self, call_id: str) -> RetellCall | None:
+        call = self.calls.get(call_id)
+        return None if call is None else RetellCall.model_validate(call)
+
+    async def close(self) -> None:
+        pass
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

@@ -1,0 +1,124 @@
+"""The simulated provider: realistic Retell-shaped calls, played live through the ingest path."""
+
+import wave
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import delete
+
+from humanadd.calls.schemas import CallDetail
+from humanadd.config import Settings
+from humanadd.dependencies import Services
+from humanadd.providers import service as providers
+from humanadd.providers.models import ProviderAgent
+from humanadd.providers.simulated import SimulatedProvider
+from tests.conftest import MakeAccount, TestAccount
+
+AGENT = "agent_simulated_test"
+
+
+@pytest.fixture
+async def simulated_account(make_account: MakeAccount, services: Services) -> TestAccount:
+    account = await make_account()
+    async with services.sessions.begin() as session:
+        await session.execute(delete(ProviderAgent).where(ProviderAgent.agent_id == AGENT))
+        await providers.set_provider(
+            session, account.id, "simulated", agent_ids=[AGENT], actor="test"
+        )
+    return account
+
+
+def test_a_simulated_call_is_a_realistic_retell_call(tmp_path: Path) -> None:
+    call = SimulatedProvider(AGENT, tmp_path, seed=7).new_call(1_736_965_324_000)
+
+    assert call["agent_id"] == AGENT
+    assert call["end_timestamp"] - call["start_timestamp"] == call["duration_ms"] > 10_000
+    turns = call["transcript_object"]
+    assert [turn["role"] for turn in turns[:2]] == ["agent", "user"]
+    timings = [word["start"] for turn in turns for word in turn["words"]]
+    assert timings == sorted(timings)
+    assert 0 < timings[-1] < call["duration_ms"] / 1000
+    assert all(
+        [word["word"] for word in turn["words"]] == turn["content"].split() for turn in turns
+    )
+    analysis = call["call_analysis"]
+    assert analysis["user_sentiment"] in {"Positive", "Neutral", "Negative", "Unknown"}
+    assert analysis["call_summary"]
+    assert analysis["custom_analysis_data"]["booked"] in {"yes", "no"}
+
+
+async def test_playing_live_goes_through_the_ingest_path_event_by_event(
+    client: httpx.AsyncClient,
+    services: Services,
+    settings: Settings,
+    simulated_account: TestAccount,
+) -> None:
+    provider = SimulatedProvider(AGENT, settings.recordings_dir, seed=3)
+
+    await provider.play(
+        services.sessions, every_seconds=0.01, analysis_delay_seconds=1, calls=2, speed=200
+    )
+
+    page = (await client.get("/api/v1/calls", headers=simulated_account.headers)).json()
+    assert page["count"] == 2
+    for item in page["calls"]:
+        response = await client.get(
+            f"/api/v1/calls/{item['call_id']}", headers=simulated_account.headers
+        )
+        shown = CallDetail.model_validate(response.json()["call"])
+        played = provider.calls[shown.call_id]
+        assert shown.status == "ended"
+        assert shown.summary == played["call_analysis"]["call_summary"]
+        assert shown.transcript is not None
+        assert shown.transcript.startswith("AI: ")
+        assert shown.transcript_object is not None
+        assert shown.transcript_object[0].words is not None
+        assert shown.duration_seconds == round(played["duration_ms"] / 1000)
+
+        recording = await client.get(
+            f"/api/v1/calls/{shown.call_id}/recording", headers=simulated_account.headers
+        )
+        assert recording.status_code == 200
+        path = settings.recordings_dir / "simulated" / f"{shown.call_id}.wav"
+        with wave.open(str(path)) as audio:
+            seconds = audio.getnframes() / audio.getframerate()
+        assert seconds == pytest.approx(played["duration_ms"] / 1000, abs=0.01)
+        assert recording.content == path.read_bytes()
+
+
+async def test_a_call_is_ongoing_until_it_ends(
+    client: httpx.AsyncClient,
+    services: Services,
+    settings: Settings,
+    simulated_account: TestAccount,
+) -> None:
+    provider = SimulatedProvider(AGENT, settings.recordings_dir, seed=5)
+    call = provider.new_call(1_736_965_324_000)
+    async with services.sessions.begin() as session:
+        await providers.ingest(
+            session, {"event": "call_started", "call": provider.started(call)}, received_at_ms=0
+        )
+
+    shown = await client.get(f"/api/v1/calls/{call['call_id']}", headers=simulated_account.headers)
+    assert (shown.json()["call"]["status"], shown.json()["call"]["transcript"]) == (
+        "ongoing",
+        None,
+    )
+
+
+async def test_as_an_upstream_it_answers_for_the_calls_it_played(
+    services: Services, settings: Settings, simulated_account: TestAccount
+) -> None:
+    provider = SimulatedProvider(AGENT, settings.recordings_dir, seed=9)
+    await provider.play(
+        services.sessions, every_seconds=0.01, analysis_delay_seconds=0, calls=1, speed=500
+    )
+    (call_id,) = provider.calls
+
+    listed = [call.call_id async for call in provider.list_calls([AGENT], 0)]
+    assert listed == [call_id]
+    fetched = await provider.get_call(call_id)
+    assert fetched is not None
+    assert fetched.call_analysis is not None
+    assert await provider.get_call("call_unknown") is None
