@@ -19,9 +19,10 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-import httpx
+import aiohttp
 import retell
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from yarl import URL
 
 from humanadd.accounts import service as accounts
 from humanadd.calls import repository as calls
@@ -37,6 +38,8 @@ READ_TIMEOUT_SECONDS = 30.0
 EXPIRED = frozenset({400, 401, 403, 404, 410})
 """What storage services answer for a signed URL that has expired (or never was valid)."""
 PASSED_THROUGH = ("content-length", "content-range")
+READ_BUFFER_BYTES = 1024 * 1024
+"""How far the upstream may read ahead of the client, per recording being streamed."""
 
 FreshUrl = Callable[[CallKey], Awaitable[str | None]]
 """Fetches the call again from its provider; its current recording URL (stored), if any."""
@@ -63,75 +66,88 @@ class HostAllowlist:
             entries.add((host, int(port)) if port.isdigit() else (item, None))
         return cls(frozenset(entries))
 
-    def allows(self, url: httpx.URL) -> bool:
-        host = url.host.lower()
-        return (host, None) in self.entries or (
-            host,
-            url.port or _default_port(url),
-        ) in self.entries
-
-
-def _default_port(url: httpx.URL) -> int:
-    return 443 if url.scheme == "https" else 80
+    def allows(self, url: URL) -> bool:
+        host = (url.host or "").lower()
+        return (host, None) in self.entries or (host, url.port) in self.entries
 
 
 class ProxySource:
-    """A `RecordingSource` for `https:` and `http:` references."""
+    """A `RecordingSource` for `https:` and `http:` references.
+
+    Its HTTP client is aiohttp's: passing a large recording through costs a few Python calls
+    per network read, where httpx's costs many more (`bench.providers` measured the proxy at
+    29 % of a direct download with httpx, over 70 % with aiohttp).
+    """
 
     def __init__(self, allowlist: HostAllowlist, fresh_url: FreshUrl) -> None:
         self._allowlist = allowlist
         self._fresh_url = fresh_url
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(READ_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
-            follow_redirects=False,  # a redirect could lead off the allowlist
-        )
+        self._http: aiohttp.ClientSession | None = None
+
+    def _session(self) -> aiohttp.ClientSession:
+        """Made on first use: a session belongs to the event loop that creates it."""
+        if self._http is None:
+            self._http = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(
+                    sock_connect=CONNECT_TIMEOUT_SECONDS, sock_read=READ_TIMEOUT_SECONDS
+                ),
+                auto_decompress=False,
+                read_bufsize=READ_BUFFER_BYTES,
+            )
+        return self._http
 
     async def close(self) -> None:
-        await self._http.aclose()
+        if self._http is not None:
+            await self._http.close()
 
     async def open(
         self, reference: str, range_header: str | None, call: CallKey
     ) -> RecordingStream:
         response = await self._get(reference, range_header)
-        if response.status_code in EXPIRED:
-            await response.aclose()
+        if response.status in EXPIRED:
+            response.release()
             fresh = await self._fresh_url(call)
             if fresh is None:
                 raise NotFound("This call has no recording.")
             response = await self._get(fresh, range_header)
-        if response.status_code == 416:
-            await response.aclose()
+        if response.status == 416:
+            response.release()
             content_range = response.headers.get("content-range")
             raise RangeNotSatisfiable(
                 headers={"Content-Range": content_range} if content_range else None
             )
-        if response.status_code not in (200, 206):
-            await response.aclose()
+        if response.status not in (200, 206):
+            response.release()
             logger.warning(
                 "recording upstream refused",
-                extra={"host": response.url.host, "status": response.status_code},
+                extra={"host": response.url.host, "status": response.status},
             )
             raise FetchFailed()
         headers = {"Accept-Ranges": "bytes"}
         for name in PASSED_THROUGH:
             if name in response.headers:
                 headers[name.title()] = response.headers[name]
-        return RecordingStream(response.status_code, headers, self._body(response), response.aclose)
 
-    async def _get(self, reference: str, range_header: str | None) -> httpx.Response:
+        async def close() -> None:
+            response.close()
+
+        return RecordingStream(response.status, headers, self._body(response), close)
+
+    async def _get(self, reference: str, range_header: str | None) -> aiohttp.ClientResponse:
         try:
-            url = httpx.URL(reference)
-        except httpx.InvalidURL:
-            logger.warning("recording reference is not a URL")
-            raise FetchFailed() from None
-        if url.scheme not in ("http", "https") or not self._allowlist.allows(url):
+            url = URL(reference)
+        except ValueError:
+            url = URL()
+        if url.scheme not in ("http", "https") or not url.host:
+            logger.warning("recording reference is not an http(s) URL")
+            raise FetchFailed()
+        if not self._allowlist.allows(url):
             logger.warning("recording host not allowed", extra={"host": url.host})
             raise FetchFailed()
         headers = {"Range": range_header} if range_header else {}
-        request = self._http.build_request("GET", url, headers=headers)
         try:
-            return await self._http.send(request, stream=True)
-        except httpx.HTTPError as error:
+            return await self._session().get(url, headers=headers, allow_redirects=False)
+        except (aiohttp.ClientError, TimeoutError) as error:
             logger.warning(
                 "recording upstream failed",
                 extra={"host": url.host, "error": type(error).__name__},
@@ -139,18 +155,19 @@ class ProxySource:
             raise FetchFailed() from None
 
     @staticmethod
-    async def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+    async def _body(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
         try:
-            async for chunk in response.aiter_raw():
+            # Each piece as it came off the socket: no joining of pieces, no copy.
+            async for chunk, _ in response.content.iter_chunks():
                 yield chunk
-        except httpx.HTTPError as error:
+        except (aiohttp.ClientError, TimeoutError) as error:
             logger.warning(
                 "recording upstream failed mid-stream; the response is aborted",
                 extra={"host": response.url.host, "error": type(error).__name__},
             )
             raise RecordingInterrupted(type(error).__name__) from None
         finally:
-            await response.aclose()
+            response.close()
 
 
 async def fresh_recording_url(
