@@ -2,29 +2,32 @@
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
     Integer,
     Select,
     String,
+    Table,
     bindparam,
     delete,
     exists,
     false,
     func,
     insert,
+    or_,
     select,
     tuple_,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.calls.cursor import CallFilters, Position
 from humanadd.calls.models import Call, CallQuestion, CallTag
 from humanadd.calls.questions import normalize
-from humanadd.db import dialect_insert, utcnow
+from humanadd.db import utcnow
 from humanadd.driver import Reader, Row
 
 SUMMARY_COLUMNS = (
@@ -220,45 +223,69 @@ async def get_recording_ref(reader: Reader, account_id: str, call_id: str) -> Ro
     return await _one_call(reader, _RECORDING_REF, account_id, call_id)
 
 
+_KEY_COLUMNS = ("id", "account_id", "call_id", "created_at")
+_KEPT_WHEN_UNKNOWN = ("recording_ref", "provider_stage")
+"""A recording, once known, is kept: an update that knows of none (an import) leaves it. So is
+a provider stage."""
+_CALLS = cast(Table, Call.__table__)
+_CALL_TAGS = cast(Table, CallTag.__table__)
+_CALL_QUESTIONS = cast(Table, CallQuestion.__table__)
+_DELETE_TAGS = delete(_CALL_TAGS).where(_CALL_TAGS.c.call_pk == bindparam("pk"))
+_DELETE_QUESTIONS = delete(_CALL_QUESTIONS).where(_CALL_QUESTIONS.c.call_pk == bindparam("pk"))
+
+
+@cache
+def _upsert_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (account_id, call_id) DO UPDATE, built once per dialect: its values
+    come as parameters, and the update takes them from `excluded`.
+
+    An update with a provider stage happens only when the stored call is at that stage or an
+    earlier one (or came another way): the provider's events arrive in any order, and a later
+    one knows more.
+    """
+    table = _CALLS
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    excluded = statement.excluded
+    updates: dict[str, Any] = {
+        column.name: excluded[column.name]
+        for column in table.columns
+        if column.name not in _KEY_COLUMNS
+    }
+    for name in _KEPT_WHEN_UNKNOWN:
+        updates[name] = func.coalesce(excluded[name], table.c[name])
+    later_stage = or_(
+        excluded.provider_stage.is_(None),
+        func.coalesce(table.c.provider_stage, 0) <= excluded.provider_stage,
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.account_id, table.c.call_id], set_=updates, where=later_stage
+    ).returning(table.c.id)
+
+
 async def upsert(
     session: AsyncSession, account_id: str, record: CallRecord, *, stage: int | None = None
 ) -> int | None:
     """Insert or update the call (account, call_id), with its tags and questions; its row id.
 
     With a provider `stage`, a call already stored at a later stage is left as it is (and None
-    returned): the provider's events arrive in any order, and a later one knows more.
+    returned).
     """
+    now = utcnow()
     values = {
-        name: getattr(record, name)
-        for name in Call.__table__.columns.keys()  # noqa: SIM118 - a ColumnCollection
-        if hasattr(record, name)
+        column.name: getattr(record, column.name)
+        for column in Call.__table__.columns
+        if hasattr(record, column.name)
     }
-    values["updated_at"] = utcnow()
-    values["provider_stage"] = stage
-    statement = dialect_insert(session)(Call).values(
-        account_id=account_id, created_at=values["updated_at"], **values
-    )
-    # A recording, once known, is kept: an update that knows of none (an import) leaves it.
-    # So is a provider stage.
-    updates = {
-        k: v
-        for k, v in values.items()
-        if v is not None or k not in ("recording_ref", "provider_stage")
-    }
-    later_stage = None
-    if stage is not None:
-        later_stage = func.coalesce(Call.provider_stage, 0) <= stage
-    statement = statement.on_conflict_do_update(
-        index_elements=[Call.account_id, Call.call_id], set_=updates, where=later_stage
-    ).returning(Call.id)
-    call_pk: int | None = (await session.execute(statement)).scalar_one_or_none()
+    values.update(account_id=account_id, created_at=now, updated_at=now, provider_stage=stage)
+    statement = _upsert_statement(session.get_bind().dialect.name)
+    call_pk: int | None = (await session.execute(statement, values)).scalar_one_or_none()
     if call_pk is None:
         return None
-    await session.execute(delete(CallTag).where(CallTag.call_pk == call_pk))
-    await session.execute(delete(CallQuestion).where(CallQuestion.call_pk == call_pk))
+    await session.execute(_DELETE_TAGS, {"pk": call_pk})
+    await session.execute(_DELETE_QUESTIONS, {"pk": call_pk})
     if record.tags:
         await session.execute(
-            insert(CallTag),
+            insert(_CALL_TAGS),
             [
                 {"call_pk": call_pk, "account_id": account_id, "tag": tag}
                 for tag in set(record.tags)
@@ -271,7 +298,7 @@ async def upsert(
         for question in record.questions:
             first_wordings.setdefault(normalize(question)[:512], question)
         await session.execute(
-            insert(CallQuestion),
+            insert(_CALL_QUESTIONS),
             [
                 {
                     "call_pk": call_pk,

@@ -1,21 +1,23 @@
 """All SQL about which account takes which provider's calls."""
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts.models import Account
 from humanadd.providers.models import ProviderAgent
 
+_ACCOUNT_OF_AGENT = (
+    select(Account.id, Account.tags_key, Account.booked_key)
+    .join(ProviderAgent, ProviderAgent.account_id == Account.id)
+    .where(ProviderAgent.agent_id == bindparam("agent_id"))
+)
+"""Built once: it runs for every provider event."""
 
-async def account_of_agent(session: AsyncSession, agent_id: str) -> Account | None:
-    """The account whose calls the upstream agent takes."""
-    statement = (
-        select(Account)
-        .join(ProviderAgent, ProviderAgent.account_id == Account.id)
-        .where(ProviderAgent.agent_id == agent_id)
-    )
-    account: Account | None = (await session.execute(statement)).scalar_one_or_none()
-    return account
+
+async def account_of_agent(session: AsyncSession, agent_id: str) -> tuple[str, str, str] | None:
+    """The account whose calls the upstream agent takes: its id, tags_key and booked_key."""
+    row = (await session.execute(_ACCOUNT_OF_AGENT, {"agent_id": agent_id})).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 async def agents_of(session: AsyncSession, account_id: str) -> list[str]:

@@ -120,20 +120,18 @@ async def store_call(
     """Store what the provider says of a call at `stage`, in the caller's transaction. False
     when nothing was stored: the agent belongs to no account, or the call already holds a
     later stage's data."""
-    account = await repository.account_of_agent(session, call.agent_id)
-    if account is None:
+    owner = await repository.account_of_agent(session, call.agent_id)
+    if owner is None:
         logger.warning(
             "provider call of an unknown agent ignored",
             extra={"agent_id": call.agent_id, "call_id": call.call_id},
         )
         return False
+    account_id, tags_key, booked_key = owner
     record = to_record(
-        call,
-        tags_key=account.tags_key,
-        booked_key=account.booked_key,
-        received_at_ms=received_at_ms,
+        call, tags_key=tags_key, booked_key=booked_key, received_at_ms=received_at_ms
     )
-    stored = await calls.upsert(session, account.id, record, stage=stage)
+    stored = await calls.upsert(session, account_id, record, stage=stage)
     return stored is not None
 
 
