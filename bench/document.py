@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+from bench.providers import INGEST_TARGET, PROXY_TARGET, IngestResult, ProxyResult
 from bench.references import POSTGRES_POOL_SIZE, SQLITE_POOL_SIZE
 from bench.report import (
     HEADER,
@@ -176,10 +177,93 @@ look-up into the data statement (one round trip instead of two). Neither is done
 """
 
 
+def ingest_line(result: IngestResult) -> str:
+    return (
+        f"ingest: {result.events:,} events in {result.seconds:.1f} s = "
+        f"{result.events_per_second:,.0f} events/s ({result.failures} failed)"
+    )
+
+
+def proxy_line(result: ProxyResult) -> str:
+    return (
+        f"recording proxy: direct {result.direct_mb_per_second:,.0f} MB/s, proxied "
+        f"{result.proxied_mb_per_second:,.0f} MB/s = {result.ratio:.0%}"
+    )
+
+
+def provider_verdicts(ingest: list[IngestResult], proxy: ProxyResult | None) -> list[str]:
+    lines = []
+    for result in ingest:
+        if result.database == "postgres":
+            met = result.events_per_second >= INGEST_TARGET and not result.failures
+            lines.append(
+                f"postgres ingest: {result.events_per_second:,.0f} events/s "
+                f"(target ≥ {INGEST_TARGET:.0f}): {'met' if met else 'MISSED'}"
+            )
+    if proxy is not None:
+        met = proxy.ratio >= PROXY_TARGET
+        lines.append(
+            f"recording proxy: {proxy.ratio:.0%} of a direct download's throughput "
+            f"(target ≥ {PROXY_TARGET:.0%}): {'met' if met else 'MISSED'}"
+        )
+    return lines
+
+
+def _provider_section(ingest: list[IngestResult], proxy: ProxyResult | None) -> str:
+    if not ingest and proxy is None:
+        return ""
+    rows = [["database", "events", "seconds", "events/s", "failed"]] + [
+        [
+            result.database,
+            f"{result.events:,}",
+            f"{result.seconds:.1f}",
+            f"{result.events_per_second:,.0f}",
+            f"{result.failures}",
+        ]
+        for result in ingest
+    ]
+    proxy_text = ""
+    if proxy is not None:
+        proxy_rows = [
+            ["download", "MB/s (median)"],
+            ["straight from the recording store", f"{proxy.direct_mb_per_second:,.0f}"],
+            ["through the recording proxy", f"{proxy.proxied_mb_per_second:,.0f}"],
+        ]
+        proxy_text = f"""
+### Recording proxy
+
+{_markdown_table(proxy_rows, 1)}
+
+One {proxy.size_bytes / 1e6:,.0f} MB recording, downloaded with curl (on the client core)
+alternately straight from a local recording store (`bench/upstream.py`, a uvicorn app holding
+the file in memory, on the client core too) and through `humanadd serve`'s
+`GET /api/v1/calls/{{id}}/recording` (on the server core; its allowlist names the store).
+The proxy reaches {proxy.ratio:.0%} of the direct download's throughput.
+"""
+    return f"""## Provider ingest and the recording proxy (issue 3)
+
+{chr(10).join(f"- {line}" for line in provider_verdicts(ingest, proxy))}
+
+### Ingest
+
+{_markdown_table(rows, 1)}
+
+`POST /ingest/retell` on `humanadd serve`: each call's signed `call_ended` then
+`call_analyzed` event (distinct calls, transcripts with word timings, analysis with tags and
+`booked`), sent by {ingest[0].clients if ingest else 0} concurrent senders from one process
+on the client core
+(`bench/providers.py`). Every event is verified, parsed, validated and stored with its tags and
+caller questions in one transaction.
+{proxy_text}
+"""
+
+
 def markdown(
     run: RunInfo,
     datasets: dict[str, DatasetInfo],
     measurements: list[Measurement],
+    ingest: list[IngestResult] | None = None,
+    proxy: ProxyResult | None = None,
 ) -> str:
     now = datetime.now(UTC)
     scale_note = (
@@ -255,7 +339,7 @@ columns) are steadier than absolute numbers.
 - The "vs" columns are throughput ratios (req/s) on the same endpoint and database within
   this run. p50/p99 are wrk's latency percentiles.
 
-{_gap_section(measurements)}## Data set
+{_gap_section(measurements)}{_provider_section(ingest or [], proxy)}## Data set
 
 {_markdown_table(data_rows, 1)}
 

@@ -48,6 +48,7 @@ class IngestResult:
     events: int
     seconds: float
     failures: int
+    clients: int
 
     @property
     def events_per_second(self) -> float:
@@ -211,7 +212,7 @@ def measure_ingest(
             check=True, capture_output=True, cwd=ROOT,
         )  # fmt: skip
     count, seconds, failures = orjson.loads(sent.stdout)
-    return IngestResult(database, count, seconds, failures)
+    return IngestResult(database, count, seconds, failures, clients)
 
 
 def _curl_mb_per_second(url: str, headers: dict[str, str], core: int) -> float:

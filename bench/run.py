@@ -7,7 +7,9 @@ server and load generator pinned to different cores:
   GET /calls/{id} and GET /stats?days=30 for the largest account;
 - the hand-written reference (Starlette + the driver + orjson) on the same list and detail;
 - FastAPI alone, and the bare ASGI reference, both returning the real responses' bytes: the
-  framework's floor and the HTTP limit.
+  framework's floor and the HTTP limit;
+- provider ingest (signed events per second), and the recording proxy against a direct
+  download of the same file (`bench/providers.py`; the proxy once, on the first database).
 
 It prints a table and writes the report (docs/benchmarks.md at full scale).
 """
@@ -23,7 +25,7 @@ from pathlib import Path
 import orjson
 from sqlalchemy.engine import make_url
 
-from bench import data, document, report, servers, wrk
+from bench import data, document, providers, report, servers, wrk
 from bench.generate import Shape
 from bench.report import Endpoint, Measurement
 
@@ -49,6 +51,9 @@ class Options:
     client_core: int
     regenerate: bool
     output: Path
+    ingest_calls: int
+    recording_mb: int
+    proxy_runs: int
 
 
 def parse_options(argv: list[str] | None = None) -> Options:
@@ -78,6 +83,14 @@ def parse_options(argv: list[str] | None = None) -> Options:
     parser.add_argument("--client-core", type=int, default=1)
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data set")
     parser.add_argument("--output", type=Path, help="report file (default: see below)")
+    parser.add_argument(
+        "--ingest-calls",
+        type=int,
+        default=2000,
+        help="calls sent to provider ingest (2 events each)",
+    )
+    parser.add_argument("--recording-mb", type=int, default=200, help="proxied recording size")
+    parser.add_argument("--proxy-runs", type=int, default=5, help="downloads each way")
     args = parser.parse_args(argv)
     full = args.scale == 1.0
     output = args.output or (
@@ -96,6 +109,9 @@ def parse_options(argv: list[str] | None = None) -> Options:
         client_core=args.client_core,
         regenerate=args.regenerate,
         output=output,
+        ingest_calls=args.ingest_calls,
+        recording_mb=args.recording_mb,
+        proxy_runs=args.proxy_runs,
     )
 
 
@@ -265,6 +281,8 @@ def main(argv: list[str] | None = None) -> None:
     started = time.time()
     datasets: dict[str, data.Dataset] = {}
     measurements: list[Measurement] = []
+    ingest: list[providers.IngestResult] = []
+    proxy: providers.ProxyResult | None = None
     for name in options.databases:
         url = database_url(name, options, shape)
         print(f"{name}: preparing {shape.calls:,} calls over {shape.accounts:,} accounts")
@@ -280,12 +298,34 @@ def main(argv: list[str] | None = None) -> None:
             f"{dataset.largest_in_window:,} in the last 30 days"
         )
         measurements += Bench(options, name, dataset).run()
+        ingest.append(
+            providers.measure_ingest(
+                name,
+                url,
+                calls=options.ingest_calls,
+                clients=options.connections,
+                server_core=options.server_core,
+                client_core=options.client_core,
+                logs=RESULTS_DIR / "logs",
+            )
+        )
+        print("  " + document.ingest_line(ingest[-1]))
+        if proxy is None:
+            proxy = providers.measure_proxy(
+                url,
+                size_mb=options.recording_mb,
+                runs=options.proxy_runs,
+                server_core=options.server_core,
+                client_core=options.client_core,
+                logs=RESULTS_DIR / "logs",
+            )
+            print("  " + document.proxy_line(proxy))
     if not measurements:
         raise SystemExit("nothing was measured; no report written")
     print()
     print(report.console_table(measurements))
     print()
-    for line in report.verdicts(measurements):
+    for line in report.verdicts(measurements) + document.provider_verdicts(ingest, proxy):
         print(line)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / "results.json").write_bytes(
@@ -319,7 +359,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         for name, dataset in datasets.items()
     }
-    text = document.markdown(run, infos, measurements)
+    text = document.markdown(run, infos, measurements, ingest, proxy)
     options.output.parent.mkdir(parents=True, exist_ok=True)
     options.output.write_text(text)
     print(f"\nreport written to {options.output}")
