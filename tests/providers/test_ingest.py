@@ -397,3 +397,28 @@ async def test_without_a_retell_key_the_endpoint_is_503(
     assert response.status_code == 503
     assert response.json()["error"] == "not_configured"
     assert await stored_calls(services, call_id) == 0
+
+
+async def test_a_call_that_never_connected_counts_as_missed(
+    call_id: str, client: httpx.AsyncClient, retell_account: TestAccount
+) -> None:
+    started = round(time.time() * 1000) - 3_600_000
+    call = retell_call(
+        call_id,
+        call_status="not_connected",
+        start_timestamp=started,
+        end_timestamp=started + 20_000,
+        duration_ms=20_000,
+        disconnection_reason="dial_no_answer",
+        transcript="",
+        transcript_object=[],
+    )
+    call.pop("call_analysis")
+    await send(client, "call_ended", call)
+
+    stats = (await client.get("/api/v1/stats?days=1", headers=retell_account.headers)).json()
+    assert (stats["stats"]["totalCalls"], stats["stats"]["answered"], stats["stats"]["missed"]) == (
+        1,
+        0,
+        1,
+    )
