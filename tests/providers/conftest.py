@@ -33,14 +33,21 @@ def settings(database_url: str, tmp_path: Path, fake_retell: FakeRetell) -> Sett
     )
 
 
-@pytest.fixture
-async def retell_account(make_account: MakeAccount, services: Services) -> TestAccount:
-    """An Enterprise account whose calls Retell's agent AGENT_ID takes (taken from the account of
-    an earlier test: the database outlives a test)."""
+async def provider_account(
+    make_account: MakeAccount, services: Services, provider: str, agent_id: str
+) -> TestAccount:
+    """A new Enterprise account whose calls `agent_id` of `provider` takes (taken from the
+    account of an earlier test: the database outlives a test)."""
     account = await make_account()
     async with services.sessions.begin() as session:
-        await session.execute(delete(ProviderAgent).where(ProviderAgent.agent_id == AGENT_ID))
+        await session.execute(delete(ProviderAgent).where(ProviderAgent.agent_id == agent_id))
         await providers.set_provider(
-            session, account.id, "retell", agent_ids=[AGENT_ID], actor="test"
+            session, account.id, provider, agent_ids=[agent_id], actor="test"
         )
     return account
+
+
+@pytest.fixture
+async def retell_account(make_account: MakeAccount, services: Services) -> TestAccount:
+    """An account whose calls Retell's agent AGENT_ID takes."""
+    return await provider_account(make_account, services, "retell", AGENT_ID)

@@ -124,6 +124,25 @@ async def test_an_expired_url_is_replaced_by_a_fresh_one_from_the_provider(
     assert fake_retell.requests == ["recording"]  # the fresh URL was stored
 
 
+async def test_a_recording_the_upstream_no_longer_has_is_500_fetch_failed(
+    client: httpx.AsyncClient,
+    retell_account: TestAccount,
+    fake_retell: FakeRetell,
+    recorded: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    del fake_retell.recordings["call_recorded"]  # the store answers 404
+    fake_retell.calls["call_recorded"]["recording_url"] = None  # and the call has none now
+
+    with caplog.at_level(logging.WARNING, logger="humanadd.providers.recording_proxy"):
+        response = await client.get(recorded, headers=retell_account.headers)
+
+    assert response.status_code == 500
+    assert response.json() == FETCH_FAILED
+    assert fake_retell.requests == ["recording", "get-call"]
+    no_upstream_url(response, caplog)
+
+
 async def test_a_host_off_the_allowlist_is_never_fetched(
     client: httpx.AsyncClient,
     retell_account: TestAccount,

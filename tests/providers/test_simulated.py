@@ -5,28 +5,21 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import delete
 
 from humanadd.calls.schemas import CallDetail
 from humanadd.config import Settings
 from humanadd.dependencies import Services
 from humanadd.providers import service as providers
-from humanadd.providers.models import ProviderAgent
 from humanadd.providers.simulated import SimulatedProvider
 from tests.conftest import MakeAccount, TestAccount
+from tests.providers.conftest import provider_account
 
 AGENT = "agent_simulated_test"
 
 
 @pytest.fixture
 async def simulated_account(make_account: MakeAccount, services: Services) -> TestAccount:
-    account = await make_account()
-    async with services.sessions.begin() as session:
-        await session.execute(delete(ProviderAgent).where(ProviderAgent.agent_id == AGENT))
-        await providers.set_provider(
-            session, account.id, "simulated", agent_ids=[AGENT], actor="test"
-        )
-    return account
+    return await provider_account(make_account, services, "simulated", AGENT)
 
 
 def test_a_simulated_call_is_a_realistic_retell_call(tmp_path: Path) -> None:

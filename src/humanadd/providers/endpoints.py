@@ -1,9 +1,10 @@
 """`POST /ingest/retell`: the provider's call webhooks.
 
 Retell signs each request (`providers.retell.signature`) and retries up to three times when it
-gets no 2xx within 10 s. A request is verified before anything is read from it; a valid event
-is stored in one transaction and answered 204. Events this service does not use, and calls of
-agents no account owns, are answered 204 too (and logged), so the provider stops retrying them.
+gets no 2xx within 10 s. The signature is checked before anything in the request is used; a
+valid event is stored in one transaction and answered 204. Events this service does not use,
+and calls of agents no account owns, are answered 204 too (and logged), so the provider stops
+retrying them.
 """
 
 import logging

@@ -8,7 +8,8 @@ reference, see `calls.recordings`). Serving it:
 - the client's `Range` is forwarded and the upstream's 200/206 answer streamed through chunk
   by chunk, never held in memory, with its `Content-Length` and `Content-Range`;
 - a URL the upstream refuses as expired or unknown (signed URLs last 24 h) is replaced: the
-  call is fetched again from the provider for a fresh one, which is stored, and tried once;
+  call is fetched again from the provider for a fresh one, which is stored, and tried once (no
+  fresh one: 500 `fetch_failed`, like any other upstream refusal);
 - upstream errors, timeouts and refused connections before the answer starts are 500
   `fetch_failed`; a failure after it started aborts the response (the connection is closed
   before the body is complete), so a client never takes a truncated recording for a whole one;
@@ -28,7 +29,7 @@ from humanadd.accounts import service as accounts
 from humanadd.calls import repository as calls
 from humanadd.calls.recordings import CallKey, RecordingStream
 from humanadd.config import Settings
-from humanadd.errors import FetchFailed, NotConfigured, NotFound, RangeNotSatisfiable
+from humanadd.errors import FetchFailed, NotConfigured, RangeNotSatisfiable
 from humanadd.providers.upstream import upstream_for
 
 logger = logging.getLogger(__name__)
@@ -108,7 +109,11 @@ class ProxySource:
             response.release()
             fresh = await self._fresh_url(call)
             if fresh is None:
-                raise NotFound("This call has no recording.")
+                logger.warning(
+                    "recording refused upstream, and the provider has no other URL for it",
+                    extra={"host": response.url.host, "status": response.status},
+                )
+                raise FetchFailed()
             response = await self._get(fresh, range_header)
         if response.status == 416:
             response.release()
