@@ -224,6 +224,21 @@ async def _recreate_postgres(url: str) -> None:
         await admin.close()
 
 
+def fresh_database(url: str) -> str:
+    """An empty, migrated database beside the data set's (`url`): for benchmarks that write,
+    so that the data set stays as generated. Its URL."""
+    if url.startswith("sqlite"):
+        path = _sqlite_path(url).with_name("writes.sqlite3")
+        path.unlink(missing_ok=True)
+        fresh = f"sqlite+aiosqlite:///{path}"
+    else:
+        parsed = make_url(url)
+        fresh = parsed.set(database=f"{parsed.database}_writes").render_as_string(False)
+        asyncio.run(_recreate_postgres(fresh))
+    upgrade(fresh)
+    return fresh
+
+
 class DatabaseUnavailable(RuntimeError):
     """The benchmark database's server cannot be reached."""
 

@@ -253,7 +253,8 @@ The proxy reaches {proxy.ratio:.0%} of the direct download's throughput.
 `booked`), sent by {ingest[0].clients if ingest else 0} concurrent senders from one process
 on the client core
 (`bench/providers.py`). Every event is verified, parsed, validated and stored with its tags and
-caller questions in one transaction.
+caller questions in one transaction. Ingest and the proxy write, so they run on an empty,
+migrated database of their own beside the data set, which stays as generated.
 {proxy_text}
 """
 

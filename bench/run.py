@@ -298,10 +298,11 @@ def main(argv: list[str] | None = None) -> None:
             f"{dataset.largest_in_window:,} in the last 30 days"
         )
         measurements += Bench(options, name, dataset).run()
+        writes_url = data.fresh_database(url)
         ingest.append(
             providers.measure_ingest(
                 name,
-                url,
+                writes_url,
                 calls=options.ingest_calls,
                 clients=options.connections,
                 server_core=options.server_core,
@@ -312,7 +313,7 @@ def main(argv: list[str] | None = None) -> None:
         print("  " + document.ingest_line(ingest[-1]))
         if proxy is None:
             proxy = providers.measure_proxy(
-                url,
+                writes_url,
                 size_mb=options.recording_mb,
                 runs=options.proxy_runs,
                 server_core=options.server_core,
