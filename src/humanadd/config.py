@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     """The only hosts the recording proxy fetches from: comma-separated `host[:port]`, a bare
     host matching any port. The default: Retell's recording storage."""
 
+    public_url: str = "http://127.0.0.1:8000"
+    """Where customers reach this service: absolute URLs we send (a webhook's `recording_url`)
+    start with it."""
+
+    webhooks_allow_insecure: bool = False
+    """Allow plain `http://` webhook URLs (development only)."""
+
+    webhooks_allow_private: bool = False
+    """Allow webhook URLs that lead to loopback, private or other non-public addresses
+    (development and tests only)."""
+
     sync_interval_seconds: float = 300
     """How often `humanadd worker` syncs every Retell-backed account with Retell's call list."""
 

@@ -8,6 +8,13 @@ from humanadd.idempotency.models import IdempotencyRecord
 from humanadd.kb.models import KbChange
 from humanadd.keys.models import ApiKey
 from humanadd.providers.models import ProviderAgent
+from humanadd.webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookSigningSecret,
+)
 
 __all__ = [
     "Account",
@@ -20,4 +27,9 @@ __all__ = [
     "IdempotencyRecord",
     "KbChange",
     "ProviderAgent",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookSigningSecret",
 ]

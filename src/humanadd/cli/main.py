@@ -14,6 +14,7 @@ from humanadd.cli.options import Host, Port, command_group
 from humanadd.cli.runtime import DATABASE_ERRORS, database_failure, load_settings
 from humanadd.cli.server import run_server
 from humanadd.cli.sync import sync
+from humanadd.cli.webhooks import webhooks_app
 from humanadd.logs import configure_logging
 from humanadd.migrations import upgrade
 from humanadd.worker import run as run_worker
@@ -31,6 +32,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
 app.add_typer(calls_app, name="calls")
+app.add_typer(webhooks_app, name="webhooks")
 app.command("demo")(demo)
 app.command("sync")(sync)
 

@@ -16,6 +16,7 @@ from humanadd.calls import repository as calls
 from humanadd.errors import InvalidRequest, describe_validation_error
 from humanadd.providers import repository
 from humanadd.providers.retell.calls import RetellCall, to_record
+from humanadd.webhooks import service as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +132,10 @@ async def store_call(
     record = to_record(
         call, tags_key=tags_key, booked_key=booked_key, received_at_ms=received_at_ms
     )
-    stored = await calls.upsert(session, account_id, record, stage=stage)
-    return stored is not None
+    if await calls.upsert(session, account_id, record, stage=stage) is None:
+        return False
+    await webhooks.call_changed(session, account_id, record, analysed=stage == Stage.ANALYZED)
+    return True
 
 
 async def ingest(session: AsyncSession, payload: Any, *, received_at_ms: int) -> bool:

@@ -1,0 +1,218 @@
+"""Configuring an account's webhooks, and writing events to the outbox.
+
+An event is written in the same transaction as the change that causes it, with one delivery
+for the account's endpoint; `humanadd worker` sends it (DESIGN.md §5). One `call_ended` per
+call, when the call has ended and its analysis is in.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from humanadd.accounts import service as accounts
+from humanadd.accounts.service import AccountError
+from humanadd.audit import service as audit
+from humanadd.calls.repository import CallRecord
+from humanadd.clock import iso_from_ms, now_ms
+from humanadd.config import Settings
+from humanadd.db import utcnow
+from humanadd.ids import new_id
+from humanadd.webhooks import repository
+from humanadd.webhooks.destinations import RefusedDestination, check_destination
+from humanadd.webhooks.models import WebhookEndpoint, WebhookSigningSecret
+from humanadd.webhooks.signing import new_secret
+
+ROTATION_OVERLAP = timedelta(hours=24)
+"""After a rotation the old signing secret signs too, for this long."""
+MAX_SECRET_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class SigningSecret:
+    secret: str
+    expires_at: str | None
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    account_id: str
+    url: str
+    enabled: bool
+    secret: str | None
+    """Masked."""
+    signing_secrets: list[SigningSecret]
+
+
+def mask(secret: str | None) -> str | None:
+    """The customer's secret as it may be shown back: its ends only."""
+    if secret is None:
+        return None
+    return f"{secret[:2]}…{secret[-2:]}" if len(secret) >= 10 else "…"
+
+
+async def _config(session: AsyncSession, endpoint: WebhookEndpoint) -> WebhookConfig:
+    secrets = await repository.signing_secrets(session, endpoint.account_id, utcnow())
+    return WebhookConfig(
+        account_id=endpoint.account_id,
+        url=endpoint.url,
+        enabled=endpoint.enabled,
+        secret=mask(endpoint.secret),
+        signing_secrets=[
+            SigningSecret(
+                row.secret,
+                None if row.expires_at is None else row.expires_at.isoformat(),
+            )
+            for row in secrets
+        ],
+    )
+
+
+async def _require_endpoint(session: AsyncSession, account_id: str) -> WebhookEndpoint:
+    await accounts.require(session, account_id)
+    endpoint = await repository.endpoint(session, account_id)
+    if endpoint is None:
+        raise AccountError(f"account {account_id} has no webhook (see `humanadd webhooks set`)")
+    return endpoint
+
+
+async def configure(
+    session: AsyncSession,
+    settings: Settings,
+    account_id: str,
+    *,
+    url: str,
+    secret: str | None,
+    actor: str,
+) -> WebhookConfig:
+    """Set the account's webhook URL and customer secret (None: none), enabled; the first
+    time, with a new signing secret."""
+    await accounts.require(session, account_id)
+    try:
+        await check_destination(
+            url,
+            allow_insecure=settings.webhooks_allow_insecure,
+            allow_private=settings.webhooks_allow_private,
+        )
+    except RefusedDestination as error:
+        raise AccountError(f"webhook URL refused: {error}") from None
+    if secret is not None and not 0 < len(secret) <= MAX_SECRET_LENGTH:
+        raise AccountError(f"the secret must be 1 to {MAX_SECRET_LENGTH} characters")
+    endpoint = await repository.endpoint(session, account_id)
+    if endpoint is None:
+        endpoint = WebhookEndpoint(account_id=account_id, url=url, secret=secret, enabled=True)
+        await repository.add(session, endpoint)
+        await repository.add(
+            session, WebhookSigningSecret(account_id=account_id, secret=new_secret())
+        )
+    else:
+        endpoint.url, endpoint.secret, endpoint.enabled = url, secret, True
+        endpoint.disabled_reason = None
+    audit.record(
+        session,
+        "webhook.configured",
+        account_id=account_id,
+        actor=actor,
+        url=url,
+        secret_set=secret is not None,
+    )
+    return await _config(session, endpoint)
+
+
+async def show(session: AsyncSession, account_id: str) -> WebhookConfig:
+    return await _config(session, await _require_endpoint(session, account_id))
+
+
+async def set_enabled(
+    session: AsyncSession, account_id: str, enabled: bool, *, actor: str, reason: str | None = None
+) -> WebhookConfig:
+    endpoint = await _require_endpoint(session, account_id)
+    endpoint.enabled = enabled
+    endpoint.disabled_reason = None if enabled else reason
+    audit.record(
+        session,
+        "webhook.enabled" if enabled else "webhook.disabled",
+        account_id=account_id,
+        actor=actor,
+        reason=reason,
+    )
+    return await _config(session, endpoint)
+
+
+async def rotate_signing_secret(
+    session: AsyncSession, account_id: str, *, actor: str
+) -> WebhookConfig:
+    """A new signing secret; the former ones keep signing for `ROTATION_OVERLAP`."""
+    endpoint = await _require_endpoint(session, account_id)
+    await repository.expire_signing_secrets(session, account_id, utcnow() + ROTATION_OVERLAP)
+    await repository.add(session, WebhookSigningSecret(account_id=account_id, secret=new_secret()))
+    audit.record(session, "webhook.signing_secret_rotated", account_id=account_id, actor=actor)
+    return await _config(session, endpoint)
+
+
+def call_ended_payload(call_id: str, record: CallRecord) -> dict[str, Any]:
+    """The API document's `call_ended` body; `recording_url` is our own path, made absolute
+    (HUMANADD_PUBLIC_URL) when the request is sent."""
+    return {
+        "event": "call_ended",
+        "call_id": call_id,
+        "direction": record.direction,
+        "from_number": record.from_number,
+        "to_number": record.to_number,
+        "started_at": iso_from_ms(record.started_at),
+        "duration_seconds": record.duration_seconds,
+        "sentiment": record.sentiment,
+        "summary": record.summary,
+        "transcript": record.transcript,
+        "recording_url": (
+            f"/api/v1/calls/{call_id}/recording" if record.recording_ref is not None else None
+        ),
+    }
+
+
+async def emit(
+    session: AsyncSession, account_id: str, kind: str, payload: dict[str, Any], call_id: str | None
+) -> bool:
+    """Write the event and its delivery, in the caller's transaction, when the account has a
+    webhook; a call's event of one kind only once. Whether an event was written."""
+    if await repository.endpoint(session, account_id) is None:
+        return False
+    event_id = new_id("msg")
+    if not await repository.add_event_once(
+        session,
+        {
+            "id": event_id,
+            "account_id": account_id,
+            "type": kind,
+            "call_id": call_id,
+            "payload": payload,
+            "created_at": utcnow(),
+        },
+    ):
+        return False
+    now = utcnow()
+    await repository.add_delivery(
+        session,
+        {
+            "id": new_id("dlv"),
+            "event_id": event_id,
+            "account_id": account_id,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now_ms(),
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    return True
+
+
+async def call_changed(
+    session: AsyncSession, account_id: str, record: CallRecord, *, analysed: bool
+) -> bool:
+    """Emit the call's `call_ended` once it has ended and its analysis is in."""
+    if record.status == "ongoing" or not analysed:
+        return False
+    payload = call_ended_payload(record.call_id, record)
+    return await emit(session, account_id, "call_ended", payload, record.call_id)
