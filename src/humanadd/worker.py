@@ -1,8 +1,11 @@
-"""`humanadd worker`: the background jobs, run on a schedule in one process.
+"""`humanadd worker`: the background jobs, in one process.
 
-For now one job: every `HUMANADD_SYNC_INTERVAL_SECONDS`, sync each Retell-backed account's
-calls of the last day (`providers.sync`), so a lost webhook is repaired within minutes. Several
-workers may run against one database: sync is idempotent, so they only repeat each other.
+- Webhook delivery (`webhooks.delivery`): due deliveries are claimed and sent as soon as they
+  are due (the outbox is polled every `POLL_SECONDS` while idle). Several workers share the
+  work: each attempt is claimed by one of them.
+- Provider sync: every `HUMANADD_SYNC_INTERVAL_SECONDS`, each Retell-backed account's calls of
+  the last day (`providers.sync`), so a lost webhook is repaired within minutes. Sync is
+  idempotent: several workers only repeat each other.
 """
 
 import asyncio
@@ -21,6 +24,7 @@ from humanadd.db import create_engine, session_factory
 from humanadd.errors import NotConfigured
 from humanadd.providers.sync import sync_account
 from humanadd.providers.upstream import upstream_for
+from humanadd.webhooks.delivery import Sender, deliver_due
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +72,43 @@ async def sync_all(settings: Settings, sessions: async_sessionmaker[AsyncSession
     return synced
 
 
+POLL_SECONDS = 0.2
+"""How often an idle worker looks for due deliveries: the delay a new event may wait."""
+
+
+async def deliver(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], *, once: bool
+) -> None:
+    """Send due deliveries for ever; with `once`, until none is due."""
+    sender = Sender(settings)
+    try:
+        while True:
+            attempted = await deliver_due(sessions, sender)
+            if attempted == 0:
+                if once:
+                    return
+                await asyncio.sleep(POLL_SECONDS)
+    finally:
+        await sender.close()
+
+
+async def sync_periodically(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    while True:
+        await sync_all(settings, sessions)
+        await asyncio.sleep(settings.sync_interval_seconds)
+
+
 async def run(settings: Settings, *, once: bool = False) -> None:
-    """Run the jobs until cancelled; with `once`, a single round."""
+    """Run the jobs until cancelled; with `once`, one round of each."""
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     try:
-        while True:
+        if once:
             await sync_all(settings, sessions)
-            if once:
-                return
-            await asyncio.sleep(settings.sync_interval_seconds)
+            await deliver(settings, sessions, once=True)
+        else:
+            await asyncio.gather(
+                sync_periodically(settings, sessions), deliver(settings, sessions, once=False)
+            )
     finally:
         await engine.dispose()

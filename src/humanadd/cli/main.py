@@ -72,7 +72,8 @@ def worker(
 ) -> None:
     """Run the background jobs until interrupted.
 
-    Every HUMANADD_SYNC_INTERVAL_SECONDS it syncs each Retell-backed account's calls of the
+    It sends the accounts' webhooks as they fall due (retrying failed ones on their schedule),
+    and every HUMANADD_SYNC_INTERVAL_SECONDS syncs each Retell-backed account's calls of the
     last day with Retell's call list (as `humanadd sync` does), so a lost webhook never loses
     a call. Logs are JSON lines on stderr. Several workers can share one database.
     """

@@ -2,7 +2,6 @@
 their deliveries (DESIGN.md §5)."""
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from humanadd.db import Base, UTCDateTime, utcnow
-from humanadd.types import BigIntPK, JsonColumn
+from humanadd.types import BigIntPK
 
 
 class WebhookEndpoint(Base):
@@ -31,6 +30,8 @@ class WebhookEndpoint(Base):
     secret: Mapped[str | None] = mapped_column(String(255))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(String(255))
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the run of failed attempts since the last success began; None after a success."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -59,7 +60,9 @@ class WebhookEvent(Base):
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     type: Mapped[str] = mapped_column(String(32))
     call_id: Mapped[str | None] = mapped_column(String(128))
-    payload: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
+    payload: Mapped[str] = mapped_column(Text)
+    """The JSON body as text: its fields stay in the order they were written (a JSONB column
+    would reorder them), so every attempt sends the same bytes."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

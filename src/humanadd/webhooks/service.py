@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import service as accounts
@@ -186,7 +187,7 @@ async def emit(
             "account_id": account_id,
             "type": kind,
             "call_id": call_id,
-            "payload": payload,
+            "payload": orjson.dumps(payload).decode(),
             "created_at": utcnow(),
         },
     ):

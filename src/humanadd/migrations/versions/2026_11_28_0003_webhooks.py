@@ -5,7 +5,6 @@ Revision: 0003 (after 0002)
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 import humanadd.db
 
@@ -23,6 +22,7 @@ def upgrade() -> None:
         sa.Column("secret", sa.String(length=255), nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("disabled_reason", sa.String(length=255), nullable=True),
+        sa.Column("failing_since", humanadd.db.UTCDateTime(), nullable=True),
         sa.Column("created_at", humanadd.db.UTCDateTime(), nullable=False),
         sa.Column("updated_at", humanadd.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -36,11 +36,7 @@ def upgrade() -> None:
         sa.Column("account_id", sa.String(length=32), nullable=False),
         sa.Column("type", sa.String(length=32), nullable=False),
         sa.Column("call_id", sa.String(length=128), nullable=True),
-        sa.Column(
-            "payload",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
+        sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("created_at", humanadd.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"], ["accounts.id"], name=op.f("fk_webhook_events_account_id_accounts")

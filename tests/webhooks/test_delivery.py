@@ -1,0 +1,273 @@
+"""Delivering the outbox to a real receiver: the request byte for byte, the retry schedule
+(by moving the clock, not by sleeping), and every way a receiver can fail."""
+
+import itertools
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import select, update
+from standardwebhooks import Webhook
+
+from humanadd.config import Settings
+from humanadd.db import utcnow
+from humanadd.dependencies import Services
+from humanadd.webhooks import delivery, service
+from humanadd.webhooks.delivery import Sender, deliver_due
+from humanadd.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from tests.conftest import MakeAccount, TestAccount
+from tests.webhooks.receiver import Answer, Receiver
+
+PAYLOAD: dict[str, Any] = {
+    "event": "call_ended",
+    "call_id": "call_hook",
+    "direction": "inbound",
+    "from_number": "+15551234567",
+    "to_number": "+15559876543",
+    "started_at": "2025-01-15T18:22:04.000Z",
+    "duration_seconds": 154,
+    "sentiment": "positive",
+    "summary": "The caller booked a visit.",
+    "transcript": "AI: Hello.\nCaller: Hi.",
+    "recording_url": "/api/v1/calls/call_hook/recording",
+}
+
+
+@pytest.fixture
+def receiver(request: pytest.FixtureRequest) -> Iterator[Receiver]:
+    marker = request.node.get_closest_marker("answers")
+    started = Receiver(*(marker.args if marker else ())).start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+async def hooked(
+    make_account: MakeAccount, services: Services, settings: Settings, receiver: Receiver
+) -> TestAccount:
+    """An account whose webhook is the receiver, with one call_ended event in the outbox: the
+    only pending delivery (those of earlier tests are set aside: the database outlives a test)."""
+    account = await make_account()
+    async with services.sessions.begin() as session:
+        await session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.status == "pending")
+            .values(status="failed")
+        )
+        await service.configure(
+            session, settings, account.id, url=receiver.url, secret="cust-secret-42", actor="test"
+        )
+        assert await service.emit(session, account.id, "call_ended", PAYLOAD, "call_hook")
+    return account
+
+
+async def the_delivery(services: Services, account: TestAccount) -> WebhookDelivery:
+    async with services.sessions() as session:
+        return (
+            await session.execute(
+                select(WebhookDelivery).where(WebhookDelivery.account_id == account.id)
+            )
+        ).scalar_one()
+
+
+async def attempts_of(services: Services, delivery_id: str) -> list[WebhookAttempt]:
+    async with services.sessions() as session:
+        rows = await session.execute(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id == delivery_id)
+            .order_by(WebhookAttempt.id)
+        )
+        return list(rows.scalars())
+
+
+async def run_until_settled(
+    services: Services, settings: Settings, account: TestAccount, *, limit: int = 20
+) -> list[int]:
+    """Attempt the delivery each time it falls due, moving the clock there; the moments."""
+    sender = Sender(settings)
+    rng = random.Random(1)
+    moments = []
+    try:
+        for _ in range(limit):
+            current = await the_delivery(services, account)
+            if current.status != "pending":
+                break
+            moments.append(current.next_attempt_at)
+            assert (
+                await deliver_due(services.sessions, sender, now=current.next_attempt_at, rng=rng)
+                == 1
+            )
+    finally:
+        await sender.close()
+    return moments
+
+
+async def test_the_request_is_the_documented_event_signed_and_with_the_customer_secret(
+    services: Services, settings: Settings, hooked: TestAccount, receiver: Receiver
+) -> None:
+    await run_until_settled(services, settings, hooked)
+
+    (received,) = receiver.received
+    expected = {
+        **PAYLOAD,
+        "recording_url": "https://api.humanadd.test/api/v1/calls/call_hook/recording",
+    }
+    assert received.body == orjson.dumps(expected)
+    assert received.headers["content-type"] == "application/json"
+    assert received.headers["user-agent"].startswith("humanadd-webhooks/")
+    assert received.headers["x-webhook-secret"] == "cust-secret-42"
+    assert received.headers["webhook-id"].startswith("msg_")
+    async with services.sessions() as session:
+        config = await service.show(session, hooked.id)
+    (secret,) = config.signing_secrets
+    assert Webhook(secret.secret).verify(received.body, received.headers) == expected
+    done = await the_delivery(services, hooked)
+    assert (done.status, done.attempts, done.lease_expires_at) == ("delivered", 1, None)
+    (attempt,) = await attempts_of(services, done.id)
+    assert (attempt.trigger, attempt.status_code, attempt.error, attempt.response_body) == (
+        "scheduled",
+        200,
+        None,
+        "ok",
+    )
+
+
+@pytest.mark.answers(Answer(500), Answer(503), Answer(500), Answer(200))
+async def test_a_receiver_that_fails_three_times_gets_it_on_the_fourth_with_the_same_id(
+    services: Services, settings: Settings, hooked: TestAccount, receiver: Receiver
+) -> None:
+    moments = await run_until_settled(services, settings, hooked)
+
+    assert len(receiver.received) == 4
+    assert len({request.headers["webhook-id"] for request in receiver.received}) == 1
+    gaps = [later - earlier for earlier, later in itertools.pairwise(moments)]
+    for gap, planned in zip(gaps, (5_000, 300_000, 1_800_000), strict=True):
+        assert planned * 0.8 <= gap <= planned * 1.2
+    assert (await the_delivery(services, hooked)).status == "delivered"
+
+
+@pytest.mark.answers(Answer(500))
+async def test_after_eight_failures_over_about_27_hours_the_delivery_fails(
+    services: Services, settings: Settings, hooked: TestAccount, receiver: Receiver
+) -> None:
+    moments = await run_until_settled(services, settings, hooked)
+
+    assert len(receiver.received) == 8
+    hours = (moments[-1] - moments[0]) / 3_600_000
+    assert 27.5 * 0.8 < hours < 27.5 * 1.2
+    failed = await the_delivery(services, hooked)
+    assert (failed.status, failed.attempts) == ("failed", 8)
+
+
+@pytest.mark.answers(
+    Answer(301, b"", headers={"location": "http://127.0.0.1:1/elsewhere"}), Answer(200)
+)
+async def test_a_redirect_is_not_followed_but_a_failure(
+    services: Services, settings: Settings, hooked: TestAccount, receiver: Receiver
+) -> None:
+    await run_until_settled(services, settings, hooked)
+
+    assert len(receiver.received) == 2
+    first, second = await attempts_of(services, (await the_delivery(services, hooked)).id)
+    assert (first.status_code, second.status_code) == (301, 200)
+
+
+@pytest.mark.answers(Answer(200, b"x" * 10_000_000))
+async def test_only_4_kb_of_a_huge_answer_is_read(
+    services: Services, settings: Settings, hooked: TestAccount
+) -> None:
+    await run_until_settled(services, settings, hooked)
+
+    (attempt,) = await attempts_of(services, (await the_delivery(services, hooked)).id)
+    assert attempt.response_body == "x" * 4096
+
+
+@pytest.mark.answers(Answer(200, delay=3.0))
+async def test_a_receiver_that_hangs_times_out_and_is_retried_a_minute_later(
+    services: Services, settings: Settings, hooked: TestAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery, "TOTAL_TIMEOUT_SECONDS", 0.5)
+    due = (await the_delivery(services, hooked)).next_attempt_at
+    sender = Sender(settings)
+    try:
+        await deliver_due(services.sessions, sender, now=due)
+    finally:
+        await sender.close()
+
+    pending = await the_delivery(services, hooked)
+    (attempt,) = await attempts_of(services, pending.id)
+    assert (attempt.status_code, attempt.error) == (None, "Timeout")
+    assert pending.status == "pending"
+    assert pending.next_attempt_at - due >= 60_000
+
+
+@pytest.mark.answers(Answer(429, headers={"Retry-After": "120"}))
+async def test_a_429_waits_for_retry_after(
+    services: Services, settings: Settings, hooked: TestAccount
+) -> None:
+    due = (await the_delivery(services, hooked)).next_attempt_at
+    sender = Sender(settings)
+    try:
+        await deliver_due(services.sessions, sender, now=due)
+    finally:
+        await sender.close()
+    assert (await the_delivery(services, hooked)).next_attempt_at - due >= 120_000
+
+
+@pytest.mark.answers(Answer(410))
+async def test_a_410_disables_the_endpoint(
+    services: Services, settings: Settings, hooked: TestAccount, receiver: Receiver
+) -> None:
+    await run_until_settled(services, settings, hooked)
+
+    assert len(receiver.received) == 1
+    assert (await the_delivery(services, hooked)).status == "failed"
+    async with services.sessions() as session:
+        endpoint = await session.get(WebhookEndpoint, hooked.id)
+    assert endpoint is not None
+    assert (endpoint.enabled, endpoint.disabled_reason) == (False, "the endpoint answered 410 Gone")
+
+
+@pytest.mark.answers(Answer(500))
+async def test_five_days_of_nothing_but_failures_disable_the_endpoint(
+    services: Services, settings: Settings, hooked: TestAccount
+) -> None:
+    async with services.sessions.begin() as session:
+        await session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.account_id == hooked.id)
+            .values(failing_since=utcnow() - timedelta(days=5, minutes=1))
+        )
+    due = (await the_delivery(services, hooked)).next_attempt_at
+    sender = Sender(settings)
+    try:
+        await deliver_due(services.sessions, sender, now=due)
+    finally:
+        await sender.close()
+
+    async with services.sessions() as session:
+        endpoint = await session.get(WebhookEndpoint, hooked.id)
+    assert endpoint is not None
+    assert (endpoint.enabled, endpoint.disabled_reason) == (
+        False,
+        "nothing but failures for 5 days",
+    )
+
+
+async def test_a_private_address_is_refused_at_delivery_time_too(
+    services: Services, settings: Settings, hooked: TestAccount, receiver: Receiver
+) -> None:
+    strict = settings.model_copy(update={"webhooks_allow_private": False})
+    due = (await the_delivery(services, hooked)).next_attempt_at
+    sender = Sender(strict)
+    try:
+        await deliver_due(services.sessions, sender, now=due)
+    finally:
+        await sender.close()
+
+    assert receiver.received == []
+    (attempt,) = await attempts_of(services, (await the_delivery(services, hooked)).id)
+    assert attempt.error == "RefusedDestination"
