@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     """Allow webhook URLs that lead to loopback, private or other non-public addresses
     (development and tests only)."""
 
+    webhook_analysis_timeout_seconds: float = 600
+    """A call's `call_ended` webhook waits this long after the call ended for its analysis,
+    then goes out without it."""
+
     sync_interval_seconds: float = 300
     """How often `humanadd worker` syncs every Retell-backed account with Retell's call list."""
 

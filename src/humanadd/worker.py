@@ -3,6 +3,8 @@
 - Webhook delivery (`webhooks.delivery`): due deliveries are claimed and sent as soon as they
   are due (the outbox is polled every `POLL_SECONDS` while idle). Several workers share the
   work: each attempt is claimed by one of them.
+- The analysis timeout: a call whose analysis has not come
+  HUMANADD_WEBHOOK_ANALYSIS_TIMEOUT_SECONDS after it ended gets its `call_ended` event anyway.
 - Provider sync: every `HUMANADD_SYNC_INTERVAL_SECONDS`, each Retell-backed account's calls of
   the last day (`providers.sync`), so a lost webhook is repaired within minutes. Sync is
   idempotent: several workers only repeat each other.
@@ -20,10 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from humanadd.accounts.models import Account, Provider
 from humanadd.clock import now_ms
 from humanadd.config import Settings
-from humanadd.db import create_engine, session_factory
+from humanadd.db import create_engine, session_factory, utcnow
 from humanadd.errors import NotConfigured
 from humanadd.providers.sync import sync_account
 from humanadd.providers.upstream import upstream_for
+from humanadd.webhooks import service as webhooks
 from humanadd.webhooks.delivery import Sender, deliver_due
 
 logger = logging.getLogger(__name__)
@@ -92,6 +95,20 @@ async def deliver(
         await sender.close()
 
 
+ANALYSIS_CHECK_SECONDS = 30.0
+
+
+async def emit_overdue_periodically(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Every `ANALYSIS_CHECK_SECONDS`, the `call_ended` events whose analysis is overdue."""
+    timeout = timedelta(seconds=settings.webhook_analysis_timeout_seconds)
+    while True:
+        async with sessions.begin() as session:
+            await webhooks.emit_overdue(session, utcnow() - timeout)
+        await asyncio.sleep(ANALYSIS_CHECK_SECONDS)
+
+
 async def sync_periodically(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
     while True:
         await sync_all(settings, sessions)
@@ -105,10 +122,15 @@ async def run(settings: Settings, *, once: bool = False) -> None:
     try:
         if once:
             await sync_all(settings, sessions)
+            timeout = timedelta(seconds=settings.webhook_analysis_timeout_seconds)
+            async with sessions.begin() as session:
+                await webhooks.emit_overdue(session, utcnow() - timeout)
             await deliver(settings, sessions, once=True)
         else:
             await asyncio.gather(
-                sync_periodically(settings, sessions), deliver(settings, sessions, once=False)
+                sync_periodically(settings, sessions),
+                emit_overdue_periodically(settings, sessions),
+                deliver(settings, sessions, once=False),
             )
     finally:
         await engine.dispose()

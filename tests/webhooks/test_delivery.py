@@ -18,7 +18,7 @@ from humanadd.dependencies import Services
 from humanadd.webhooks import delivery, service
 from humanadd.webhooks.delivery import Sender, deliver_due
 from humanadd.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from tests.conftest import MakeAccount, TestAccount
+from tests.conftest import Cli, MakeAccount, TestAccount
 from tests.webhooks.receiver import Answer, Receiver
 
 PAYLOAD: dict[str, Any] = {
@@ -271,3 +271,70 @@ async def test_a_private_address_is_refused_at_delivery_time_too(
     assert receiver.received == []
     (attempt,) = await attempts_of(services, (await the_delivery(services, hooked)).id)
     assert attempt.error == "RefusedDestination"
+
+
+async def test_redeliver_sends_the_same_event_again_as_a_manual_attempt(
+    cli: Cli, services: Services, settings: Settings, hooked: TestAccount, receiver: Receiver
+) -> None:
+    await run_until_settled(services, settings, hooked)
+    first = await the_delivery(services, hooked)
+
+    result = await cli("webhooks", "redeliver", first.id, "--json")
+    assert result.exit_code == 0, result.stderr
+    sender = Sender(settings)
+    try:
+        assert await deliver_due(services.sessions, sender) == 1
+    finally:
+        await sender.close()
+
+    assert [r.headers["webhook-id"] for r in receiver.received] == [
+        receiver.received[0].headers["webhook-id"]
+    ] * 2
+    log = orjson.loads((await cli("webhooks", "deliveries", hooked.id, "--json")).stdout)
+    assert [(item["trigger"], item["status"]) for item in log] == [
+        ("manual", "delivered"),
+        ("scheduled", "delivered"),
+    ]
+    assert log[0]["delivery_id"] == orjson.loads(result.stdout)["delivery_id"]
+    assert [(a["trigger"], a["status_code"]) for a in log[0]["attempts"]] == [("manual", 200)]
+
+
+async def test_the_test_command_goes_through_the_outbox(
+    cli: Cli, services: Services, settings: Settings, hooked: TestAccount, receiver: Receiver
+) -> None:
+    await run_until_settled(services, settings, hooked)
+    result = await cli("webhooks", "test", hooked.id, "--json")
+    assert result.exit_code == 0, result.stderr
+    sender = Sender(settings)
+    try:
+        await deliver_due(services.sessions, sender)
+    finally:
+        await sender.close()
+
+    body = orjson.loads(receiver.received[-1].body)
+    assert (body["event"], body["account_id"]) == ("test", hooked.id)
+    assert receiver.received[-1].headers["webhook-id"] == orjson.loads(result.stdout)["event_id"]
+
+
+@pytest.mark.answers(Answer(500))
+async def test_recover_queues_failed_events_again(
+    cli: Cli, services: Services, settings: Settings, hooked: TestAccount, receiver: Receiver
+) -> None:
+    await run_until_settled(services, settings, hooked)
+    assert (await the_delivery(services, hooked)).status == "failed"
+    receiver.answers = [Answer(200)]  # the customer's endpoint is back
+
+    since = (utcnow() - timedelta(hours=1)).isoformat()
+    result = await cli("webhooks", "recover", hooked.id, "--since", since, "--json")
+    assert result.exit_code == 0, result.stderr
+    (queued,) = orjson.loads(result.stdout)["queued"]
+    sender = Sender(settings)
+    try:
+        await deliver_due(services.sessions, sender)
+    finally:
+        await sender.close()
+
+    log = orjson.loads((await cli("webhooks", "deliveries", hooked.id, "--json")).stdout)
+    assert (log[0]["delivery_id"], log[0]["status"]) == (queued, "delivered")
+    again = await cli("webhooks", "recover", hooked.id, "--since", since, "--json")
+    assert orjson.loads(again.stdout)["queued"] == []  # nothing failed is left

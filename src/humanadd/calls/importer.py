@@ -32,6 +32,7 @@ from humanadd.calls.questions import caller_questions
 from humanadd.calls.repository import CallRecord
 from humanadd.calls.schemas import Direction, Sentiment, Status, TranscriptTurn
 from humanadd.clock import MAX_UNIX_MS, MIN_UNIX_MS, iso_from_ms, ms_from_iso
+from humanadd.webhooks import service as webhooks
 
 IGNORED_FIELDS = frozenset({"recording_url"})
 NUL_PROBLEM = "must not contain NUL characters (U+0000)"
@@ -256,12 +257,15 @@ def parse_file(path: Path) -> ParsedFile:
 
 
 async def import_calls(
-    session: AsyncSession, account_id: str, records: Iterable[CallRecord]
+    session: AsyncSession, account_id: str, records: Iterable[CallRecord], *, notify: bool = False
 ) -> int:
-    """Upsert the calls into the account (by call_id) in the caller's transaction; how many."""
+    """Upsert the calls into the account (by call_id) in the caller's transaction; how many.
+    With `notify`, each finished call fires its `call_ended` webhook (once per call)."""
     await accounts.require(session, account_id)
     count = 0
     for record in records:
         await repository.upsert(session, account_id, record)
+        if notify:
+            await webhooks.call_changed(session, account_id, record, analysed=True)
         count += 1
     return count

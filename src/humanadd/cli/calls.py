@@ -33,6 +33,14 @@ def import_calls(
             show_default=False,
         ),
     ],
+    notify: Annotated[
+        bool,
+        typer.Option(
+            "--notify",
+            help="Fire each finished call's call_ended webhook (once per call), as if the "
+            "provider had sent it. Without it, imports are silent.",
+        ),
+    ] = False,
     as_json: AsJson = False,
 ) -> None:
     """Import calls from a JSON Lines file, all or nothing.
@@ -54,7 +62,7 @@ def import_calls(
         fail(f"{len(parsed.errors)} bad line(s) in {file}; nothing was imported")
 
     async def operation(session: AsyncSession) -> int:
-        return await importer.import_calls(session, account_id, parsed.records)
+        return await importer.import_calls(session, account_id, parsed.records, notify=notify)
 
     imported = run_in_transaction(settings, operation)
     call_ids = len({record.call_id for record in parsed.records})

@@ -1,7 +1,8 @@
 """`humanadd webhooks …`: each account's `call_ended` webhook."""
 
 import dataclasses
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,3 +117,120 @@ def enable(account_id: AccountArgument, as_json: AsJson = False) -> None:
 def disable(account_id: AccountArgument, as_json: AsJson = False) -> None:
     """Stop sending the account's events (they are still recorded)."""
     _switch(account_id, False, as_json)
+
+
+@webhooks_app.command("test")
+def send_test(account_id: AccountArgument, as_json: AsJson = False) -> None:
+    """Queue a `test` event to the account's webhook, through the same outbox, signing and
+    retries as real events; `humanadd webhooks deliveries` shows how it went."""
+    settings = load_settings()
+
+    async def operation(session: AsyncSession) -> str:
+        return await service.send_test(session, account_id)
+
+    event_id = run_in_transaction(settings, operation)
+    if as_json:
+        print_json({"account_id": account_id, "event_id": event_id})
+    else:
+        typer.echo(f"queued test event {event_id} for {account_id}")
+
+
+@webhooks_app.command("deliveries")
+def deliveries(
+    account_id: AccountArgument,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            metavar="STATUS",
+            help="Only deliveries in this state: pending, delivered or failed.",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, max=1000, help="At most this many, newest first.")
+    ] = 50,
+    as_json: AsJson = False,
+) -> None:
+    """The delivery log: the account's recent deliveries, newest first, each with its attempts
+    (time, trigger, status code, latency, error)."""
+    settings = load_settings()
+
+    async def operation(session: AsyncSession) -> list[dict[str, Any]]:
+        return await service.delivery_log(session, account_id, status, limit)
+
+    log = run_in_transaction(settings, operation)
+    if as_json:
+        print_json(log)
+        return
+    if not log:
+        typer.echo("no deliveries")
+        return
+    for item in log:
+        typer.echo(
+            f"{item['delivery_id']}  {item['status']:<9}  {item['event_type']}  "
+            f"event {item['event_id']}  {item['call_id'] or ''}"
+        )
+        for attempt in item["attempts"]:
+            outcome = attempt["status_code"] or attempt["error"]
+            typer.echo(
+                f"    {attempt['attempted_at']}  {attempt['trigger']:<9}  {outcome}  "
+                f"{attempt['latency_ms']} ms"
+            )
+
+
+@webhooks_app.command("redeliver")
+def redeliver(
+    delivery_id: Annotated[
+        str, typer.Argument(metavar="DELIVERY_ID", help="The delivery (dlv_…) to send again.")
+    ],
+    as_json: AsJson = False,
+) -> None:
+    """Send a delivery's event again now, with the same webhook-id, as a new delivery."""
+    settings = load_settings()
+
+    async def operation(session: AsyncSession) -> str:
+        return await service.redeliver(session, delivery_id, actor=ACTOR)
+
+    new = run_in_transaction(settings, operation)
+    if as_json:
+        print_json({"delivery_id": new, "redelivers": delivery_id})
+    else:
+        typer.echo(f"queued {new} (a redelivery of {delivery_id})")
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO-8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@webhooks_app.command("recover")
+def recover(
+    account_id: AccountArgument,
+    since: Annotated[
+        str,
+        typer.Option(
+            metavar="TIME", help="ISO-8601 (UTC unless it says otherwise).", show_default=False
+        ),
+    ],
+    until: Annotated[
+        str | None,
+        typer.Option(metavar="TIME", help="ISO-8601; default: now.", show_default=False),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Queue again every event of the account, created in [--since, --until), whose
+    deliveries all failed (after an outage of the customer's endpoint, say)."""
+    settings = load_settings()
+    start, end = _moment(since), _moment(until) if until else datetime.now(UTC)
+
+    async def operation(session: AsyncSession) -> list[str]:
+        return await service.recover(session, account_id, start, end, actor=ACTOR)
+
+    queued = run_in_transaction(settings, operation)
+    if as_json:
+        print_json({"account_id": account_id, "queued": queued})
+    else:
+        typer.echo(f"queued {len(queued)} failed event(s) of {account_id} again")

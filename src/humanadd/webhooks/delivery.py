@@ -184,7 +184,6 @@ async def deliver_one(
     *,
     now: int,
     rng: random.Random,
-    trigger: str = "scheduled",
 ) -> Outcome | None:
     """Make one attempt of a claimed delivery and record it; None when there was nothing to
     send (the delivery or its endpoint is gone)."""
@@ -215,7 +214,7 @@ async def deliver_one(
         session.add(
             WebhookAttempt(
                 delivery_id=delivery_id,
-                trigger=trigger,
+                trigger=delivery.trigger,
                 status_code=outcome.status_code,
                 latency_ms=outcome.latency_ms,
                 error=outcome.error,

@@ -77,6 +77,8 @@ class WebhookDelivery(Base):
     event_id: Mapped[str] = mapped_column(ForeignKey("webhook_events.id"), index=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    trigger: Mapped[str] = mapped_column(String(16), default="scheduled")
+    """`scheduled` (the event's own delivery) or `manual` (an operator's redelivery)."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[int] = mapped_column(BigInteger)
     """Unix ms."""

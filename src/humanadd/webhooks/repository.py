@@ -3,11 +3,14 @@
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, or_, select, update
+from sqlalchemy import Table, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from humanadd.calls.models import Call
+from humanadd.calls.repository import CallRecord
 from humanadd.db import dialect_insert, utcnow
 from humanadd.webhooks.models import (
+    WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
@@ -62,17 +65,61 @@ async def add_event_once(session: AsyncSession, event: dict[str, Any]) -> bool:
     return (await session.execute(statement)).scalar_one_or_none() is not None
 
 
+async def add_event(session: AsyncSession, event: dict[str, Any]) -> None:
+    await session.execute(dialect_insert(session)(WebhookEvent).values(**event))
+
+
+async def failed_events(
+    session: AsyncSession, account_id: str, since: datetime, until: datetime
+) -> list[str]:
+    """The account's events created in [since, until) none of whose deliveries succeeded or
+    is still pending."""
+    deliveries = _DELIVERIES.c
+    settled_or_going = exists().where(
+        deliveries.event_id == WebhookEvent.id, deliveries.status != "failed"
+    )
+    statement = (
+        select(WebhookEvent.id)
+        .where(
+            WebhookEvent.account_id == account_id,
+            WebhookEvent.created_at >= since,
+            WebhookEvent.created_at < until,
+            ~settled_or_going,
+        )
+        .order_by(WebhookEvent.created_at)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
 async def add_delivery(session: AsyncSession, delivery: dict[str, Any]) -> None:
     await session.execute(dialect_insert(session)(WebhookDelivery).values(**delivery))
 
 
-async def deliveries_of(session: AsyncSession, account_id: str) -> list[WebhookDelivery]:
+async def delivery_log(
+    session: AsyncSession, account_id: str, status: str | None, limit: int
+) -> list[tuple[WebhookDelivery, WebhookEvent, list[WebhookAttempt]]]:
+    """The account's most recent deliveries (of one status, or all), newest first, each with
+    its event and attempts (oldest first)."""
     statement = (
-        select(WebhookDelivery)
+        select(WebhookDelivery, WebhookEvent)
+        .join(WebhookEvent, WebhookEvent.id == WebhookDelivery.event_id)
         .where(WebhookDelivery.account_id == account_id)
-        .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
+        .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
+        .limit(limit)
     )
-    return list((await session.execute(statement)).scalars())
+    if status is not None:
+        statement = statement.where(WebhookDelivery.status == status)
+    rows = [(delivery, event) for delivery, event in await session.execute(statement)]
+    attempts: dict[str, list[WebhookAttempt]] = {delivery.id: [] for delivery, _ in rows}
+    if attempts:
+        found = await session.execute(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id.in_(list(attempts)))
+            .order_by(WebhookAttempt.id)
+        )
+        for attempt in found.scalars():
+            attempts[attempt.delivery_id].append(attempt)
+    return [(delivery, event, attempts[delivery.id]) for delivery, event in rows]
 
 
 _DELIVERIES = cast(Table, WebhookDelivery.__table__)
@@ -155,3 +202,49 @@ async def disable_endpoint(session: AsyncSession, account_id: str, reason: str) 
         .where(_ENDPOINTS.c.account_id == account_id)
         .values(enabled=False, disabled_reason=reason, updated_at=utcnow())
     )
+
+
+_CALLS = cast(Table, Call.__table__)
+_PAYLOAD_COLUMNS = (
+    "call_id",
+    "direction",
+    "from_number",
+    "to_number",
+    "started_at",
+    "duration_seconds",
+    "status",
+    "sentiment",
+    "summary",
+    "transcript",
+    "recording_ref",
+)
+ENDED_STAGE = 2
+"""`providers.service.Stage.ENDED`."""
+
+
+async def calls_without_event(
+    session: AsyncSession, ended_before: datetime, limit: int
+) -> list[tuple[str, CallRecord]]:
+    """Provider calls that ended (stored at the ended stage) before `ended_before`, of accounts
+    with a webhook, that have no `call_ended` event yet: their analysis is overdue."""
+    calls = _CALLS.c
+    events = cast(Table, WebhookEvent.__table__).c
+    statement = (
+        select(calls.account_id, *(calls[name] for name in _PAYLOAD_COLUMNS))
+        .join(_ENDPOINTS, _ENDPOINTS.c.account_id == calls.account_id)
+        .where(
+            calls.provider_stage == ENDED_STAGE,
+            calls.status != "ongoing",
+            calls.updated_at < ended_before,
+            ~exists().where(
+                events.account_id == calls.account_id,
+                events.type == "call_ended",
+                events.call_id == calls.call_id,
+            ),
+        )
+        .limit(limit)
+    )
+    return [
+        (row[0], CallRecord(**dict(zip(_PAYLOAD_COLUMNS, row[1:], strict=True))))
+        for row in await session.execute(statement)
+    ]

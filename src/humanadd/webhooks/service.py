@@ -6,7 +6,7 @@ call, when the call has ended and its analysis is in.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -192,21 +192,78 @@ async def emit(
         },
     ):
         return False
+    await _queue(session, account_id, event_id, "scheduled")
+    return True
+
+
+async def _queue(session: AsyncSession, account_id: str, event_id: str, trigger: str) -> str:
+    """A new delivery of the event, due now; its id."""
     now = utcnow()
+    delivery_id = new_id("dlv")
     await repository.add_delivery(
         session,
         {
-            "id": new_id("dlv"),
+            "id": delivery_id,
             "event_id": event_id,
             "account_id": account_id,
             "status": "pending",
+            "trigger": trigger,
             "attempts": 0,
             "next_attempt_at": now_ms(),
             "created_at": now,
             "updated_at": now,
         },
     )
-    return True
+    return delivery_id
+
+
+async def send_test(session: AsyncSession, account_id: str) -> str:
+    """Queue a `test` event through the outbox; its event id."""
+    await _require_endpoint(session, account_id)
+    event_id = new_id("msg")
+    payload = {"event": "test", "account_id": account_id, "sent_at": iso_from_ms(now_ms())}
+    await repository.add_event(
+        session,
+        {
+            "id": event_id,
+            "account_id": account_id,
+            "type": "test",
+            "call_id": None,
+            "payload": orjson.dumps(payload).decode(),
+            "created_at": utcnow(),
+        },
+    )
+    await _queue(session, account_id, event_id, "manual")
+    return event_id
+
+
+async def redeliver(session: AsyncSession, delivery_id: str, *, actor: str) -> str:
+    """Send a delivery's event again, as a new delivery with the same `webhook-id`; its id."""
+    found = await repository.delivery_with_event(session, delivery_id)
+    if found is None:
+        raise AccountError(f"no delivery {delivery_id!r}")
+    _, event, _ = found
+    new = await _queue(session, event.account_id, event.id, "manual")
+    audit.record(
+        session, "webhook.redelivered", account_id=event.account_id, actor=actor,
+        delivery_id=delivery_id, new_delivery_id=new,
+    )  # fmt: skip
+    return new
+
+
+async def recover(
+    session: AsyncSession, account_id: str, since: datetime, until: datetime, *, actor: str
+) -> list[str]:
+    """Queue again every event of the account created in [since, until) whose deliveries all
+    failed; the new deliveries' ids."""
+    await _require_endpoint(session, account_id)
+    event_ids = await repository.failed_events(session, account_id, since, until)
+    queued = [await _queue(session, account_id, event_id, "manual") for event_id in event_ids]
+    audit.record(
+        session, "webhook.recovered", account_id=account_id, actor=actor,
+        since=since.isoformat(), until=until.isoformat(), events=len(queued),
+    )  # fmt: skip
+    return queued
 
 
 async def call_changed(
@@ -217,3 +274,52 @@ async def call_changed(
         return False
     payload = call_ended_payload(record.call_id, record)
     return await emit(session, account_id, "call_ended", payload, record.call_id)
+
+
+async def emit_overdue(session: AsyncSession, ended_before: datetime, limit: int = 500) -> int:
+    """Emit `call_ended` for provider calls whose analysis has not come by `ended_before` (the
+    analysis timeout): they go out with what is known. How many."""
+    overdue = await repository.calls_without_event(session, ended_before, limit)
+    for account_id, record in overdue:
+        payload = call_ended_payload(record.call_id, record)
+        await emit(session, account_id, "call_ended", payload, record.call_id)
+    return len(overdue)
+
+
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
+
+
+async def delivery_log(
+    session: AsyncSession, account_id: str, status: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """The account's most recent deliveries, newest first, with their attempts."""
+    await _require_endpoint(session, account_id)
+    if status is not None and status not in DELIVERY_STATUSES:
+        raise AccountError(
+            f"unknown status {status!r} (choose one of: {', '.join(DELIVERY_STATUSES)})"
+        )
+    return [
+        {
+            "delivery_id": delivery.id,
+            "event_id": event.id,
+            "event_type": event.type,
+            "call_id": event.call_id,
+            "status": delivery.status,
+            "trigger": delivery.trigger,
+            "created_at": delivery.created_at.isoformat(),
+            "attempts": [
+                {
+                    "attempted_at": attempt.attempted_at.isoformat(),
+                    "trigger": attempt.trigger,
+                    "status_code": attempt.status_code,
+                    "latency_ms": attempt.latency_ms,
+                    "error": attempt.error,
+                    "response_body": attempt.response_body,
+                }
+                for attempt in attempts
+            ],
+        }
+        for delivery, event, attempts in await repository.delivery_log(
+            session, account_id, status, limit
+        )
+    ]

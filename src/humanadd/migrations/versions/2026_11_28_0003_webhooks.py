@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(length=40), nullable=False),
         sa.Column("account_id", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("trigger", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.BigInteger(), nullable=False),
         sa.Column("lease_expires_at", sa.BigInteger(), nullable=True),
