@@ -38,6 +38,7 @@ from humanadd.providers.endpoints import router as ingest_router
 from humanadd.providers.recording_proxy import HostAllowlist, ProxySource, fresh_recording_url
 from humanadd.ratelimit import RateLimiter
 from humanadd.stats.endpoints import router as stats_router
+from humanadd.webhooks.endpoints import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """Programmatic access to every call, transcript, recording and analytic of your AI
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         # (environment look-ups) on every request, about 7 % of a calls request's time.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    for router in (calls_router, stats_router, kb_router):
+    for router in (calls_router, stats_router, kb_router, webhooks_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health_router)
     app.include_router(ingest_router)

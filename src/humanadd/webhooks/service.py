@@ -25,6 +25,19 @@ from humanadd.webhooks.destinations import RefusedDestination, check_destination
 from humanadd.webhooks.models import WebhookEndpoint, WebhookSigningSecret
 from humanadd.webhooks.signing import new_secret
 
+
+class NoWebhook(AccountError):
+    """The account has no webhook configured."""
+
+
+class RefusedWebhookUrl(AccountError):
+    """The URL may not receive webhooks (scheme, form, or where it resolves)."""
+
+
+class NoSuchDelivery(AccountError):
+    """No delivery by that id (in that account)."""
+
+
 ROTATION_OVERLAP = timedelta(hours=24)
 """After a rotation the old signing secret signs too, for this long."""
 MAX_SECRET_LENGTH = 255
@@ -74,7 +87,7 @@ async def _require_endpoint(session: AsyncSession, account_id: str) -> WebhookEn
     await accounts.require(session, account_id)
     endpoint = await repository.endpoint(session, account_id)
     if endpoint is None:
-        raise AccountError(f"account {account_id} has no webhook (see `humanadd webhooks set`)")
+        raise NoWebhook(f"account {account_id} has no webhook (see `humanadd webhooks set`)")
     return endpoint
 
 
@@ -97,9 +110,9 @@ async def configure(
             allow_private=settings.webhooks_allow_private,
         )
     except RefusedDestination as error:
-        raise AccountError(f"webhook URL refused: {error}") from None
+        raise RefusedWebhookUrl(f"webhook URL refused: {error}") from None
     if secret is not None and not 0 < len(secret) <= MAX_SECRET_LENGTH:
-        raise AccountError(f"the secret must be 1 to {MAX_SECRET_LENGTH} characters")
+        raise RefusedWebhookUrl(f"the secret must be 1 to {MAX_SECRET_LENGTH} characters")
     endpoint = await repository.endpoint(session, account_id)
     if endpoint is None:
         endpoint = WebhookEndpoint(account_id=account_id, url=url, secret=secret, enabled=True)
@@ -237,11 +250,14 @@ async def send_test(session: AsyncSession, account_id: str) -> str:
     return event_id
 
 
-async def redeliver(session: AsyncSession, delivery_id: str, *, actor: str) -> str:
-    """Send a delivery's event again, as a new delivery with the same `webhook-id`; its id."""
+async def redeliver(
+    session: AsyncSession, delivery_id: str, *, actor: str, account_id: str | None = None
+) -> str:
+    """Send a delivery's event again, as a new delivery with the same `webhook-id`; its id.
+    With `account_id`, only a delivery of that account."""
     found = await repository.delivery_with_event(session, delivery_id)
-    if found is None:
-        raise AccountError(f"no delivery {delivery_id!r}")
+    if found is None or account_id not in (None, found[1].account_id):
+        raise NoSuchDelivery(f"no delivery {delivery_id!r}")
     _, event, _ = found
     new = await _queue(session, event.account_id, event.id, "manual")
     audit.record(

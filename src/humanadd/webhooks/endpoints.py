@@ -1,0 +1,103 @@
+"""HTTP routes of /api/v1/webhooks: the caller's own webhook, as `humanadd webhooks` offers it
+to operators."""
+
+import dataclasses
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from humanadd.dependencies import SessionDep, get_services
+from humanadd.errors import AUTHENTICATED, InvalidRequest, NotFound, error_responses
+from humanadd.http import JsonResponse
+from humanadd.keys.auth import AuthenticatedRoute, principal_of
+from humanadd.webhooks import service
+from humanadd.webhooks.schemas import (
+    DeliveryList,
+    Redelivery,
+    TestQueued,
+    WebhookResponse,
+    WebhookUpdate,
+)
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=AuthenticatedRoute)
+ACTOR = "api"
+
+
+def _webhook(config: service.WebhookConfig) -> JsonResponse:
+    shown = dataclasses.asdict(config)
+    del shown["account_id"]
+    return JsonResponse({"ok": True, "webhook": shown})
+
+
+NO_WEBHOOK = "No webhook is configured; set one with PUT /api/v1/webhooks."
+
+
+@router.get("", response_model=WebhookResponse, responses=error_responses(*AUTHENTICATED, 404))
+async def get_webhook(request: Request, session: SessionDep) -> JsonResponse:
+    """Your webhook: URL, enabled, your secret (masked) and the signing secrets."""
+    try:
+        return _webhook(await service.show(session, principal_of(request).account_id))
+    except service.NoWebhook:
+        raise NotFound(NO_WEBHOOK) from None
+
+
+@router.put("", response_model=WebhookResponse, responses=error_responses(*AUTHENTICATED))
+async def put_webhook(request: Request, session: SessionDep, update: WebhookUpdate) -> JsonResponse:
+    """Set your webhook URL (https, on a public address) and secret, and enable it. The first
+    time, a signing secret is made."""
+    settings = get_services(request).settings
+    try:
+        config = await service.configure(
+            session,
+            settings,
+            principal_of(request).account_id,
+            url=update.url,
+            secret=update.secret,
+            actor=ACTOR,
+        )
+    except service.RefusedWebhookUrl as error:
+        raise InvalidRequest(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
+    return _webhook(config)
+
+
+@router.post("/test", response_model=TestQueued, responses=error_responses(*AUTHENTICATED, 404))
+async def test_webhook(request: Request, session: SessionDep) -> JsonResponse:
+    """Queue a `test` event to your webhook, signed and retried like real ones."""
+    try:
+        event_id = await service.send_test(session, principal_of(request).account_id)
+    except service.NoWebhook:
+        raise NotFound(NO_WEBHOOK) from None
+    return JsonResponse({"ok": True, "event_id": event_id})
+
+
+@router.get(
+    "/deliveries", response_model=DeliveryList, responses=error_responses(*AUTHENTICATED, 404)
+)
+async def list_deliveries(
+    request: Request,
+    session: SessionDep,
+    status: Literal["pending", "delivered", "failed"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> JsonResponse:
+    """The delivery log: your recent deliveries, newest first, each with its attempts."""
+    try:
+        log = await service.delivery_log(session, principal_of(request).account_id, status, limit)
+    except service.NoWebhook:
+        raise NotFound(NO_WEBHOOK) from None
+    return JsonResponse({"ok": True, "deliveries": log})
+
+
+@router.post(
+    "/deliveries/{delivery_id}/redeliver",
+    response_model=Redelivery,
+    responses=error_responses(*AUTHENTICATED, 404),
+)
+async def redeliver(delivery_id: str, request: Request, session: SessionDep) -> JsonResponse:
+    """Send a delivery's event again now, with the same `webhook-id`."""
+    try:
+        new = await service.redeliver(
+            session, delivery_id, actor=ACTOR, account_id=principal_of(request).account_id
+        )
+    except service.NoSuchDelivery:
+        raise NotFound(f"No delivery {delivery_id!r}.") from None
+    return JsonResponse({"ok": True, "delivery_id": new})
