@@ -209,6 +209,15 @@ async def deliver_one(
     if endpoint.secret:
         headers["X-Webhook-Secret"] = endpoint.secret
     outcome = await sender.send(endpoint.url, body, headers)
+    logger.info(
+        "webhook attempt",
+        extra={
+            "delivery_id": delivery_id,
+            "status_code": outcome.status_code,
+            "error": outcome.error,
+            "latency_ms": outcome.latency_ms,
+        },
+    )
     attempts = delivery.attempts + 1
     async with sessions.begin() as session:
         session.add(
@@ -243,15 +252,6 @@ async def deliver_one(
         await repository.mark_endpoint(session, event.account_id, failing_since=failing_since)
         if utcnow() - failing_since >= DISABLE_AFTER:
             await _disable(session, event.account_id, "nothing but failures for 5 days")
-    logger.info(
-        "webhook attempt",
-        extra={
-            "delivery_id": delivery_id,
-            "status_code": outcome.status_code,
-            "error": outcome.error,
-            "latency_ms": outcome.latency_ms,
-        },
-    )
     return outcome
 
 

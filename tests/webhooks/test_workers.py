@@ -1,0 +1,174 @@
+"""Real `humanadd worker` processes delivering the outbox: two of them share the work without
+sending any attempt twice, and one killed mid-delivery loses nothing."""
+
+import asyncio
+import os
+import random
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+
+from humanadd.clock import now_ms
+from humanadd.config import Settings
+from humanadd.dependencies import Services
+from humanadd.webhooks import service
+from humanadd.webhooks.models import WebhookDelivery
+from tests.conftest import MakeAccount, TestAccount
+from tests.webhooks.receiver import Answer, Receiver
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def receiver(request: pytest.FixtureRequest) -> Iterator[Receiver]:
+    marker = request.node.get_closest_marker("answers")
+    started = Receiver(*(marker.args if marker else ())).start()
+    yield started
+    started.stop()
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("HUMANADD_")
+    }
+    environment.update(
+        HUMANADD_DATABASE_URL=settings.database_url,
+        HUMANADD_WEBHOOKS_ALLOW_PRIVATE="1",
+        HUMANADD_WEBHOOKS_ALLOW_INSECURE="1",
+    )
+    return environment
+
+
+async def start_worker(settings: Settings, log: Path) -> asyncio.subprocess.Process:
+    with log.open("wb") as output:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "humanadd", "worker",
+            env=worker_environment(settings), stdout=output, stderr=output,
+        )  # fmt: skip
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(process.wait(), timeout=15)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def pending(services: Services, account: TestAccount) -> int:
+    async with services.sessions() as session:
+        return int(
+            (
+                await session.execute(
+                    select(func.count())
+                    .select_from(WebhookDelivery)
+                    .where(
+                        WebhookDelivery.account_id == account.id,
+                        WebhookDelivery.status != "delivered",
+                    )
+                )
+            ).scalar_one()
+        )
+
+
+async def hooked(
+    make_account: MakeAccount, services: Services, settings: Settings, receiver: Receiver
+) -> TestAccount:
+    """An account whose webhook is the receiver: from now on the only pending deliveries are
+    its own (those of earlier tests are set aside)."""
+    account = await make_account()
+    async with services.sessions.begin() as session:
+        await session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.status == "pending")
+            .values(status="failed")
+        )
+        await service.configure(
+            session, settings, account.id, url=receiver.url, secret=None, actor="test"
+        )
+    return account
+
+
+async def emit_events(services: Services, account: TestAccount, first: int, count: int) -> None:
+    async with services.sessions.begin() as session:
+        for number in range(first, first + count):
+            payload = {"event": "call_ended", "call_id": f"call_{number}"}
+            await service.emit(session, account.id, "call_ended", payload, f"call_{number}")
+
+
+@pytest.mark.answers(Answer(200, delay=0.05))
+async def test_two_workers_deliver_300_events_each_exactly_once(
+    make_account: MakeAccount,
+    services: Services,
+    settings: Settings,
+    receiver: Receiver,
+    tmp_path: Path,
+) -> None:
+    account = await hooked(make_account, services, settings, receiver)
+    workers = [await start_worker(settings, tmp_path / f"worker-{n}.log") for n in range(2)]
+    try:
+        await asyncio.sleep(3)  # both are polling the outbox
+        rng = random.Random(7)
+        for batch in range(30):  # in small batches at uneven times, so both claim some
+            await emit_events(services, account, batch * 10, 10)
+            await asyncio.sleep(rng.uniform(0.05, 0.35))
+        deadline = time.monotonic() + 120
+        while await pending(services, account) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+    finally:
+        for worker in workers:
+            await stop(worker)
+
+    assert await pending(services, account) == 0
+    ids = [request.headers["webhook-id"] for request in receiver.received]
+    assert len(ids) == 300
+    assert len(set(ids)) == 300
+    logs = [(tmp_path / f"worker-{n}.log").read_text() for n in range(2)]
+    assert all('"message":"webhook attempt"' in log for log in logs), "both workers took a share"
+
+
+@pytest.mark.answers(Answer(200, delay=30.0), Answer(200))
+async def test_a_worker_killed_mid_delivery_loses_nothing(
+    make_account: MakeAccount,
+    services: Services,
+    settings: Settings,
+    receiver: Receiver,
+    tmp_path: Path,
+) -> None:
+    account = await hooked(make_account, services, settings, receiver)
+    await emit_events(services, account, 0, 1)
+    first = await start_worker(settings, tmp_path / "first.log")
+    try:
+        deadline = time.monotonic() + 60
+        while not receiver.received and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert receiver.received, "the first worker never sent"
+    finally:
+        first.kill()  # kill -9, in the middle of the request
+        await first.wait()
+    assert await pending(services, account) == 1
+
+    async with services.sessions.begin() as session:  # its lease runs out (without waiting)
+        await session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.account_id == account.id)
+            .values(lease_expires_at=now_ms() - 1)
+        )
+    second = await start_worker(settings, tmp_path / "second.log")
+    try:
+        deadline = time.monotonic() + 60
+        while await pending(services, account) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+    finally:
+        await stop(second)
+
+    assert await pending(services, account) == 0
+    assert len(receiver.received) == 2
+    assert receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
