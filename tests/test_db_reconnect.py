@@ -11,7 +11,7 @@ from humanadd.dependencies import Services
 from tests.conftest import MakeAccount
 
 
-async def _terminate_other_backends(database_url: str) -> int:
+async def terminate_other_backends(database_url: str) -> int:
     """Kill every connection to the test database but our own, as a server restart would."""
     url = make_url(database_url)
     connection = await asyncpg.connect(
@@ -41,7 +41,7 @@ async def test_requests_succeed_again_after_the_database_drops_every_pooled_conn
     for _ in range(3):
         assert (await client.get("/api/v1/calls", headers=account.headers)).status_code == 200
 
-    assert await _terminate_other_backends(services.settings.database_url) >= 1
+    assert await terminate_other_backends(services.settings.database_url) >= 1
 
     statuses = [
         (await client.get("/api/v1/calls", headers=account.headers)).status_code for _ in range(5)

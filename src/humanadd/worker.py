@@ -13,7 +13,9 @@
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
 import retell
 from sqlalchemy import select
@@ -30,6 +32,7 @@ from humanadd.webhooks import service as webhooks
 from humanadd.webhooks.delivery import Sender, deliver_due
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SYNC_WINDOW = timedelta(days=1)
 """How far back each periodic sync looks; `humanadd sync --since` reaches further."""
@@ -79,6 +82,21 @@ POLL_SECONDS = 0.2
 """How often an idle worker looks for due deliveries: the delay a new event may wait."""
 
 
+RECOVERY_SECONDS = 1.0
+"""After a job fails (the database restarting, say), it runs again this much later."""
+
+
+async def _survive(job: str, work: Callable[[], Awaitable[T]]) -> T | None:
+    """Run one round of a job; a failure is logged, and the worker carries on. Nothing is lost
+    by it: the outbox and the provider's records are still there for the next round."""
+    try:
+        return await work()
+    except Exception as error:
+        logger.warning("job round failed", extra={"job": job, "error": type(error).__name__})
+        await asyncio.sleep(RECOVERY_SECONDS)
+        return None
+
+
 async def deliver(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], *, once: bool
 ) -> None:
@@ -86,8 +104,8 @@ async def deliver(
     sender = Sender(settings)
     try:
         while True:
-            attempted = await deliver_due(sessions, sender)
-            if attempted == 0:
+            attempted = await _survive("deliver", lambda: deliver_due(sessions, sender))
+            if not attempted:
                 if once:
                     return
                 await asyncio.sleep(POLL_SECONDS)
@@ -98,20 +116,24 @@ async def deliver(
 ANALYSIS_CHECK_SECONDS = 30.0
 
 
+async def emit_overdue(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> int:
+    timeout = timedelta(seconds=settings.webhook_analysis_timeout_seconds)
+    async with sessions.begin() as session:
+        return await webhooks.emit_overdue(session, utcnow() - timeout)
+
+
 async def emit_overdue_periodically(
     settings: Settings, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     """Every `ANALYSIS_CHECK_SECONDS`, the `call_ended` events whose analysis is overdue."""
-    timeout = timedelta(seconds=settings.webhook_analysis_timeout_seconds)
     while True:
-        async with sessions.begin() as session:
-            await webhooks.emit_overdue(session, utcnow() - timeout)
+        await _survive("analysis timeout", lambda: emit_overdue(settings, sessions))
         await asyncio.sleep(ANALYSIS_CHECK_SECONDS)
 
 
 async def sync_periodically(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
     while True:
-        await sync_all(settings, sessions)
+        await _survive("sync", lambda: sync_all(settings, sessions))
         await asyncio.sleep(settings.sync_interval_seconds)
 
 
@@ -122,9 +144,7 @@ async def run(settings: Settings, *, once: bool = False) -> None:
     try:
         if once:
             await sync_all(settings, sessions)
-            timeout = timedelta(seconds=settings.webhook_analysis_timeout_seconds)
-            async with sessions.begin() as session:
-                await webhooks.emit_overdue(session, utcnow() - timeout)
+            await emit_overdue(settings, sessions)
             await deliver(settings, sessions, once=True)
         else:
             await asyncio.gather(

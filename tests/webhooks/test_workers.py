@@ -15,10 +15,12 @@ from sqlalchemy import func, select, update
 
 from humanadd.clock import now_ms
 from humanadd.config import Settings
+from humanadd.db import is_sqlite
 from humanadd.dependencies import Services
 from humanadd.webhooks import service
-from humanadd.webhooks.models import WebhookDelivery
+from humanadd.webhooks.models import WebhookDelivery, WebhookEvent
 from tests.conftest import MakeAccount, TestAccount
+from tests.test_db_reconnect import terminate_other_backends
 from tests.webhooks.receiver import Answer, Receiver
 
 pytestmark = pytest.mark.slow
@@ -172,3 +174,44 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
     assert await pending(services, account) == 0
     assert len(receiver.received) == 2
     assert receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
+
+
+async def test_a_database_restart_loses_nothing(
+    make_account: MakeAccount,
+    services: Services,
+    settings: Settings,
+    receiver: Receiver,
+    tmp_path: Path,
+) -> None:
+    if is_sqlite(settings.database_url):
+        pytest.skip("PostgreSQL only: SQLite has no server to restart")
+    account = await hooked(make_account, services, settings, receiver)
+    worker = await start_worker(settings, tmp_path / "worker.log")
+    try:
+        await emit_events(services, account, 0, 20)
+        await asyncio.sleep(1)
+        # Every connection to the database dropped at once, the worker's included, as a
+        # restart of the server does.
+        assert await terminate_other_backends(settings.database_url) >= 1
+        await services.engine.dispose()
+        await emit_events(services, account, 20, 20)
+        deadline = time.monotonic() + 60
+        while await pending(services, account) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        assert worker.returncode is None, "the worker survived"
+    finally:
+        await stop(worker)
+
+    assert await pending(services, account) == 0
+    assert {request.headers["webhook-id"] for request in receiver.received} == set(
+        await event_ids(services, account)
+    )
+    assert len(await event_ids(services, account)) == 40
+
+
+async def event_ids(services: Services, account: TestAccount) -> list[str]:
+    async with services.sessions() as session:
+        rows = await session.execute(
+            select(WebhookEvent.id).where(WebhookEvent.account_id == account.id)
+        )
+        return list(rows.scalars())
