@@ -21,6 +21,13 @@ from bench.report import (
     table_row,
     verdicts,
 )
+from bench.webhooks import (
+    LATENCY_P50_TARGET_MS,
+    LATENCY_P99_TARGET_MS,
+    RECEIVER_DELAY_SECONDS,
+    THROUGHPUT_TARGET,
+    WebhookResult,
+)
 
 PACKAGES = (
     "fastapi",
@@ -209,6 +216,65 @@ def provider_verdicts(ingest: list[IngestResult], proxy: ProxyResult | None) -> 
     return lines
 
 
+def webhook_line(database: str, result: WebhookResult) -> str:
+    return (
+        f"webhooks ({database}): latency p50 {result.p50_ms:,.0f} ms, p99 {result.p99_ms:,.0f} ms; "
+        f"{result.deliveries_per_second:,.0f} deliveries/s"
+    )
+
+
+def webhook_verdicts(results: list[tuple[str, WebhookResult]]) -> list[str]:
+    lines = []
+    for database, result in results:
+        for label, value, target, met in (
+            ("latency p50", f"{result.p50_ms:,.0f} ms", f"< {LATENCY_P50_TARGET_MS:,.0f} ms",
+             result.p50_ms < LATENCY_P50_TARGET_MS),
+            ("latency p99", f"{result.p99_ms:,.0f} ms", f"< {LATENCY_P99_TARGET_MS:,.0f} ms",
+             result.p99_ms < LATENCY_P99_TARGET_MS),
+            ("deliveries", f"{result.deliveries_per_second:,.0f}/s",
+             f"≥ {THROUGHPUT_TARGET:,.0f}/s", result.deliveries_per_second >= THROUGHPUT_TARGET),
+        ):  # fmt: skip
+            lines.append(
+                f"{database} webhook {label}: {value} (target {target}): "
+                f"{'met' if met else 'MISSED'}"
+            )
+    return lines
+
+
+def _webhook_section(results: list[tuple[str, WebhookResult]]) -> str:
+    if not results:
+        return ""
+    rows = [["database", "events", "p50 ms", "p99 ms", "events (throughput)", "deliveries/s"]]
+    rows += [
+        [
+            database,
+            f"{result.latency_events:,}",
+            f"{result.p50_ms:,.0f}",
+            f"{result.p99_ms:,.0f}",
+            f"{result.throughput_events:,}",
+            f"{result.deliveries_per_second:,.0f}",
+        ]
+        for database, result in results
+    ]
+    return f"""## Outbound webhooks (issue 4)
+
+{chr(10).join(f"- {line}" for line in webhook_verdicts(results))}
+
+{_markdown_table(rows, 1)}
+
+`bench/webhooks.py`, on an empty database of its own: `humanadd serve` and one `humanadd worker`
+on the server core; a receiver (`bench/receiver.py`) answering each request after
+{RECEIVER_DELAY_SECONDS * 1000:.0f} ms, and the sender, on the client core.
+
+- **Latency**: signed `call_analyzed` events sent to `POST /ingest/retell`, 40 a second; for
+  each, from just before it was sent to the arrival of its `call_ended` webhook at the receiver.
+- **Throughput**: events written to the outbox while the worker is stopped; then the worker is
+  started, and deliveries are counted per second from the first arrival to the last. The worker
+  keeps up to 200 deliveries in flight.
+
+"""
+
+
 def _provider_section(ingest: list[IngestResult], proxy: ProxyResult | None) -> str:
     if not ingest and proxy is None:
         return ""
@@ -265,6 +331,7 @@ def markdown(
     measurements: list[Measurement],
     ingest: list[IngestResult] | None = None,
     proxy: ProxyResult | None = None,
+    webhook_results: list[tuple[str, WebhookResult]] | None = None,
 ) -> str:
     now = datetime.now(UTC)
     scale_note = (
@@ -273,6 +340,11 @@ def markdown(
         else f"\n> **Reduced run** (`--scale {run.scale}`): not the size issue 2 asks for.\n"
     )
     rows = [HEADER] + [table_row(measurements, m) for m in ordered(measurements)]
+    sections = (
+        _gap_section(measurements)
+        + _provider_section(ingest or [], proxy)
+        + _webhook_section(webhook_results or [])
+    )
     data_rows = [
         [
             "database",
@@ -340,7 +412,7 @@ columns) are steadier than absolute numbers.
 - The "vs" columns are throughput ratios (req/s) on the same endpoint and database within
   this run. p50/p99 are wrk's latency percentiles.
 
-{_gap_section(measurements)}{_provider_section(ingest or [], proxy)}## Data set
+{sections}## Data set
 
 {_markdown_table(data_rows, 1)}
 

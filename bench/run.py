@@ -9,7 +9,9 @@ server and load generator pinned to different cores:
 - FastAPI alone, and the bare ASGI reference, both returning the real responses' bytes: the
   framework's floor and the HTTP limit;
 - provider ingest (signed events per second), and the recording proxy against a direct
-  download of the same file (`bench/providers.py`; the proxy once, on the first database).
+  download of the same file (`bench/providers.py`; the proxy once, on the first database);
+- outbound webhooks: latency from ingest to the receiver, deliveries per second
+  (`bench/webhooks.py`).
 
 It prints a table and writes the report (docs/benchmarks.md at full scale).
 """
@@ -25,7 +27,7 @@ from pathlib import Path
 import orjson
 from sqlalchemy.engine import make_url
 
-from bench import data, document, providers, report, servers, wrk
+from bench import data, document, providers, report, servers, webhooks, wrk
 from bench.generate import Shape
 from bench.report import Endpoint, Measurement
 
@@ -54,6 +56,8 @@ class Options:
     ingest_calls: int
     recording_mb: int
     proxy_runs: int
+    webhook_latency_events: int
+    webhook_throughput_events: int
 
 
 def parse_options(argv: list[str] | None = None) -> Options:
@@ -91,6 +95,8 @@ def parse_options(argv: list[str] | None = None) -> Options:
     )
     parser.add_argument("--recording-mb", type=int, default=200, help="proxied recording size")
     parser.add_argument("--proxy-runs", type=int, default=5, help="downloads each way")
+    parser.add_argument("--webhook-latency-events", type=int, default=200)
+    parser.add_argument("--webhook-throughput-events", type=int, default=2000)
     args = parser.parse_args(argv)
     full = args.scale == 1.0
     output = args.output or (
@@ -112,6 +118,8 @@ def parse_options(argv: list[str] | None = None) -> Options:
         ingest_calls=args.ingest_calls,
         recording_mb=args.recording_mb,
         proxy_runs=args.proxy_runs,
+        webhook_latency_events=args.webhook_latency_events,
+        webhook_throughput_events=args.webhook_throughput_events,
     )
 
 
@@ -283,6 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     measurements: list[Measurement] = []
     ingest: list[providers.IngestResult] = []
     proxy: providers.ProxyResult | None = None
+    webhook_results: list[tuple[str, webhooks.WebhookResult]] = []
     for name in options.databases:
         url = database_url(name, options, shape)
         print(f"{name}: preparing {shape.calls:,} calls over {shape.accounts:,} accounts")
@@ -311,6 +320,20 @@ def main(argv: list[str] | None = None) -> None:
             )
         )
         print("  " + document.ingest_line(ingest[-1]))
+        webhook_results.append(
+            (
+                name,
+                webhooks.measure_webhooks(
+                    data.fresh_database(url),
+                    latency_events=options.webhook_latency_events,
+                    throughput_events=options.webhook_throughput_events,
+                    server_core=options.server_core,
+                    client_core=options.client_core,
+                    logs=RESULTS_DIR / "logs",
+                ),
+            )
+        )
+        print("  " + document.webhook_line(*webhook_results[-1]))
         if proxy is None:
             proxy = providers.measure_proxy(
                 writes_url,
@@ -326,7 +349,12 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(report.console_table(measurements))
     print()
-    for line in report.verdicts(measurements) + document.provider_verdicts(ingest, proxy):
+    verdicts = (
+        report.verdicts(measurements)
+        + document.provider_verdicts(ingest, proxy)
+        + document.webhook_verdicts(webhook_results)
+    )
+    for line in verdicts:
         print(line)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / "results.json").write_bytes(
@@ -360,7 +388,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         for name, dataset in datasets.items()
     }
-    text = document.markdown(run, infos, measurements, ingest, proxy)
+    text = document.markdown(run, infos, measurements, ingest, proxy, webhook_results)
     options.output.parent.mkdir(parents=True, exist_ok=True)
     options.output.write_text(text)
     print(f"\nreport written to {options.output}")

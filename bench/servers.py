@@ -124,3 +124,20 @@ def fetch(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+@contextmanager
+def running_worker(
+    command: list[str], *, core: int, log: Path, env: dict[str, str] | None = None
+) -> Iterator[int]:
+    """Run a process that serves no HTTP (`humanadd worker`) under `taskset -c core` until the
+    block ends; its pid."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            ["taskset", "-c", str(core), *command], stdout=output, stderr=subprocess.STDOUT, env=env
+        )
+        try:
+            yield process.pid
+        finally:
+            _stop(process)

@@ -12,7 +12,9 @@
 
 import asyncio
 import dataclasses
+import functools
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
@@ -29,7 +31,7 @@ from humanadd.errors import NotConfigured
 from humanadd.providers.sync import sync_account
 from humanadd.providers.upstream import upstream_for
 from humanadd.webhooks import service as webhooks
-from humanadd.webhooks.delivery import Sender, deliver_due
+from humanadd.webhooks.delivery import Sender, claim, deliver_one
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -97,19 +99,48 @@ async def _survive(job: str, work: Callable[[], Awaitable[T]]) -> T | None:
         return None
 
 
+IN_FLIGHT = 200
+"""Deliveries one worker sends at the same time: a slow receiver does not hold up others."""
+
+
 async def deliver(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], *, once: bool
 ) -> None:
-    """Send due deliveries for ever; with `once`, until none is due."""
+    """Send due deliveries for ever; with `once`, until none is due. Up to `IN_FLIGHT` at a
+    time, claiming more as soon as there is room."""
     sender = Sender(settings)
+    running: set[asyncio.Task[None]] = set()
+    rng = random.Random()
+
+    async def attempt(delivery_id: str) -> None:
+        await _survive(
+            "deliver", lambda: deliver_one(sessions, sender, delivery_id, now=now_ms(), rng=rng)
+        )
+
     try:
         while True:
-            attempted = await _survive("deliver", lambda: deliver_due(sessions, sender))
-            if not attempted:
-                if once:
-                    return
+            room = IN_FLIGHT - len(running)
+            claimed = (
+                await _survive("claim", functools.partial(claim, sessions, room, now_ms()))
+                if room
+                else None
+            )
+            for delivery_id in claimed or ():
+                task = asyncio.create_task(attempt(delivery_id))
+                running.add(task)
+                task.add_done_callback(running.discard)
+            if claimed:
+                continue
+            if once and not running:
+                return
+            if running:
+                await asyncio.wait(
+                    running, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                )
+            else:
                 await asyncio.sleep(POLL_SECONDS)
     finally:
+        await asyncio.gather(*running, return_exceptions=True)
         await sender.close()
 
 

@@ -260,6 +260,12 @@ async def _disable(session: AsyncSession, account_id: str, reason: str) -> None:
     audit.record(session, "webhook.disabled", account_id=account_id, actor="worker", reason=reason)
 
 
+async def claim(sessions: async_sessionmaker[AsyncSession], limit: int, now: int) -> list[str]:
+    """Lease up to `limit` deliveries due at `now` to this worker; their ids."""
+    async with sessions.begin() as session:
+        return await repository.claim_due(session, now, now + LEASE_MS, limit)
+
+
 async def deliver_due(
     sessions: async_sessionmaker[AsyncSession],
     sender: Sender,
@@ -271,8 +277,7 @@ async def deliver_due(
     """Claim the deliveries due at `now` (the clock by default) and attempt them concurrently;
     how many were attempted."""
     moment = now_ms() if now is None else now
-    async with sessions.begin() as session:
-        claimed = await repository.claim_due(session, moment, moment + LEASE_MS, limit)
+    claimed = await claim(sessions, limit, moment)
     chooser = rng or random.Random()
     await asyncio.gather(
         *(
