@@ -47,10 +47,13 @@ class Receiver:
             await asyncio.sleep(answer.delay)
         return Response(answer.body, answer.status, answer.headers)
 
-    def start(self) -> "Receiver":
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+    def start(self, port: int | None = None) -> "Receiver":
+        """Listen on `port`, or a free one."""
+        if port is None:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        self.port = port
         app = Starlette(routes=[Route("/hooks", self._hook, methods=["POST"])])
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"

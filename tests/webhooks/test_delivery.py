@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 from standardwebhooks import Webhook
 
+from humanadd.audit.models import AuditEvent
 from humanadd.config import Settings
 from humanadd.db import utcnow
 from humanadd.dependencies import Services
@@ -255,6 +256,17 @@ async def test_five_days_of_nothing_but_failures_disable_the_endpoint(
         False,
         "nothing but failures for 5 days",
     )
+    async with services.sessions() as session:
+        audited = await session.execute(
+            select(AuditEvent.action, AuditEvent.actor, AuditEvent.details).where(
+                AuditEvent.account_id == hooked.id, AuditEvent.action == "webhook.disabled"
+            )
+        )
+        assert tuple(audited.one()) == (
+            "webhook.disabled",
+            "worker",
+            {"reason": "nothing but failures for 5 days"},
+        )
 
 
 async def test_a_private_address_is_refused_at_delivery_time_too(

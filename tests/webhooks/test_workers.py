@@ -18,7 +18,7 @@ from humanadd.config import Settings
 from humanadd.db import is_sqlite
 from humanadd.dependencies import Services
 from humanadd.webhooks import service
-from humanadd.webhooks.models import WebhookDelivery, WebhookEvent
+from humanadd.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent
 from tests.conftest import MakeAccount, TestAccount
 from tests.test_db_reconnect import terminate_other_backends
 from tests.webhooks.receiver import Answer, Receiver
@@ -215,3 +215,50 @@ async def event_ids(services: Services, account: TestAccount) -> list[str]:
             select(WebhookEvent.id).where(WebhookEvent.account_id == account.id)
         )
         return list(rows.scalars())
+
+
+async def test_a_receiver_restart_loses_nothing(
+    make_account: MakeAccount,
+    services: Services,
+    settings: Settings,
+    receiver: Receiver,
+    tmp_path: Path,
+) -> None:
+    account = await hooked(make_account, services, settings, receiver)
+    port = receiver.port
+    receiver.stop()  # the customer's endpoint is down
+    worker = await start_worker(settings, tmp_path / "worker.log")
+    back = Receiver()
+    try:
+        await emit_events(services, account, 0, 3)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and await failed_attempts(services, account) < 3:
+            await asyncio.sleep(0.1)
+        assert await failed_attempts(services, account) >= 3  # refused while it was down
+        back.start(port)  # and back up: the retries 5 s later get through
+        deadline = time.monotonic() + 30
+        while await pending(services, account) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+    finally:
+        await stop(worker)
+        back.stop()
+
+    assert await pending(services, account) == 0
+    assert len({request.headers["webhook-id"] for request in back.received}) == 3
+
+
+async def failed_attempts(services: Services, account: TestAccount) -> int:
+    async with services.sessions() as session:
+        return int(
+            (
+                await session.execute(
+                    select(func.count())
+                    .select_from(WebhookAttempt)
+                    .join(WebhookDelivery, WebhookDelivery.id == WebhookAttempt.delivery_id)
+                    .where(
+                        WebhookDelivery.account_id == account.id,
+                        WebhookAttempt.status_code.is_(None),
+                    )
+                )
+            ).scalar_one()
+        )
