@@ -350,3 +350,27 @@ async def test_recover_queues_failed_events_again(
     assert (log[0]["delivery_id"], log[0]["status"]) == (queued, "delivered")
     again = await cli("webhooks", "recover", hooked.id, "--since", since, "--json")
     assert orjson.loads(again.stdout)["queued"] == []  # nothing failed is left
+
+
+async def test_a_name_resolving_to_a_private_address_is_refused_when_connecting(
+    services: Services, settings: Settings, hooked: TestAccount, receiver: Receiver
+) -> None:
+    """The check runs on the addresses the connection is made to: a name that resolves to a
+    loopback address (here `localhost`, through /etc/hosts) gets nothing sent."""
+    async with services.sessions.begin() as session:
+        await session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.account_id == hooked.id)
+            .values(url=f"http://localhost:{receiver.port}/hooks")
+        )
+    strict = settings.model_copy(update={"webhooks_allow_private": False})
+    due = (await the_delivery(services, hooked)).next_attempt_at
+    sender = Sender(strict)
+    try:
+        await deliver_due(services.sessions, sender, now=due)
+    finally:
+        await sender.close()
+
+    assert receiver.received == []
+    (attempt,) = await attempts_of(services, (await the_delivery(services, hooked)).id)
+    assert attempt.error == "RefusedDestination"
