@@ -7,20 +7,18 @@ and checked against the official SDK's `verify` in the tests.
 
 import asyncio
 import copy
-import socket
-import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from humanadd.providers.retell import signature
+from tests.threaded_server import ThreadedServer
 
 RETELL_API_KEY = "key_test_0123456789abcdef"
 AGENT_ID = "agent_7f3c9a2b1d"
@@ -108,7 +106,7 @@ def webhook(
     return body, headers
 
 
-class FakeRetell:
+class FakeRetell(ThreadedServer):
     """A Retell stand-in: a real HTTP server on 127.0.0.1, in a thread of its own.
 
     It implements what humanadd uses of Retell's API, from Retell's documentation:
@@ -131,9 +129,7 @@ class FakeRetell:
         self.break_after: int | None = None
         """Drop the connection after sending this many bytes of a recording body."""
         self.url_lifetime_ms = 24 * 3600 * 1000
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self.port = 0
+        super().__init__()
 
     # -- what a test sets up --------------------------------------------------------------
 
@@ -281,26 +277,8 @@ class FakeRetell:
         )
 
     def start(self) -> "FakeRetell":
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        config = uvicorn.Config(
-            self.app(), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the fake Retell did not start")
-            time.sleep(0.01)
+        self.serve(self.app())
         return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
 
 
 CHUNK = 64 * 1024

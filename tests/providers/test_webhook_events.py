@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from humanadd.dependencies import Services
 from humanadd.webhooks.models import WebhookDelivery, WebhookEvent
@@ -20,6 +20,7 @@ from tests.providers.retell_fake import (
     webhook,
 )
 from tests.providers.test_sync import recent_call, run_sync
+from tests.webhooks.conftest import set_pending_deliveries_aside
 
 URL = "https://93.184.216.34/hooks"
 
@@ -29,12 +30,7 @@ async def no_delivery_left(services: Services) -> AsyncIterator[None]:
     """These tests' events go to a public address: set their deliveries aside afterwards, so
     that no worker of a later test tries to reach it."""
     yield
-    async with services.sessions.begin() as session:
-        await session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.status == "pending")
-            .values(status="failed")
-        )
+    await set_pending_deliveries_aside(services)
 
 
 async def deliver(client: httpx.AsyncClient, event: str, call: dict[str, Any]) -> None:

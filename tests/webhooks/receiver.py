@@ -2,16 +2,14 @@
 keeps every request and answers from a script of responses (the last one repeats)."""
 
 import asyncio
-import socket
-import threading
-import time
 from dataclasses import dataclass, field
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from tests.threaded_server import ThreadedServer
 
 
 @dataclass(frozen=True)
@@ -28,13 +26,11 @@ class Received:
     body: bytes
 
 
-class Receiver:
+class Receiver(ThreadedServer):
     def __init__(self, *answers: Answer) -> None:
         self.answers = list(answers) or [Answer()]
         self.received: list[Received] = []
-        self.port = 0
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     @property
     def url(self) -> str:
@@ -49,26 +45,5 @@ class Receiver:
 
     def start(self, port: int | None = None) -> "Receiver":
         """Listen on `port`, or a free one."""
-        if port is None:
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                port = probe.getsockname()[1]
-        self.port = port
-        app = Starlette(routes=[Route("/hooks", self._hook, methods=["POST"])])
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the receiver did not start")
-            time.sleep(0.01)
+        self.serve(Starlette(routes=[Route("/hooks", self._hook, methods=["POST"])]), port)
         return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)

@@ -3,7 +3,6 @@
 
 import itertools
 import random
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from humanadd.webhooks import delivery, service
 from humanadd.webhooks.delivery import Sender, deliver_due
 from humanadd.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.conftest import Cli, MakeAccount, TestAccount
+from tests.webhooks.conftest import set_pending_deliveries_aside
 from tests.webhooks.receiver import Answer, Receiver
 
 PAYLOAD: dict[str, Any] = {
@@ -38,26 +38,14 @@ PAYLOAD: dict[str, Any] = {
 
 
 @pytest.fixture
-def receiver(request: pytest.FixtureRequest) -> Iterator[Receiver]:
-    marker = request.node.get_closest_marker("answers")
-    started = Receiver(*(marker.args if marker else ())).start()
-    yield started
-    started.stop()
-
-
-@pytest.fixture
 async def hooked(
     make_account: MakeAccount, services: Services, settings: Settings, receiver: Receiver
 ) -> TestAccount:
     """An account whose webhook is the receiver, with one call_ended event in the outbox: the
     only pending delivery (those of earlier tests are set aside: the database outlives a test)."""
     account = await make_account()
+    await set_pending_deliveries_aside(services)
     async with services.sessions.begin() as session:
-        await session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.status == "pending")
-            .values(status="failed")
-        )
         await service.configure(
             session, settings, account.id, url=receiver.url, secret="cust-secret-42", actor="test"
         )
@@ -82,6 +70,16 @@ async def attempts_of(services: Services, delivery_id: str) -> list[WebhookAttem
             .order_by(WebhookAttempt.id)
         )
         return list(rows.scalars())
+
+
+async def attempt_due(services: Services, settings: Settings, *, now: int | None = None) -> int:
+    """One round of the worker's delivery at `now` (the clock by default), with a sender of
+    `settings`; how many deliveries it attempted."""
+    sender = Sender(settings)
+    try:
+        return await deliver_due(services.sessions, sender, now=now)
+    finally:
+        await sender.close()
 
 
 async def run_until_settled(
@@ -192,11 +190,7 @@ async def test_a_receiver_that_hangs_times_out_and_is_retried_a_minute_later(
 ) -> None:
     monkeypatch.setattr(delivery, "TOTAL_TIMEOUT_SECONDS", 0.5)
     due = (await the_delivery(services, hooked)).next_attempt_at
-    sender = Sender(settings)
-    try:
-        await deliver_due(services.sessions, sender, now=due)
-    finally:
-        await sender.close()
+    await attempt_due(services, settings, now=due)
 
     pending = await the_delivery(services, hooked)
     (attempt,) = await attempts_of(services, pending.id)
@@ -210,11 +204,7 @@ async def test_a_429_waits_for_retry_after(
     services: Services, settings: Settings, hooked: TestAccount
 ) -> None:
     due = (await the_delivery(services, hooked)).next_attempt_at
-    sender = Sender(settings)
-    try:
-        await deliver_due(services.sessions, sender, now=due)
-    finally:
-        await sender.close()
+    await attempt_due(services, settings, now=due)
     assert (await the_delivery(services, hooked)).next_attempt_at - due >= 120_000
 
 
@@ -243,11 +233,7 @@ async def test_five_days_of_nothing_but_failures_disable_the_endpoint(
             .values(failing_since=utcnow() - timedelta(days=5, minutes=1))
         )
     due = (await the_delivery(services, hooked)).next_attempt_at
-    sender = Sender(settings)
-    try:
-        await deliver_due(services.sessions, sender, now=due)
-    finally:
-        await sender.close()
+    await attempt_due(services, settings, now=due)
 
     async with services.sessions() as session:
         endpoint = await session.get(WebhookEndpoint, hooked.id)
@@ -274,11 +260,7 @@ async def test_a_private_address_is_refused_at_delivery_time_too(
 ) -> None:
     strict = settings.model_copy(update={"webhooks_allow_private": False})
     due = (await the_delivery(services, hooked)).next_attempt_at
-    sender = Sender(strict)
-    try:
-        await deliver_due(services.sessions, sender, now=due)
-    finally:
-        await sender.close()
+    await attempt_due(services, strict, now=due)
 
     assert receiver.received == []
     (attempt,) = await attempts_of(services, (await the_delivery(services, hooked)).id)
@@ -293,11 +275,7 @@ async def test_redeliver_sends_the_same_event_again_as_a_manual_attempt(
 
     result = await cli("webhooks", "redeliver", first.id, "--json")
     assert result.exit_code == 0, result.stderr
-    sender = Sender(settings)
-    try:
-        assert await deliver_due(services.sessions, sender) == 1
-    finally:
-        await sender.close()
+    assert await attempt_due(services, settings) == 1
 
     assert [r.headers["webhook-id"] for r in receiver.received] == [
         receiver.received[0].headers["webhook-id"]
@@ -317,11 +295,7 @@ async def test_the_test_command_goes_through_the_outbox(
     await run_until_settled(services, settings, hooked)
     result = await cli("webhooks", "test", hooked.id, "--json")
     assert result.exit_code == 0, result.stderr
-    sender = Sender(settings)
-    try:
-        await deliver_due(services.sessions, sender)
-    finally:
-        await sender.close()
+    await attempt_due(services, settings)
 
     body = orjson.loads(receiver.received[-1].body)
     assert (body["event"], body["account_id"]) == ("test", hooked.id)
@@ -340,11 +314,7 @@ async def test_recover_queues_failed_events_again(
     result = await cli("webhooks", "recover", hooked.id, "--since", since, "--json")
     assert result.exit_code == 0, result.stderr
     (queued,) = orjson.loads(result.stdout)["queued"]
-    sender = Sender(settings)
-    try:
-        await deliver_due(services.sessions, sender)
-    finally:
-        await sender.close()
+    await attempt_due(services, settings)
 
     log = orjson.loads((await cli("webhooks", "deliveries", hooked.id, "--json")).stdout)
     assert (log[0]["delivery_id"], log[0]["status"]) == (queued, "delivered")
@@ -365,11 +335,7 @@ async def test_a_name_resolving_to_a_private_address_is_refused_when_connecting(
         )
     strict = settings.model_copy(update={"webhooks_allow_private": False})
     due = (await the_delivery(services, hooked)).next_attempt_at
-    sender = Sender(strict)
-    try:
-        await deliver_due(services.sessions, sender, now=due)
-    finally:
-        await sender.close()
+    await attempt_due(services, strict, now=due)
 
     assert receiver.received == []
     (attempt,) = await attempts_of(services, (await the_delivery(services, hooked)).id)

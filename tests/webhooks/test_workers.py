@@ -7,7 +7,6 @@ import random
 import signal
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,17 +20,10 @@ from humanadd.webhooks import service
 from humanadd.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent
 from tests.conftest import MakeAccount, TestAccount
 from tests.test_db_reconnect import terminate_other_backends
+from tests.webhooks.conftest import set_pending_deliveries_aside
 from tests.webhooks.receiver import Answer, Receiver
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def receiver(request: pytest.FixtureRequest) -> Iterator[Receiver]:
-    marker = request.node.get_closest_marker("answers")
-    started = Receiver(*(marker.args if marker else ())).start()
-    yield started
-    started.stop()
 
 
 def worker_environment(settings: Settings) -> dict[str, str]:
@@ -64,6 +56,13 @@ async def stop(process: asyncio.subprocess.Process) -> None:
             await process.wait()
 
 
+async def until_delivered(services: Services, account: TestAccount, seconds: float) -> None:
+    """Wait until none of the account's deliveries is left undelivered, at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while await pending(services, account) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+
+
 async def pending(services: Services, account: TestAccount) -> int:
     async with services.sessions() as session:
         return int(
@@ -86,12 +85,8 @@ async def hooked(
     """An account whose webhook is the receiver: from now on the only pending deliveries are
     its own (those of earlier tests are set aside)."""
     account = await make_account()
+    await set_pending_deliveries_aside(services)
     async with services.sessions.begin() as session:
-        await session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.status == "pending")
-            .values(status="failed")
-        )
         await service.configure(
             session, settings, account.id, url=receiver.url, secret=None, actor="test"
         )
@@ -121,9 +116,7 @@ async def test_two_workers_deliver_300_events_each_exactly_once(
         for batch in range(30):  # in small batches at uneven times, so both claim some
             await emit_events(services, account, batch * 10, 10)
             await asyncio.sleep(rng.uniform(0.05, 0.35))
-        deadline = time.monotonic() + 120
-        while await pending(services, account) and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
+        await until_delivered(services, account, 120)
     finally:
         for worker in workers:
             await stop(worker)
@@ -165,9 +158,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
         )
     second = await start_worker(settings, tmp_path / "second.log")
     try:
-        deadline = time.monotonic() + 60
-        while await pending(services, account) and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
+        await until_delivered(services, account, 60)
     finally:
         await stop(second)
 
@@ -195,9 +186,7 @@ async def test_a_database_restart_loses_nothing(
         assert await terminate_other_backends(settings.database_url) >= 1
         await services.engine.dispose()
         await emit_events(services, account, 20, 20)
-        deadline = time.monotonic() + 60
-        while await pending(services, account) and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
+        await until_delivered(services, account, 60)
         assert worker.returncode is None, "the worker survived"
     finally:
         await stop(worker)
@@ -236,9 +225,7 @@ async def test_a_receiver_restart_loses_nothing(
             await asyncio.sleep(0.1)
         assert await failed_attempts(services, account) >= 3  # refused while it was down
         back.start(port)  # and back up: the retries 5 s later get through
-        deadline = time.monotonic() + 30
-        while await pending(services, account) and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
+        await until_delivered(services, account, 30)
     finally:
         await stop(worker)
         back.stop()
