@@ -1,9 +1,13 @@
-"""JSON rendering shared by responses built outside FastAPI's response models."""
+"""HTTP helpers shared by routes: JSON rendering outside FastAPI's response models, and
+reading a request body with a size limit."""
 
 from typing import Any
 
 import orjson
+from starlette.requests import Request
 from starlette.responses import JSONResponse
+
+from humanadd.errors import InvalidRequest
 
 
 def json_bytes(content: Any) -> bytes:
@@ -15,3 +19,16 @@ class JsonResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return json_bytes(content)
+
+
+async def read_body(request: Request, limit: int, too_large: str) -> bytes:
+    """The whole body, read chunk by chunk: 400 `too_large` as soon as it passes `limit`
+    bytes, before the rest is read."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise InvalidRequest(too_large)
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -14,6 +14,7 @@ from humanadd.errors import (
     describe_validation_error,
     error_responses,
 )
+from humanadd.http import read_body
 from humanadd.idempotency import service as idempotency
 from humanadd.kb import service
 from humanadd.kb.schemas import MAX_TEXT_LENGTH, KbChangeQueued, KbChangeRequest
@@ -23,6 +24,10 @@ router = APIRouter(prefix="/kb", tags=["kb"], route_class=AuthenticatedRoute)
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """Room for 100,000 characters even when every one is written as a JSON escape."""
+TOO_LARGE = (
+    f"The request body is too large: body field 'text' holds at most {MAX_TEXT_LENGTH:,} "
+    "characters."
+)
 
 IdempotencyKeyHeader = Annotated[
     str | None,
@@ -47,20 +52,6 @@ def _require_json(request: Request) -> None:
         )
 
 
-async def _read_body(request: Request) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise InvalidRequest(
-                f"The request body is too large: body field 'text' holds at most "
-                f"{MAX_TEXT_LENGTH:,} characters."
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def change_request(request: Request) -> KbChangeRequest:
     """The validated JSON body, read only after authentication so that 401/429/403 come first
     (`AuthenticatedRoute` runs before any dependency).
@@ -70,7 +61,8 @@ async def change_request(request: Request) -> KbChangeRequest:
     """
     _require_json(request)
     try:
-        data: Any = orjson.loads(await _read_body(request))
+        body = await read_body(request, MAX_BODY_BYTES, TOO_LARGE)
+        data: Any = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise InvalidRequest("The request body is not valid JSON.") from None
     if not isinstance(data, dict):

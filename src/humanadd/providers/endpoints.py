@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request, Response
 from humanadd.clock import now_ms
 from humanadd.dependencies import SessionDep, get_services
 from humanadd.errors import InvalidRequest, InvalidSignature, NotConfigured
+from humanadd.http import read_body
 from humanadd.providers.retell import signature
 from humanadd.providers.service import ingest
 
@@ -26,16 +27,6 @@ MAX_EVENT_BYTES = 16 * 1024 * 1024
 router = APIRouter(prefix="/ingest", include_in_schema=False)
 
 
-async def _read_body(request: Request) -> bytes:
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_EVENT_BYTES:
-            raise InvalidRequest(f"The event is larger than {MAX_EVENT_BYTES:,} bytes.")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.post("/retell", status_code=204)
 async def retell_webhook(request: Request, session: SessionDep) -> Response:
     """A Retell call event: `call_started`, `call_ended` or `call_analyzed`."""
@@ -43,7 +34,9 @@ async def retell_webhook(request: Request, session: SessionDep) -> Response:
     if not api_key:
         raise NotConfigured("The Retell integration is not configured (HUMANADD_RETELL_API_KEY).")
     received_at_ms = now_ms()
-    body = await _read_body(request)
+    body = await read_body(
+        request, MAX_EVENT_BYTES, f"The event is larger than {MAX_EVENT_BYTES:,} bytes."
+    )
     header = request.headers.get(signature.HEADER)
     if not signature.verify(body, header, api_key.get_secret_value(), received_at_ms):
         raise InvalidSignature()
