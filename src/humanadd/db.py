@@ -70,12 +70,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def insert_for(dialect: str) -> Callable[[Any], Any]:
+    """The `insert` of a database (PostgreSQL's or SQLite's), for the `ON CONFLICT` clauses of
+    an upsert; both spell `on_conflict_do_update` alike."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 def dialect_insert(session: AsyncSession) -> Callable[[Any], Any]:
-    """The `insert` of the session's database (PostgreSQL's or SQLite's), for the `ON CONFLICT`
-    clauses of an upsert; both spell `on_conflict_do_update` alike."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert
-    return sqlite.insert
+    """`insert_for` the session's database."""
+    return insert_for(session.get_bind().dialect.name)
 
 
 SQLITE_POOL_SIZE = 15

@@ -21,13 +21,12 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.calls.cursor import CallFilters, Position
 from humanadd.calls.models import Call, CallQuestion, CallTag
 from humanadd.calls.questions import normalize
-from humanadd.db import utcnow
+from humanadd.db import insert_for, utcnow
 from humanadd.driver import Reader, Row
 
 SUMMARY_COLUMNS = (
@@ -244,7 +243,7 @@ def _upsert_statement(dialect: str) -> Any:
     one knows more.
     """
     table = _CALLS
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    statement = insert_for(dialect)(table)
     excluded = statement.excluded
     updates: dict[str, Any] = {
         column.name: excluded[column.name]
