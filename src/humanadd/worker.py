@@ -20,10 +20,10 @@ from datetime import timedelta
 from typing import TypeVar
 
 import retell
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from humanadd.accounts.models import Account, Provider
+from humanadd.accounts import repository as accounts_repository
+from humanadd.accounts.models import Provider
 from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.db import create_engine, session_factory, utcnow
@@ -43,40 +43,36 @@ SYNC_WINDOW = timedelta(days=1)
 async def sync_all(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> int:
     """Sync every Retell-backed account once; how many were synced without error."""
     async with sessions() as session:
-        account_ids = list(
-            (
-                await session.execute(
-                    select(Account.id)
-                    .where(Account.provider == Provider.RETELL)
-                    .order_by(Account.id)
-                )
-            ).scalars()
-        )
+        account_ids = await accounts_repository.ids_with_provider(session, Provider.RETELL)
+    if not account_ids:
+        return 0
+    try:
+        upstream = upstream_for(settings, Provider.RETELL)
+    except NotConfigured as error:
+        logger.warning("sync skipped", extra={"reason": error.message})
+        return 0
     synced = 0
-    for account_id in account_ids:
-        try:
-            upstream = upstream_for(settings, Provider.RETELL)
-        except NotConfigured as error:
-            logger.warning("sync skipped", extra={"reason": error.message})
-            return synced
-        try:
+    try:
+        for account_id in account_ids:
             now = now_ms()
-            report = await sync_account(
-                sessions,
-                upstream,
-                account_id,
-                since_ms=now - int(SYNC_WINDOW.total_seconds() * 1000),
-                now_ms=now,
-            )
-        except retell.APIError as error:
-            logger.warning(
-                "sync failed", extra={"account_id": account_id, "error": type(error).__name__}
-            )
-            continue
-        finally:
-            await upstream.close()
-        synced += 1
-        logger.info("synced", extra={"account_id": account_id, **dataclasses.asdict(report)})
+            try:
+                report = await sync_account(
+                    sessions,
+                    upstream,
+                    account_id,
+                    since_ms=now - int(SYNC_WINDOW.total_seconds() * 1000),
+                    now_ms=now,
+                )
+            except retell.APIError as error:
+                logger.warning(
+                    "sync failed",
+                    extra={"account_id": account_id, "error": type(error).__name__},
+                )
+                continue
+            synced += 1
+            logger.info("synced", extra={"account_id": account_id, **dataclasses.asdict(report)})
+    finally:
+        await upstream.close()
     return synced
 
 

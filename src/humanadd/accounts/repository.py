@@ -31,3 +31,9 @@ async def add(session: AsyncSession, account: Account) -> Account:
 def set_plan(account: Account, plan: Plan) -> None:
     """Change a loaded account's plan; written with the caller's next flush or commit."""
     account.plan = plan
+
+
+async def ids_with_provider(session: AsyncSession, provider: str) -> list[str]:
+    """The ids of the accounts connected to `provider`."""
+    statement = select(Account.id).where(Account.provider == provider).order_by(Account.id)
+    return list((await session.execute(statement)).scalars())
