@@ -26,6 +26,7 @@ import httpx
 import orjson
 
 from bench import servers
+from humanadd.accounts import repository as accounts_repository
 from humanadd.accounts import service as accounts
 from humanadd.db import create_engine, session_factory
 from humanadd.keys import service as keys
@@ -72,10 +73,8 @@ async def _ingest_account(database_url: str) -> tuple[str, str]:
     engine = create_engine(database_url)
     try:
         async with session_factory(engine).begin() as session:
-            found = [a for a in await accounts.list_accounts(session) if a.name == ACCOUNT_NAME]
-            if found:
-                account = found[0]
-            else:
+            account = await accounts_repository.find_by_name(session, ACCOUNT_NAME)
+            if account is None:
                 account, _ = await accounts.create(
                     session, name=ACCOUNT_NAME, plan="enterprise", actor="bench"
                 )
