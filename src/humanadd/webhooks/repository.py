@@ -156,13 +156,15 @@ async def claim_due(session: AsyncSession, now: int, lease_until: int, limit: in
 async def delivery_with_event(
     session: AsyncSession, delivery_id: str
 ) -> tuple[WebhookDelivery, WebhookEvent, WebhookEndpoint | None] | None:
-    delivery = await session.get(WebhookDelivery, delivery_id)
-    if delivery is None:
-        return None
-    event = await session.get(WebhookEvent, delivery.event_id)
-    if event is None:
-        return None
-    return delivery, event, await session.get(WebhookEndpoint, event.account_id)
+    """The delivery, its event and the account's endpoint (if any), in one statement."""
+    statement = (
+        select(WebhookDelivery, WebhookEvent, WebhookEndpoint)
+        .join(WebhookEvent, WebhookEvent.id == WebhookDelivery.event_id)
+        .outerjoin(WebhookEndpoint, WebhookEndpoint.account_id == WebhookEvent.account_id)
+        .where(WebhookDelivery.id == delivery_id)
+    )
+    row = (await session.execute(statement)).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 async def _set_delivery(session: AsyncSession, delivery_id: str, **values: Any) -> None:
