@@ -2,6 +2,7 @@
 
 import time
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 MIN_UNIX_MS = 0
 """1970-01-01T00:00:00.000Z: the earliest time the API accepts or stores."""
@@ -24,6 +25,17 @@ def iso_from_ms(ms: int) -> str:
     and takes about half the time of formatting an aware datetime with `strftime` codes.
     """
     return (_EPOCH + timedelta(milliseconds=ms)).isoformat(timespec="milliseconds") + "Z"
+
+
+@overload
+def iso_from_datetime(moment: datetime) -> str: ...
+@overload
+def iso_from_datetime(moment: None) -> None: ...
+@overload
+def iso_from_datetime(moment: datetime | None) -> str | None: ...
+def iso_from_datetime(moment: datetime | None) -> str | None:
+    """An aware datetime in the API's format; None stays None."""
+    return None if moment is None else iso_from_ms(round(moment.timestamp() * 1000))
 
 
 def ms_from_iso(text: str) -> int:

@@ -5,7 +5,7 @@ from humanadd.audit.models import AuditEvent
 from humanadd.calls.models import Call, CallQuestion, CallTag
 from humanadd.db import Base
 from humanadd.idempotency.models import IdempotencyRecord
-from humanadd.kb.models import KbChange
+from humanadd.kb.models import KbChange, KbEntry, KbVersion, KnowledgeBase
 from humanadd.keys.models import ApiKey
 from humanadd.providers.models import ProviderAgent
 from humanadd.webhooks.models import (
@@ -26,6 +26,9 @@ __all__ = [
     "CallTag",
     "IdempotencyRecord",
     "KbChange",
+    "KbEntry",
+    "KbVersion",
+    "KnowledgeBase",
     "ProviderAgent",
     "WebhookAttempt",
     "WebhookDelivery",

@@ -5,6 +5,9 @@
   work: each attempt is claimed by one of them.
 - The analysis timeout: a call whose analysis has not come
   HUMANADD_WEBHOOK_ANALYSIS_TIMEOUT_SECONDS after it ended gets its `call_ended` event anyway.
+- Knowledge bases (`kb.push`): every `KB_POLL_SECONDS`, queued changes are reviewed (and
+  applied when approved), and each account's newest version is pushed to its provider. The
+  push is leased like a delivery, so several workers share the work.
 - Provider sync: every `HUMANADD_SYNC_INTERVAL_SECONDS`, each Retell-backed account's calls of
   the last day (`providers.sync`), so a lost webhook is repaired within minutes. Sync is
   idempotent: several workers only repeat each other.
@@ -28,6 +31,7 @@ from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.db import create_engine, session_factory, utcnow
 from humanadd.errors import NotConfigured
+from humanadd.kb import push as kb_push
 from humanadd.providers.sync import sync_account
 from humanadd.providers.upstream import upstream_for
 from humanadd.webhooks import service as webhooks
@@ -164,20 +168,40 @@ async def sync_periodically(settings: Settings, sessions: async_sessionmaker[Asy
         await asyncio.sleep(settings.sync_interval_seconds)
 
 
+KB_POLL_SECONDS = 1.0
+"""How often the knowledge-base job looks for queued changes and versions to push."""
+
+
+async def push_knowledge_periodically(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    while True:
+        await _survive("knowledge base", lambda: kb_push.run_once(sessions, settings, now_ms()))
+        await asyncio.sleep(KB_POLL_SECONDS)
+
+
+async def run_jobs(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], *, once: bool = False
+) -> None:
+    """Run every job until cancelled; with `once`, one round of each."""
+    if once:
+        await sync_all(settings, sessions)
+        await kb_push.run_once(sessions, settings, now_ms())
+        await emit_overdue(settings, sessions)
+        await deliver(settings, sessions, once=True)
+        return
+    await asyncio.gather(
+        sync_periodically(settings, sessions),
+        push_knowledge_periodically(settings, sessions),
+        emit_overdue_periodically(settings, sessions),
+        deliver(settings, sessions, once=False),
+    )
+
+
 async def run(settings: Settings, *, once: bool = False) -> None:
-    """Run the jobs until cancelled; with `once`, one round of each."""
+    """`humanadd worker`: the jobs on an engine of their own."""
     engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
     try:
-        if once:
-            await sync_all(settings, sessions)
-            await emit_overdue(settings, sessions)
-            await deliver(settings, sessions, once=True)
-        else:
-            await asyncio.gather(
-                sync_periodically(settings, sessions),
-                emit_overdue_periodically(settings, sessions),
-                deliver(settings, sessions, once=False),
-            )
+        await run_jobs(settings, session_factory(engine), once=once)
     finally:
         await engine.dispose()

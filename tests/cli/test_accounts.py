@@ -284,7 +284,7 @@ async def test_set_provider_connects_agents_and_keys(
     account = await make_account()
     result = await cli(
         "accounts", "set-provider", account.id, "retell", "--agent-id", f"a_{account.id}",
-        "--agent-id", f"b_{account.id}", "--tags-key", "labels", "--json",
+        "--agent-id", f"b_{account.id}", "--tags-key", "labels", "--llm-id", "llm_5f2e", "--json",
     )  # fmt: skip
 
     assert result.exit_code == 0, result.stderr
@@ -294,10 +294,13 @@ async def test_set_provider_connects_agents_and_keys(
         "agent_ids": [f"a_{account.id}", f"b_{account.id}"],
         "tags_key": "labels",
         "booked_key": "booked",
+        "llm_id": "llm_5f2e",
     }
     stored = await _account(services, account.id)
     assert stored is not None
-    assert (stored.provider, stored.tags_key, stored.booked_key) == ("retell", "labels", "booked")
+    assert (stored.provider, stored.tags_key, stored.booked_key, stored.llm_id) == (
+        "retell", "labels", "booked", "llm_5f2e",
+    )  # fmt: skip
     (audit_row,) = [
         row for row in await _audit(services, account.id) if row[0] != "account.created"
     ]
@@ -309,6 +312,7 @@ async def test_set_provider_connects_agents_and_keys(
             "agent_ids": [f"a_{account.id}", f"b_{account.id}"],
             "tags_key": "labels",
             "booked_key": "booked",
+            "llm_id": "llm_5f2e",
         },
     )
 
@@ -317,6 +321,9 @@ async def test_set_provider_connects_agents_and_keys(
     assert text.stdout == (
         f"{account.id}: provider none, agents none, analysis keys tags=labels booked=booked\n"
     )
+    stored = await _account(services, account.id)
+    assert stored is not None
+    assert stored.llm_id is None, "an LLM means nothing without retell"
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Helpers shared by the POST /api/v1/kb tests."""
+"""Helpers shared by the knowledge-base tests."""
 
 import re
 from typing import Any
@@ -7,9 +7,12 @@ import httpx
 import orjson
 from sqlalchemy import func, select
 
+from humanadd.audit.models import AuditEvent
 from humanadd.dependencies import Services
 from humanadd.idempotency.models import IdempotencyRecord
+from humanadd.kb import service
 from humanadd.kb.models import KbChange
+from humanadd.kb.schemas import KbChangeRequest
 from tests.conftest import TestAccount
 
 KB = "/api/v1/kb"
@@ -76,3 +79,46 @@ def assert_queued(response: httpx.Response) -> str:
 def assert_invalid(response: httpx.Response, message: str) -> None:
     assert response.status_code == 400, response.text
     assert response.json() == {"ok": False, "error": "invalid_request", "message": message}
+
+
+async def queue(services: Services, account: TestAccount, text: str, replace: bool = False) -> str:
+    """Queue a change as POST /kb does; its id."""
+    async with services.sessions.begin() as session:
+        queued = await service.queue_change(
+            session, account.id, KbChangeRequest(text=text, replace=replace)
+        )
+    return queued.change_id
+
+
+async def review(services: Services, account: TestAccount) -> None:
+    """What the worker does for the account's queued changes."""
+    async with services.sessions.begin() as session:
+        await service.review(session, account.id)
+
+
+async def change(services: Services, change_id: str) -> KbChange:
+    async with services.sessions() as session:
+        found = await session.get(KbChange, change_id)
+        assert found is not None
+        return found
+
+
+async def statuses(services: Services, *change_ids: str) -> list[str]:
+    return [(await change(services, change_id)).status for change_id in change_ids]
+
+
+async def entries(services: Services, account: TestAccount) -> list[str]:
+    """The texts of the account's current version."""
+    async with services.sessions() as session:
+        return [entry.text for entry in (await service.view(session, account.id)).entries]
+
+
+async def audit_rows(services: Services, account: TestAccount) -> list[tuple[str, str, Any]]:
+    """(action, actor, details) of the account's knowledge-base audit rows, oldest first."""
+    async with services.sessions() as session:
+        rows = await session.execute(
+            select(AuditEvent.action, AuditEvent.actor, AuditEvent.details)
+            .where(AuditEvent.account_id == account.id, AuditEvent.action.like("kb.%"))
+            .order_by(AuditEvent.id)
+        )
+        return [(action, actor, details) for action, actor, details in rows]

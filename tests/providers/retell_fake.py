@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from humanadd.providers.retell import signature
+from tests.providers.retell_kb_fake import FakeKnowledgeBases
 from tests.threaded_server import ThreadedServer
 
 RETELL_API_KEY = "key_test_0123456789abcdef"
@@ -112,7 +113,8 @@ class FakeRetell(ThreadedServer):
     It implements what humanadd uses of Retell's API, from Retell's documentation:
     `POST /v3/list-calls` (filter by agents and `start_timestamp`, ascending or descending,
     `limit`, `pagination_key`/`has_more`; items without transcripts) and
-    `GET /v2/get-call/{call_id}`, both behind `Authorization: Bearer <API key>`; and a
+    `GET /v2/get-call/{call_id}`, both behind `Authorization: Bearer <API key>`; the
+    knowledge-base and LLM endpoints (`kb`: `retell_kb_fake.FakeKnowledgeBases`); and a
     recording store like Retell's: signed URLs that expire, WAV bytes with Range support.
     Knobs make it fail the way real upstreams do.
     """
@@ -129,6 +131,7 @@ class FakeRetell(ThreadedServer):
         self.break_after: int | None = None
         """Drop the connection after sending this many bytes of a recording body."""
         self.url_lifetime_ms = 24 * 3600 * 1000
+        self.kb = FakeKnowledgeBases(self._authorized)
         super().__init__()
 
     # -- what a test sets up --------------------------------------------------------------
@@ -273,6 +276,7 @@ class FakeRetell(ThreadedServer):
                 Route("/v3/list-calls", self._list_calls, methods=["POST"]),
                 Route("/v2/get-call/{call_id}", self._get_call),
                 Route("/recordings/{name}", self._recording, methods=["GET", "HEAD"]),
+                *self.kb.routes(),
             ]
         )
 

@@ -27,6 +27,7 @@ class Account(Base):
     __table_args__ = (
         CheckConstraint("plan IN ('starter', 'pro', 'enterprise')", name="plan"),
         CheckConstraint("provider IN ('retell', 'simulated')", name="provider"),
+        CheckConstraint("kb_policy IN ('auto', 'manual')", name="kb_policy"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -40,3 +41,9 @@ class Account(Base):
     """The key of the provider's custom analysis data that holds the call's tags."""
     booked_key: Mapped[str] = mapped_column(String(64), default="booked", server_default="booked")
     """The key of the provider's custom analysis data that says whether a booking was made."""
+    llm_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    """The provider's LLM (a Retell LLM) the knowledge base is attached to when it is pushed;
+    None: the operator attaches it by hand."""
+    kb_policy: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")
+    """`auto`: a knowledge-base change without findings is approved at once; `manual`: every
+    change waits for an operator (`humanadd.kb.models.KbPolicy`)."""

@@ -11,7 +11,8 @@ from humanadd.accounts.models import Account, Plan, Provider
 from humanadd.cli.console import print_json, print_table
 from humanadd.cli.options import AccountArgument, AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
-from humanadd.clock import iso_from_ms
+from humanadd.clock import iso_from_datetime
+from humanadd.kb import service as kb
 from humanadd.providers import service as providers
 
 ACTOR = "cli"
@@ -22,10 +23,6 @@ PROVIDERS = ", ".join(provider.value for provider in Provider)
 accounts_app = command_group(
     "Create customer accounts, list them, change their plan and connect their call provider."
 )
-
-
-def _created_at(account: Account) -> str:
-    return iso_from_ms(round(account.created_at.timestamp() * 1000))
 
 
 @accounts_app.command("create")
@@ -106,7 +103,7 @@ def list_accounts(as_json: AsJson = False) -> None:
             "name": account.name,
             "plan": account.plan,
             "timezone": account.timezone,
-            "created_at": _created_at(account),
+            "created_at": iso_from_datetime(account.created_at),
         }
         for account in accounts
     ]
@@ -191,6 +188,17 @@ def set_provider(
             show_default=False,
         ),
     ] = None,
+    llm_id: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ID",
+            help="retell only: the Retell LLM (llm_…) of the account's agent. Each pushed "
+            "knowledge base is attached to it; without it, attach the knowledge base in "
+            "Retell's dashboard once (see docs/knowledge-base.md). `none` forgets it; "
+            "unchanged when not given.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Connect an account to an upstream voice provider and its agents.
@@ -209,6 +217,7 @@ def set_provider(
             agent_ids=agent_ids or [],
             tags_key=tags_key,
             booked_key=booked_key,
+            llm_id=llm_id,
             actor=ACTOR,
         )
 
@@ -220,4 +229,36 @@ def set_provider(
     typer.echo(
         f"{account_id}: provider {result.provider or 'none'}, agents {agents}, "
         f"analysis keys tags={result.tags_key} booked={result.booked_key}"
+        + (f", llm {result.llm_id}" if result.llm_id else "")
     )
+
+
+@accounts_app.command("set-kb-policy")
+def set_kb_policy(
+    account_id: AccountArgument,
+    policy: Annotated[
+        str,
+        typer.Argument(
+            metavar="POLICY",
+            help="auto: changes the automatic checks find nothing in are approved at once "
+            "(the default); manual: every change waits for `humanadd kb approve`.",
+            show_default=False,
+        ),
+    ],
+    as_json: AsJson = False,
+) -> None:
+    """Choose how the account's knowledge-base changes are reviewed.
+
+    Changes with findings (duplicate, card_number, secret, large_shrink) are always held for
+    an operator. Applies to changes reviewed from now on, and is recorded in the audit log.
+    """
+    settings = load_settings()
+
+    async def operation(session: AsyncSession) -> str:
+        return await kb.set_policy(session, account_id, policy, actor=ACTOR)
+
+    previous = run_in_transaction(settings, operation)
+    if as_json:
+        print_json({"account_id": account_id, "kb_policy": policy, "previous": previous})
+    else:
+        typer.echo(f"{account_id}: knowledge-base policy {previous} → {policy}")

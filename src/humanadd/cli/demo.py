@@ -1,5 +1,7 @@
 """`humanadd demo`: a ready-to-try server with an Enterprise account and seeded calls."""
 
+import asyncio
+
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +19,7 @@ from humanadd.demo.service import DEMO_AGENT, LIVE_CALL_EVERY_SECONDS, DemoAcces
 from humanadd.dependencies import Services
 from humanadd.migrations import upgrade
 from humanadd.providers.simulated import SimulatedProvider
+from humanadd.worker import run_jobs
 
 
 def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
@@ -28,7 +31,9 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     60 days are (re)seeded, with WAV recordings under HUMANADD_DATA_DIR, and the key and curl
     commands to try are printed before the server starts. While it serves, the simulated
     provider plays new calls live: one starts about every 30 seconds, then ends and is
-    analysed, each step an event through the same ingest path as Retell's webhooks.
+    analysed, each step an event through the same ingest path as Retell's webhooks. The
+    worker's jobs run in the same process: webhooks are delivered, and knowledge-base changes
+    are reviewed and pushed to the simulated receptionist, whose new calls answer from them.
     """
     settings = load_settings()
     try:
@@ -43,7 +48,10 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     typer.echo(banner(access, host, port))
     provider = SimulatedProvider(DEMO_AGENT, settings.recordings_dir)
 
-    async def live_calls(services: Services) -> None:
-        await provider.play(services.sessions, every_seconds=LIVE_CALL_EVERY_SECONDS)
+    async def background(services: Services) -> None:
+        await asyncio.gather(
+            provider.play(services.sessions, every_seconds=LIVE_CALL_EVERY_SECONDS),
+            run_jobs(settings, services.sessions),
+        )
 
-    run_server(settings, host, port, background=live_calls)
+    run_server(settings, host, port, background=background)

@@ -9,6 +9,7 @@ from humanadd.cli.accounts import accounts_app
 from humanadd.cli.calls import calls_app
 from humanadd.cli.console import fail
 from humanadd.cli.demo import demo
+from humanadd.cli.kb import kb_app
 from humanadd.cli.keys import keys_app
 from humanadd.cli.options import Host, Port, command_group
 from humanadd.cli.runtime import DATABASE_ERRORS, database_failure, load_settings
@@ -20,7 +21,8 @@ from humanadd.migrations import upgrade
 from humanadd.worker import run as run_worker
 
 app = command_group(
-    "Operate humanadd: the database, the API server, accounts, keys, calls and the demo.\n\n"
+    "Operate humanadd: the database, the API server, the worker, accounts, keys, calls, "
+    "webhooks, knowledge bases and the demo.\n\n"
     "Settings come from HUMANADD_* environment variables (see the README). "
     "HUMANADD_DATABASE_URL names the database every command works on "
     "(default: the SQLite file var/humanadd.sqlite3).",
@@ -33,6 +35,7 @@ app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
 app.add_typer(calls_app, name="calls")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(kb_app, name="kb")
 app.command("demo")(demo)
 app.command("sync")(sync)
 
@@ -72,8 +75,10 @@ def worker(
 ) -> None:
     """Run the background jobs until interrupted.
 
-    It sends the accounts' webhooks as they fall due (retrying failed ones on their schedule),
-    and every HUMANADD_SYNC_INTERVAL_SECONDS syncs each Retell-backed account's calls of the
+    It sends the accounts' webhooks as they fall due (retrying failed ones on their schedule);
+    every second it reviews queued knowledge-base changes and pushes each account's newest
+    approved version to its provider (retrying failed pushes with backoff); and every
+    HUMANADD_SYNC_INTERVAL_SECONDS syncs each Retell-backed account's calls of the
     last day with Retell's call list (as `humanadd sync` does), so a lost webhook never loses
     a call. Logs are JSON lines on stderr. Several workers can share one database.
     """

@@ -1,10 +1,13 @@
 """Multi-turn receptionist conversations for the demo's calls, with their analysis.
 
 A conversation knows its turns (agent / user), and what an analysis of it would say: summary,
-tags, sentiment and whether an appointment was booked.
+tags, sentiment and whether an appointment was booked. Given the business's knowledge base, the
+receptionist answers callers' questions from it when it has something on the subject.
 """
 
 import random
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -94,17 +97,84 @@ def _sentiment(rng: random.Random, *, upset: bool, booked: bool) -> str | None:
     return choice
 
 
-def _ask_faqs(conversation: Conversation, faqs: list[Faq], rng: random.Random) -> None:
+_COMMON_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "are",
+        "you",
+        "your",
+        "our",
+        "what",
+        "who",
+        "how",
+        "much",
+        "does",
+        "can",
+        "for",
+        "with",
+        "this",
+        "that",
+        "have",
+        "has",
+        "there",
+        "their",
+        "when",
+        "where",
+        "which",
+        "any",
+        "about",
+        "all",
+        "not",
+        "but",
+        "from",
+        "will",
+    ]
+)
+
+
+def _keywords(text: str) -> set[str]:
+    """The words that say what `text` is about: lower case, plural `s` dropped."""
+    return {
+        word.removesuffix("s")
+        for word in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower())
+        if len(word) > 2 and word not in _COMMON_WORDS
+    }
+
+
+def answer_from(knowledge: Sequence[str], question: str, topic: str) -> str | None:
+    """The knowledge base's sentence with the most words in common with the question and its
+    topic; None when no sentence shares one."""
+    wanted = _keywords(question) | _keywords(topic)
+    best, best_score = None, 0
+    for entry in knowledge:
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", entry):
+            score = len(wanted & _keywords(sentence))
+            if score > best_score:
+                best, best_score = sentence.strip(), score
+    return best
+
+
+def _ask_faqs(
+    conversation: Conversation, faqs: list[Faq], knowledge: Sequence[str], rng: random.Random
+) -> None:
     for faq in faqs:
         segue = rng.choice(SEGUES)
-        conversation.caller(f"{segue} {rng.choice(faq.questions)}".strip())
-        conversation.agent(faq.answer)
+        question = rng.choice(faq.questions)
+        conversation.caller(f"{segue} {question}".strip())
+        conversation.agent(answer_from(knowledge, question, faq.tag) or faq.answer)
 
 
 def inbound(
-    business: Business, reason: Reason, started: datetime, caller_name: str, rng: random.Random
+    business: Business,
+    reason: Reason,
+    started: datetime,
+    caller_name: str,
+    rng: random.Random,
+    knowledge: Sequence[str] = (),
 ) -> Conversation:
-    """A caller rings the business: their reason, a few questions, perhaps a booking."""
+    """A caller rings the business: their reason, a few questions (answered from `knowledge`,
+    the knowledge base, where it can), perhaps a booking."""
     conversation = Conversation()
     first_name = caller_name.split()[0]
     conversation.agent(rng.choice(GREETINGS).format(business=business.name, agent=business.agent))
@@ -115,7 +185,7 @@ def inbound(
         conversation.agent(f"{reason.reply} May I have your name, please?")
         conversation.caller(f"It's {caller_name}.")
         conversation.agent(f"Thank you, {first_name}. I've passed on your message.")
-        _ask_faqs(conversation, faqs, rng)
+        _ask_faqs(conversation, faqs, knowledge, rng)
         conversation.agent("Is there anything else I can help with?")
         conversation.caller("No, that's it. Thank you.")
         conversation.agent("Thanks for calling. Goodbye!")
@@ -126,7 +196,7 @@ def inbound(
     conversation.agent(f"{reason.reply} Can I have your name, please?")
     conversation.caller(f"Sure, it's {caller_name}.")
     conversation.agent(f"Thanks, {first_name}.")
-    _ask_faqs(conversation, faqs, rng)
+    _ask_faqs(conversation, faqs, knowledge, rng)
     day, time = slot(started, rng, urgent=reason.urgent)
     conversation.agent(f"I have {day} at {time} available. Would that work for you?")
     booked = rng.random() < (0.5 if reason.upset else 0.72)

@@ -1,23 +1,33 @@
-"""HTTP routes of /api/v1/kb."""
+"""HTTP routes of /api/v1/kb: queue a change, read the knowledge base and the changes."""
 
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from humanadd.clock import iso_from_datetime
 from humanadd.dependencies import SessionDep
 from humanadd.errors import (
     AUTHENTICATED,
     InvalidRequest,
+    NotFound,
     describe_validation_error,
     error_responses,
 )
-from humanadd.http import read_body
+from humanadd.http import JsonResponse, read_body
 from humanadd.idempotency import service as idempotency
-from humanadd.kb import service
-from humanadd.kb.schemas import MAX_TEXT_LENGTH, KbChangeQueued, KbChangeRequest
+from humanadd.kb import repository, service
+from humanadd.kb.models import KbChange
+from humanadd.kb.schemas import (
+    MAX_TEXT_LENGTH,
+    KbChangeList,
+    KbChangeQueued,
+    KbChangeRequest,
+    KbChangeResponse,
+    KbResponse,
+)
 from humanadd.keys.auth import AuthenticatedRoute, principal_of
 
 router = APIRouter(prefix="/kb", tags=["kb"], route_class=AuthenticatedRoute)
@@ -114,3 +124,66 @@ async def submit_change(
         media_type="application/json",
         headers=answer.headers,
     )
+
+
+def _change(change: KbChange) -> dict[str, Any]:
+    return {
+        "change_id": change.id,
+        "status": change.status,
+        "replace": change.replace,
+        "findings": change.findings,
+        "created_at": iso_from_datetime(change.created_at),
+        "decided_at": iso_from_datetime(change.decided_at),
+        "pushed_at": iso_from_datetime(change.pushed_at),
+        "error": change.error,
+    }
+
+
+@router.get("", response_model=KbResponse, responses=error_responses(*AUTHENTICATED))
+async def get_kb(request: Request, session: SessionDep) -> JsonResponse:
+    """Your knowledge base as it is now (every approved change applied), and whether your AI
+    receptionist has it yet."""
+    kb = await service.view(session, principal_of(request).account_id)
+    entries = [
+        {
+            "text": entry.text,
+            "change_id": entry.change_id,
+            "added_at": iso_from_datetime(entry.added_at),
+        }
+        for entry in kb.entries
+    ]
+    return JsonResponse(
+        {
+            "ok": True,
+            "kb": {
+                "version": kb.version,
+                "entries": entries,
+                "pushed": kb.pushed,
+                "pushed_at": iso_from_datetime(kb.pushed_at),
+            },
+        }
+    )
+
+
+@router.get("/changes", response_model=KbChangeList, responses=error_responses(*AUTHENTICATED))
+async def list_changes(
+    request: Request,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="How many changes, at most.")] = 20,
+) -> JsonResponse:
+    """Your recent changes, newest first."""
+    changes = await repository.recent_changes(session, principal_of(request).account_id, limit)
+    return JsonResponse({"ok": True, "changes": [_change(change) for change in changes]})
+
+
+@router.get(
+    "/changes/{change_id}",
+    response_model=KbChangeResponse,
+    responses=error_responses(*AUTHENTICATED, 404),
+)
+async def get_change(change_id: str, request: Request, session: SessionDep) -> JsonResponse:
+    """One of your changes: where it stands in review and push."""
+    change = await repository.get_change(session, principal_of(request).account_id, change_id)
+    if change is None:
+        raise NotFound(f"No knowledge-base change {change_id!r}.")
+    return JsonResponse({"ok": True, "change": _change(change)})

@@ -49,3 +49,73 @@ class KbChangeQueued(BaseModel):
     change_id: str = Field(
         description="Identifies the queued change.", examples=["kbc_4fT9qLx2ZbN8wR1mK7pA"]
     )
+
+
+ChangeStatus = Literal[
+    "pending_review", "held", "approved", "rejected", "pushing", "pushed", "push_failed"
+]
+FindingName = Literal["duplicate", "card_number", "secret", "large_shrink"]
+Timestamp = Field(
+    description="UTC, ISO-8601 with milliseconds.", examples=["2026-11-28T18:22:04.000Z"]
+)
+
+
+class KbEntryShape(BaseModel):
+    model_config = RESPONSE_SCHEMA
+
+    text: str
+    change_id: str = Field(description="The change that added this text.")
+    added_at: str = Timestamp
+
+
+class KbShape(BaseModel):
+    model_config = RESPONSE_SCHEMA
+
+    version: int = Field(
+        description="The current version: 0 before any change applied, then 1, 2, … "
+        "(every applied change and rollback makes one)."
+    )
+    entries: list[KbEntryShape] = Field(description="The knowledge base's texts, in order.")
+    pushed: bool = Field(description="Whether your AI receptionist has this version.")
+    pushed_at: str | None = Field(description="When this version reached it; null until then.")
+
+
+class KbResponse(BaseModel):
+    model_config = RESPONSE_SCHEMA
+
+    ok: Literal[True] = True
+    kb: KbShape
+
+
+class KbChangeShape(BaseModel):
+    model_config = RESPONSE_SCHEMA
+
+    change_id: str
+    status: ChangeStatus = Field(
+        description="pending_review (checks not run yet), held (waiting for our review), "
+        "approved, rejected, pushing, pushed or push_failed (retried; see `error`)."
+    )
+    replace: bool
+    findings: list[FindingName] = Field(
+        description="What the automatic checks found; a change with findings is held."
+    )
+    created_at: str = Timestamp
+    decided_at: str | None = Field(description="When it was approved or rejected.")
+    pushed_at: str | None = Field(description="When it reached your AI receptionist.")
+    error: str | None = Field(
+        description="For push_failed, the provider's message; for rejected, our reason."
+    )
+
+
+class KbChangeResponse(BaseModel):
+    model_config = RESPONSE_SCHEMA
+
+    ok: Literal[True] = True
+    change: KbChangeShape
+
+
+class KbChangeList(BaseModel):
+    model_config = RESPONSE_SCHEMA
+
+    ok: Literal[True] = True
+    changes: list[KbChangeShape] = Field(description="Your most recent changes, newest first.")

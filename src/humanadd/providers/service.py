@@ -47,12 +47,13 @@ class ProviderSettings:
     agent_ids: list[str]
     tags_key: str
     booked_key: str
+    llm_id: str | None
 
 
-def _check_key(name: str, value: str) -> str:
+def _check_key(name: str, value: str, limit: int = MAX_ANALYSIS_KEY_LENGTH) -> str:
     value = value.strip()
-    if not value or len(value) > MAX_ANALYSIS_KEY_LENGTH:
-        raise AccountError(f"{name} must be 1 to {MAX_ANALYSIS_KEY_LENGTH} characters")
+    if not value or len(value) > limit:
+        raise AccountError(f"{name} must be 1 to {limit} characters")
     return value
 
 
@@ -64,10 +65,13 @@ async def set_provider(
     agent_ids: list[str],
     tags_key: str | None = None,
     booked_key: str | None = None,
+    llm_id: str | None = None,
     actor: str,
 ) -> ProviderSettings:
     """Connect the account to `provider` (None: to none) with these upstream agents, replacing
-    its former ones. An agent can belong to one account only."""
+    its former ones. An agent can belong to one account only. `llm_id` names the provider's
+    LLM that the account's knowledge base is attached to ("none": no longer any); the keys
+    and the LLM are unchanged when not given."""
     account = await accounts.require(session, account_id)
     if provider is not None and provider not in {p.value for p in Provider}:
         choices = ", ".join(p.value for p in Provider)
@@ -92,6 +96,12 @@ async def set_provider(
         account.tags_key = _check_key("--tags-key", tags_key)
     if booked_key is not None:
         account.booked_key = _check_key("--booked-key", booked_key)
+    if llm_id is not None:
+        account.llm_id = (
+            None if llm_id == "none" else _check_key("--llm-id", llm_id, MAX_AGENT_ID_LENGTH)
+        )
+    if provider != Provider.RETELL:
+        account.llm_id = None
     await repository.replace_agents(session, account_id, agents)
     audit.record(
         session,
@@ -102,8 +112,9 @@ async def set_provider(
         agent_ids=agents,
         tags_key=account.tags_key,
         booked_key=account.booked_key,
+        llm_id=account.llm_id,
     )
-    return ProviderSettings(provider, agents, account.tags_key, account.booked_key)
+    return ProviderSettings(provider, agents, account.tags_key, account.booked_key, account.llm_id)
 
 
 def stage_of(call: RetellCall) -> Stage:

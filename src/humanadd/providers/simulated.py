@@ -4,7 +4,9 @@ It makes realistic receptionist calls (the demo's businesses and conversations) 
 objects: transcripts, `transcript_object` with word timings, analysis, and a WAV recording as
 long as the call, written under the data directory. Played "live", a call starts, ends and is
 analysed over real time, each step an event through `providers.service.ingest`, the path of
-Retell's webhooks. As an `Upstream` it answers for the calls it has played in this process.
+Retell's webhooks. The receptionist knows the account's pushed knowledge base: a new call's
+answers come from it where it says something on the caller's question. As an `Upstream` it
+answers for the calls it has played in this process.
 """
 
 import asyncio
@@ -22,6 +24,8 @@ from humanadd.clock import now_ms
 from humanadd.demo import audio, conversations
 from humanadd.demo.businesses import BUSINESSES
 from humanadd.demo.generator import ANSWERED_ENDINGS
+from humanadd.kb import service as kb
+from humanadd.providers import repository as providers
 from humanadd.providers.retell.calls import RetellCall
 from humanadd.providers.service import ingest
 
@@ -56,15 +60,16 @@ class SimulatedProvider:
 
     # -- making calls -------------------------------------------------------------------
 
-    def new_call(self, started_ms: int) -> dict[str, Any]:
-        """A finished, analysed call that starts at `started_ms` (no recording yet)."""
+    def new_call(self, started_ms: int, knowledge: Sequence[str] = ()) -> dict[str, Any]:
+        """A finished, analysed call that starts at `started_ms` (no recording yet), whose
+        receptionist answers from `knowledge` (the knowledge base's texts) where it can."""
         rng = self._rng
         self._count += 1
         business = rng.choice(BUSINESSES)
         reason = rng.choice(business.reasons)
         started = datetime.fromtimestamp(started_ms / 1000, UTC)
         caller = f"+1555{rng.randrange(10**7):07d}"
-        conversation = conversations.inbound(business, reason, started, "Jordan", rng)
+        conversation = conversations.inbound(business, reason, started, "Jordan", rng, knowledge)
         turns, moment = [], 0.5
         for role, content in conversation.turns:
             words, moment = _words(content, moment)
@@ -159,7 +164,7 @@ class SimulatedProvider:
         analysis_delay_seconds: float,
         speed: float,
     ) -> None:
-        call = self.new_call(now_ms())
+        call = self.new_call(now_ms(), await self.knowledge(sessions))
         self.calls[call["call_id"]] = self.started(call)
         await self._send(sessions, "call_started", self.started(call))
         await asyncio.sleep(call["duration_ms"] / 1000 / speed)
@@ -169,6 +174,12 @@ class SimulatedProvider:
         await asyncio.sleep(analysis_delay_seconds)
         self.calls[call["call_id"]] = call
         await self._send(sessions, "call_analyzed", call)
+
+    async def knowledge(self, sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+        """The texts of the knowledge base last pushed to this agent's account."""
+        async with sessions() as session:
+            owner = await providers.account_of_agent(session, self.agent_id)
+            return [] if owner is None else await kb.pushed_texts(session, owner[0])
 
     async def _send(
         self, sessions: async_sessionmaker[AsyncSession], event: str, call: dict[str, Any]
