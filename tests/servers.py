@@ -1,7 +1,9 @@
-"""Real `humanadd serve` processes for the tests that need one (or two): started on a free
-port of 127.0.0.1 with only the HUMANADD_* settings a test gives them."""
+"""Real `humanadd serve` and `humanadd worker` processes for the tests that need one (or two):
+started (on a free port of 127.0.0.1) with only the HUMANADD_* settings a test gives them."""
 
+import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -10,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from humanadd.config import Settings
 
 STARTUP_SECONDS = 60
 
@@ -86,3 +90,38 @@ def stop_serve(server: Server) -> None:
         except subprocess.TimeoutExpired:
             server.process.kill()
             server.process.wait()
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """This machine's environment without any HUMANADD_* setting, plus the test's database,
+    Retell and webhook settings."""
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("HUMANADD_")
+    }
+    environment.update(
+        HUMANADD_DATABASE_URL=settings.database_url,
+        HUMANADD_WEBHOOKS_ALLOW_PRIVATE="1",
+        HUMANADD_WEBHOOKS_ALLOW_INSECURE="1",
+        HUMANADD_RETELL_BASE_URL=settings.retell_base_url,
+    )
+    if settings.retell_api_key is not None:
+        environment["HUMANADD_RETELL_API_KEY"] = settings.retell_api_key.get_secret_value()
+    return environment
+
+
+async def start_worker(settings: Settings, log: Path) -> asyncio.subprocess.Process:
+    with log.open("wb") as output:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "humanadd", "worker",
+            env=worker_environment(settings), stdout=output, stderr=output,
+        )  # fmt: skip
+
+
+async def stop_worker(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(process.wait(), timeout=15)
+        except TimeoutError:
+            process.kill()
+            await process.wait()

@@ -47,6 +47,8 @@ class FakeKnowledgeBases:
         self.requests: list[tuple[str, Any]] = []
         """(endpoint, detail) of every knowledge-base request, in order."""
         self.processing_polls = 1
+        self.processing_fails = False
+        """Processing ends in status `error` instead of `complete`."""
         self.failures: list[tuple[str, int]] = []
         """(endpoint, status): the next request to that endpoint fails with that status."""
         self.hang_on: str | None = None
@@ -97,7 +99,7 @@ class FakeKnowledgeBases:
         status = base["status"]
         if status != "complete":
             if base["polls_left"] <= 0:
-                base["status"] = status = "complete"
+                base["status"] = status = "error" if self.processing_fails else "complete"
             base["polls_left"] -= 1
         shown = {
             "knowledge_base_id": base["knowledge_base_id"],

@@ -2,10 +2,7 @@
 sending any attempt twice, and one killed mid-delivery loses nothing."""
 
 import asyncio
-import os
 import random
-import signal
-import sys
 import time
 from pathlib import Path
 
@@ -19,41 +16,12 @@ from humanadd.dependencies import Services
 from humanadd.webhooks import service
 from humanadd.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent
 from tests.conftest import MakeAccount, TestAccount
+from tests.servers import start_worker, stop_worker
 from tests.test_db_reconnect import terminate_other_backends
 from tests.webhooks.conftest import set_pending_deliveries_aside
 from tests.webhooks.receiver import Answer, Receiver
 
 pytestmark = pytest.mark.slow
-
-
-def worker_environment(settings: Settings) -> dict[str, str]:
-    environment = {
-        name: value for name, value in os.environ.items() if not name.startswith("HUMANADD_")
-    }
-    environment.update(
-        HUMANADD_DATABASE_URL=settings.database_url,
-        HUMANADD_WEBHOOKS_ALLOW_PRIVATE="1",
-        HUMANADD_WEBHOOKS_ALLOW_INSECURE="1",
-    )
-    return environment
-
-
-async def start_worker(settings: Settings, log: Path) -> asyncio.subprocess.Process:
-    with log.open("wb") as output:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "humanadd", "worker",
-            env=worker_environment(settings), stdout=output, stderr=output,
-        )  # fmt: skip
-
-
-async def stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            await asyncio.wait_for(process.wait(), timeout=15)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
 
 
 async def until_delivered(services: Services, account: TestAccount, seconds: float) -> None:
@@ -119,7 +87,7 @@ async def test_two_workers_deliver_300_events_each_exactly_once(
         await until_delivered(services, account, 120)
     finally:
         for worker in workers:
-            await stop(worker)
+            await stop_worker(worker)
 
     assert await pending(services, account) == 0
     ids = [request.headers["webhook-id"] for request in receiver.received]
@@ -160,7 +128,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
     try:
         await until_delivered(services, account, 60)
     finally:
-        await stop(second)
+        await stop_worker(second)
 
     assert await pending(services, account) == 0
     assert len(receiver.received) == 2
@@ -189,7 +157,7 @@ async def test_a_database_restart_loses_nothing(
         await until_delivered(services, account, 60)
         assert worker.returncode is None, "the worker survived"
     finally:
-        await stop(worker)
+        await stop_worker(worker)
 
     assert await pending(services, account) == 0
     assert {request.headers["webhook-id"] for request in receiver.received} == set(
@@ -227,7 +195,7 @@ async def test_a_receiver_restart_loses_nothing(
         back.start(port)  # and back up: the retries 5 s later get through
         await until_delivered(services, account, 30)
     finally:
-        await stop(worker)
+        await stop_worker(worker)
         back.stop()
 
     assert await pending(services, account) == 0

@@ -1,0 +1,313 @@
+"""Pushing knowledge-base versions to the provider: Retell (the fake, over real HTTP through the
+official SDK), the simulated provider, and no provider; failures and their retries."""
+
+import httpx
+import pytest
+
+from humanadd.clock import now_ms
+from humanadd.config import Settings
+from humanadd.dependencies import Services
+from humanadd.kb import push, service
+from humanadd.kb.models import KnowledgeBase
+from humanadd.providers import service as providers
+from tests.conftest import MakeAccount, TestAccount
+from tests.kb.support import change, entries, queue, review
+from tests.providers.conftest import provider_account
+from tests.providers.retell_fake import AGENT_ID, FakeRetell
+
+HOURS = "Our hours are 8am-6pm Monday to Friday."
+PARKING = "Free parking is behind the building."
+MOVED = "We moved to 9 Elm Road. Open every day from 7am to 9pm, with free parking."
+LLM_ID = "llm_1f2e3d"
+
+
+def kb_name(account: TestAccount) -> str:
+    return f"humanadd {account.id}"
+
+
+async def entry_ids(services: Services, account: TestAccount) -> list[str]:
+    async with services.sessions() as session:
+        return [entry.id for entry in (await service.view(session, account.id)).entries]
+
+
+async def push_now(
+    services: Services, settings: Settings, account: TestAccount, at: int | None = None
+) -> bool:
+    """What the worker does for the account: review its queue, then push."""
+    await review(services, account)
+    return await push.push_one(services.sessions, settings, account.id, at or now_ms())
+
+
+async def base(services: Services, account: TestAccount) -> KnowledgeBase:
+    async with services.sessions() as session:
+        found = await session.get(KnowledgeBase, account.id)
+        assert found is not None
+        return found
+
+
+@pytest.fixture
+async def with_llm(
+    services: Services, retell_account: TestAccount, fake_retell: FakeRetell
+) -> TestAccount:
+    """The Retell account, its agent's LLM known to Retell and named on the account."""
+    fake_retell.kb.add_llm(LLM_ID, ["knowledge_base_shared"])
+    async with services.sessions.begin() as session:
+        await providers.set_provider(
+            session, retell_account.id, "retell", agent_ids=[AGENT_ID], llm_id=LLM_ID,
+            actor="test",
+        )  # fmt: skip
+    return retell_account
+
+
+async def test_the_first_push_creates_the_knowledge_base_and_attaches_it(
+    services: Services, settings: Settings, with_llm: TestAccount, fake_retell: FakeRetell
+) -> None:
+    account = with_llm
+    first = await queue(services, account, HOURS)
+    second = await queue(services, account, PARKING)
+    fake_retell.kb.processing_polls = 3
+
+    assert await push_now(services, settings, account)
+
+    ids = await entry_ids(services, account)
+    assert fake_retell.kb.texts(kb_name(account)) == [(ids[0], HOURS), (ids[1], PARKING)]
+    [made] = fake_retell.kb.named(kb_name(account))
+    endpoints = [endpoint for endpoint, _ in fake_retell.kb.requests]
+    assert endpoints == ["list", "create", "get", "get", "get", "get-llm", "update-llm"]
+    assert fake_retell.kb.requests[1] == ("create", ids)
+    assert fake_retell.kb.llms[LLM_ID]["knowledge_base_ids"] == [
+        "knowledge_base_shared",
+        made["knowledge_base_id"],
+    ]
+    for change_id in (first, second):
+        pushed = await change(services, change_id)
+        assert (pushed.status, pushed.error) == ("pushed", None)
+        assert pushed.pushed_at is not None
+    state = await base(services, account)
+    assert (state.pushed_version, state.provider_kb_id) == (2, made["knowledge_base_id"])
+
+    fake_retell.kb.requests.clear()
+    await queue(services, account, "We take Apple Pay.")
+    assert await push_now(services, settings, account)
+    assert "update-llm" not in [endpoint for endpoint, _ in fake_retell.kb.requests], (
+        "attached once"
+    )
+
+
+async def test_an_append_adds_only_the_new_text(
+    services: Services, settings: Settings, retell_account: TestAccount, fake_retell: FakeRetell
+) -> None:
+    account = retell_account
+    await queue(services, account, HOURS)
+    assert await push_now(services, settings, account)
+    fake_retell.kb.requests.clear()
+
+    await queue(services, account, PARKING)
+    assert await push_now(services, settings, account)
+
+    ids = await entry_ids(services, account)
+    assert fake_retell.kb.texts(kb_name(account)) == [(ids[0], HOURS), (ids[1], PARKING)]
+    sent = [(endpoint, detail) for endpoint, detail in fake_retell.kb.requests if endpoint != "get"]
+    assert sent == [("add-sources", [ids[1]])]
+    assert "get-llm" not in dict(fake_retell.kb.requests), "no LLM on the account: not attached"
+
+
+async def test_a_replace_deletes_the_old_texts_then_adds_the_new(
+    services: Services, settings: Settings, retell_account: TestAccount, fake_retell: FakeRetell
+) -> None:
+    account = retell_account
+    await queue(services, account, HOURS)
+    await queue(services, account, PARKING)
+    assert await push_now(services, settings, account)
+    old_sources = [s["source_id"] for s in fake_retell.kb.named(kb_name(account))[0]["sources"]]
+    fake_retell.kb.requests.clear()
+
+    await queue(services, account, MOVED, replace=True)
+    assert await push_now(services, settings, account)
+
+    [new_id] = await entry_ids(services, account)
+    assert fake_retell.kb.texts(kb_name(account)) == [(new_id, MOVED)]
+    sent = [(endpoint, detail) for endpoint, detail in fake_retell.kb.requests if endpoint != "get"]
+    assert sent == [
+        ("delete-source", old_sources[0]),
+        ("delete-source", old_sources[1]),
+        ("add-sources", [new_id]),
+    ]
+
+
+async def test_a_rollback_is_pushed_like_any_change(
+    services: Services, settings: Settings, retell_account: TestAccount, fake_retell: FakeRetell
+) -> None:
+    account = retell_account
+    await queue(services, account, HOURS)
+    await queue(services, account, PARKING)
+    assert await push_now(services, settings, account)
+    before = await entry_ids(services, account)
+    await queue(services, account, MOVED, replace=True)
+    assert await push_now(services, settings, account)
+
+    async with services.sessions.begin() as session:
+        rollback = await service.rollback(session, account.id, 2, actor="test")
+    assert await push_now(services, settings, account)
+
+    assert fake_retell.kb.texts(kb_name(account)) == [(before[0], HOURS), (before[1], PARKING)]
+    assert (await change(services, rollback.id)).status == "pushed"
+
+
+async def test_a_failed_push_is_retried_with_backoff_until_it_succeeds(
+    services: Services,
+    settings: Settings,
+    retell_account: TestAccount,
+    fake_retell: FakeRetell,
+    client: httpx.AsyncClient,
+) -> None:
+    account = retell_account
+    queued = await queue(services, account, HOURS)
+    fake_retell.kb.failures = [("create", 500), ("create", 503)]
+    start = now_ms()
+
+    assert not await push_now(services, settings, account, start)
+
+    failed = await change(services, queued)
+    assert (failed.status, failed.error) == ("push_failed", "Retell answered 500: create failed")
+    state = await base(services, account)
+    assert (state.push_attempts, state.next_push_at, state.push_lease_until) == (
+        1, start + 2_000, None,
+    )  # fmt: skip
+    response = await client.get(f"/api/v1/kb/changes/{queued}", headers=account.headers)
+    assert response.json()["change"]["error"] == "Retell answered 500: create failed"
+
+    assert account.id not in await push.claim(services.sessions, start + 1_999)
+    assert account.id in await push.claim(services.sessions, start + 2_000)
+    assert not await push_now(services, settings, account, start + 2_000)
+    assert (await base(services, account)).next_push_at == start + 2_000 + 5_000, "backs off"
+
+    assert account.id in await push.claim(services.sessions, start + 7_000)
+    assert await push_now(services, settings, account, start + 7_000)
+    pushed = await change(services, queued)
+    assert (pushed.status, pushed.error) == ("pushed", None)
+    assert fake_retell.kb.texts(kb_name(account)) == [
+        ((await entry_ids(services, account))[0], HOURS)
+    ]
+    state = await base(services, account)
+    assert (state.push_attempts, state.push_error) == (0, None)
+
+
+async def test_retell_failing_to_process_is_a_failed_push(
+    services: Services, settings: Settings, retell_account: TestAccount, fake_retell: FakeRetell
+) -> None:
+    account = retell_account
+    queued = await queue(services, account, HOURS)
+    await review(services, account)
+    fake_retell.kb.processing_fails = True
+
+    assert not await push_now(services, settings, account)
+    assert (await change(services, queued)).error == (
+        "Retell could not process the knowledge base (status error)"
+    )
+
+
+async def test_without_a_retell_api_key_the_push_fails_and_says_why(
+    services: Services, settings: Settings, retell_account: TestAccount
+) -> None:
+    queued = await queue(services, retell_account, HOURS)
+    keyless = settings.model_copy(update={"retell_api_key": None})
+
+    assert not await push_now(services, keyless, retell_account)
+
+    failed = await change(services, queued)
+    assert (failed.status, failed.error) == (
+        "push_failed",
+        "HUMANADD_RETELL_API_KEY is not set: no Retell account to push to",
+    )
+
+
+async def test_a_push_makes_retell_hold_exactly_the_version(
+    services: Services, settings: Settings, retell_account: TestAccount, fake_retell: FakeRetell
+) -> None:
+    """What an interrupted push leaves behind (a text twice, a stale one) is mended by the
+    next; sources that are not text (added in Retell's dashboard) are left alone."""
+    account = retell_account
+    await queue(services, account, HOURS)
+    assert await push_now(services, settings, account)
+    [made] = fake_retell.kb.named(kb_name(account))
+    [hours_id] = await entry_ids(services, account)
+    made["sources"] += [
+        {"type": "text", "source_id": "s_twice", "title": hours_id, "text": HOURS},
+        {"type": "text", "source_id": "s_stale", "title": "kbe_stale", "text": "Old."},
+        {"type": "url", "source_id": "s_url", "url": "https://example.com/faq"},
+    ]
+
+    await queue(services, account, PARKING)
+    assert await push_now(services, settings, account)
+
+    ids = await entry_ids(services, account)
+    assert fake_retell.kb.texts(kb_name(account)) == [(ids[0], HOURS), (ids[1], PARKING)]
+    assert [s["source_id"] for s in made["sources"] if s["type"] == "url"] == ["s_url"]
+
+
+async def test_a_knowledge_base_deleted_in_retell_is_made_again(
+    services: Services, settings: Settings, retell_account: TestAccount, fake_retell: FakeRetell
+) -> None:
+    account = retell_account
+    await queue(services, account, HOURS)
+    assert await push_now(services, settings, account)
+    fake_retell.kb.bases.clear()
+
+    await queue(services, account, PARKING)
+    assert await push_now(services, settings, account)
+
+    assert [text for _, text in fake_retell.kb.texts(kb_name(account))] == [HOURS, PARKING]
+    [made] = fake_retell.kb.named(kb_name(account))
+    assert (await base(services, account)).provider_kb_id == made["knowledge_base_id"]
+
+
+async def test_a_simulated_account_acknowledges_the_push(
+    services: Services,
+    settings: Settings,
+    make_account: MakeAccount,
+    fake_retell: FakeRetell,
+    client: httpx.AsyncClient,
+) -> None:
+    account = await provider_account(make_account, services, "simulated", "agent_sim_kb")
+    queued = await queue(services, account, HOURS)
+
+    assert await push_now(services, settings, account)
+
+    assert (await change(services, queued)).status == "pushed"
+    assert fake_retell.kb.requests == []
+    async with services.sessions() as session:
+        assert await service.pushed_texts(session, account.id) == [HOURS]
+    kb = (await client.get("/api/v1/kb", headers=account.headers)).json()["kb"]
+    assert (kb["version"], kb["pushed"]) == (1, True)
+    assert kb["pushed_at"] is not None
+
+
+async def test_an_account_without_a_provider_keeps_its_version_unpushed(
+    services: Services, settings: Settings, make_account: MakeAccount
+) -> None:
+    account = await make_account()
+    queued = await queue(services, account, HOURS)
+    await review(services, account)
+
+    assert account.id not in await push.claim(services.sessions, now_ms())
+    assert not await push.push_one(services.sessions, settings, account.id, now_ms())
+    assert (await change(services, queued)).status == "approved"
+    assert await entries(services, account) == [HOURS]
+
+
+async def test_a_new_version_is_pushed_at_once_despite_the_backoff(
+    services: Services, settings: Settings, retell_account: TestAccount, fake_retell: FakeRetell
+) -> None:
+    account = retell_account
+    first = await queue(services, account, HOURS)
+    fake_retell.kb.failures = [("create", 500)]
+    start = now_ms()
+    assert not await push_now(services, settings, account, start)
+
+    second = await queue(services, account, PARKING)
+    await review(services, account)
+    assert account.id in await push.claim(services.sessions, start + 1)
+    assert await push.push_one(services.sessions, settings, account.id, start + 1)
+
+    assert [(await change(services, c)).status for c in (first, second)] == ["pushed", "pushed"]
