@@ -89,9 +89,11 @@ def test_demo_prints_the_documents_curl_examples_with_its_host_and_key(
 
 
 @pytest.mark.slow
-async def test_the_running_demo_receives_live_calls(tmp_path: Path) -> None:
+async def test_the_running_demo_receives_live_calls_and_pushes_kb_changes(tmp_path: Path) -> None:
     """A real `humanadd demo`: the simulated provider's first live call shows up as ongoing
-    through the API, the way Retell's call_started webhook would put it there."""
+    through the API, the way Retell's call_started webhook would put it there; and the worker's
+    jobs run in it, so a knowledge-base change is reviewed and pushed to the simulated
+    receptionist."""
     port = free_port()
     environment = serve_environment(
         f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}", tmp_path / "data", None
@@ -122,9 +124,22 @@ async def test_the_running_demo_receives_live_calls(tmp_path: Path) -> None:
                 if live:
                     break
                 await asyncio.sleep(0.2)
-        assert live, log.read_text()
-        assert live[0]["status"] == "ongoing"
-        assert '"message":"simulated call event"' in log.read_text()
+            assert live, log.read_text()
+            assert live[0]["status"] == "ongoing"
+            assert '"message":"simulated call event"' in log.read_text()
+
+            posted = await http.post(
+                "/api/v1/kb", headers=headers, json={"text": "Our new hours are 8am-7pm M-F."}
+            )
+            change_id = posted.json()["change_id"]
+            status = "pending_review"
+            for _ in range(300):
+                change = await http.get(f"/api/v1/kb/changes/{change_id}", headers=headers)
+                status = change.json()["change"]["status"]
+                if status == "pushed":
+                    break
+                await asyncio.sleep(0.1)
+            assert status == "pushed", log.read_text()
     finally:
         process.terminate()
         await process.wait()

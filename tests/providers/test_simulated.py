@@ -1,5 +1,6 @@
 """The simulated provider: realistic Retell-shaped calls, played live through the ingest path."""
 
+import itertools
 import wave
 from pathlib import Path
 
@@ -9,9 +10,11 @@ import pytest
 from humanadd.calls.schemas import CallDetail
 from humanadd.config import Settings
 from humanadd.dependencies import Services
+from humanadd.kb import service as kb
 from humanadd.providers import service as providers
 from humanadd.providers.simulated import SimulatedProvider
 from tests.conftest import MakeAccount, TestAccount
+from tests.kb.support import queue, review
 from tests.providers.conftest import provider_account
 
 AGENT = "agent_simulated_test"
@@ -115,3 +118,51 @@ async def test_as_an_upstream_it_answers_for_the_calls_it_played(
     assert fetched is not None
     assert fetched.call_analysis is not None
     assert await provider.get_call("call_unknown") is None
+
+
+def _answers_to(calls: list[dict[str, object]], question_word: str) -> list[str]:
+    """What the receptionist said right after a caller's question containing the word."""
+    answers = []
+    for call in calls:
+        turns = call["transcript_object"]
+        assert isinstance(turns, list)
+        for asked, answered in itertools.pairwise(turns):
+            if asked["role"] == "user" and question_word in asked["content"].lower():
+                answers.append(answered["content"])
+    return answers
+
+
+def test_the_receptionist_answers_from_the_knowledge_base(tmp_path: Path) -> None:
+    knowledge = [
+        "Our new hours are 8am-7pm M-F. We are closed on public holidays.",
+        "We accept Visa, Mastercard and Apple Pay.",
+    ]
+    seed = 11
+    plain = [SimulatedProvider(AGENT, tmp_path, seed).new_call(10**12 + n) for n in range(60)]
+    informed = SimulatedProvider(AGENT, tmp_path, seed)
+    calls = [informed.new_call(10**12 + n, knowledge) for n in range(60)]
+
+    hours = _answers_to(calls, "hours")
+    assert hours, "some callers ask for the hours"
+    assert all(answer.startswith("Our new hours are 8am-7pm M-F.") for answer in hours)
+    assert "Our new hours are 8am-7pm M-F." not in str(plain)
+    located = _answers_to(calls, "located")
+    assert located, "some ask where the business is, which the knowledge base does not say"
+    assert all(answer.startswith("We're at 120 Main Street") for answer in located)
+
+
+async def test_new_calls_use_the_pushed_knowledge_base(
+    services: Services, simulated_account: TestAccount, tmp_path: Path
+) -> None:
+    provider = SimulatedProvider(AGENT, tmp_path)
+    assert await provider.knowledge(services.sessions) == []
+    await queue(services, simulated_account, "Our new hours are 8am-7pm M-F.")
+    await review(services, simulated_account)
+    assert await provider.knowledge(services.sessions) == [], "approved, not pushed yet"
+
+    async with services.sessions.begin() as session:
+        job = await kb.start_push(session, simulated_account.id)
+        assert job is not None
+        await kb.push_succeeded(session, job, None)
+
+    assert await provider.knowledge(services.sessions) == ["Our new hours are 8am-7pm M-F."]
