@@ -7,6 +7,7 @@ import asyncio
 from sqlalchemy import select
 
 from humanadd.dependencies import Services
+from humanadd.kb import repository
 from humanadd.kb.models import KbChange, KbVersion
 from tests.conftest import Cli, MakeAccount
 from tests.kb.support import audit_rows, change, entries, queue, review, statuses
@@ -271,3 +272,19 @@ async def test_concurrent_reviews_make_each_version_once(
     async with services.sessions() as session:
         rows = await session.execute(select(KbChange.version).where(KbChange.id.in_(queued)))
         assert sorted(version for (version,) in rows) == list(range(1, 13))
+
+
+async def test_the_worker_skips_accounts_waiting_for_an_operator(
+    services: Services, make_account: MakeAccount
+) -> None:
+    waiting, ready = await make_account(), await make_account("Ready Dental")
+    await queue(services, waiting, SECRET)
+    await review(services, waiting)
+    await queue(services, waiting, PARKING)
+    await queue(services, ready, HOURS)
+
+    async with services.sessions() as session:
+        due = await repository.accounts_to_review(session)
+
+    assert ready.id in due
+    assert waiting.id not in due, "its next change waits behind a held one"

@@ -3,8 +3,9 @@
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, or_, select, update
+from sqlalchemy import Select, Table, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from humanadd.accounts.models import Account
 from humanadd.db import dialect_insert, utcnow
@@ -97,12 +98,16 @@ async def next_unapplied(session: AsyncSession, account_id: str) -> KbChange | N
 
 async def accounts_to_review(session: AsyncSession) -> list[str]:
     """Accounts with a change the worker can take further: checks to run, or an approved change
-    to apply."""
+    to apply. Not those with a held change: everything after it waits for an operator."""
+    held = aliased(KbChange)
     statement = (
         select(KbChange.account_id)
         .where(
             KbChange.status.in_((KbChangeStatus.PENDING_REVIEW, KbChangeStatus.APPROVED)),
             KbChange.version.is_(None),
+            ~exists().where(
+                held.account_id == KbChange.account_id, held.status == KbChangeStatus.HELD
+            ),
         )
         .distinct()
     )
