@@ -6,8 +6,8 @@
 - The analysis timeout: a call whose analysis has not come
   HUMANADD_WEBHOOK_ANALYSIS_TIMEOUT_SECONDS after it ended gets its `call_ended` event anyway.
 - Knowledge bases (`kb.push`): every `KB_POLL_SECONDS`, queued changes are reviewed (and
-  applied when approved), and each account's newest version is pushed to its provider. The
-  push is leased like a delivery, so several workers share the work.
+  applied when approved), and each account's newest version is pushed to its provider, several
+  accounts at a time. A push is leased like a delivery, so several workers share the work.
 - Provider sync: every `HUMANADD_SYNC_INTERVAL_SECONDS`, each Retell-backed account's calls of
   the last day (`providers.sync`), so a lost webhook is repaired within minutes. Sync is
   idempotent: several workers only repeat each other.
@@ -18,7 +18,7 @@ import dataclasses
 import functools
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import TypeVar
 
@@ -99,34 +99,25 @@ async def _survive(job: str, work: Callable[[], Awaitable[T]]) -> T | None:
         return None
 
 
-IN_FLIGHT = 200
-"""Deliveries one worker sends at the same time: a slow receiver does not hold up others."""
-
-
-async def deliver(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], *, once: bool
+async def run_claimed(
+    job: str,
+    claim: Callable[[int], Awaitable[Sequence[T]]],
+    work: Callable[[T], Awaitable[object]],
+    *,
+    in_flight: int,
+    once: bool,
+    poll_seconds: float = POLL_SECONDS,
 ) -> None:
-    """Send due deliveries for ever; with `once`, until none is due. Up to `IN_FLIGHT` at a
-    time, claiming more as soon as there is room."""
-    sender = Sender(settings)
-    running: set[asyncio.Task[None]] = set()
-    rng = random.Random()
-
-    async def attempt(delivery_id: str) -> None:
-        await _survive(
-            "deliver", lambda: deliver_one(sessions, sender, delivery_id, now=now_ms(), rng=rng)
-        )
-
+    """Claim work (`claim(room)` leases up to `room` items) and do each item in a task of its
+    own, up to `in_flight` at a time, claiming more as soon as there is room; for ever, or with
+    `once` until nothing is left to claim. A slow item holds up no other."""
+    running: set[asyncio.Task[object]] = set()
     try:
         while True:
-            room = IN_FLIGHT - len(running)
-            claimed = (
-                await _survive("claim", functools.partial(claim, sessions, room, now_ms()))
-                if room
-                else None
-            )
-            for delivery_id in claimed or ():
-                task = asyncio.create_task(attempt(delivery_id))
+            room = in_flight - len(running)
+            claimed = await _survive(job, functools.partial(claim, room)) if room else None
+            for item in claimed or ():
+                task = asyncio.create_task(_survive(job, functools.partial(work, item)))
                 running.add(task)
                 task.add_done_callback(running.discard)
             if claimed:
@@ -135,12 +126,33 @@ async def deliver(
                 return
             if running:
                 await asyncio.wait(
-                    running, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                    running, timeout=poll_seconds, return_when=asyncio.FIRST_COMPLETED
                 )
             else:
-                await asyncio.sleep(POLL_SECONDS)
+                await asyncio.sleep(poll_seconds)
     finally:
         await asyncio.gather(*running, return_exceptions=True)
+
+
+IN_FLIGHT = 200
+"""Deliveries one worker sends at the same time: a slow receiver does not hold up others."""
+
+
+async def deliver(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], *, once: bool
+) -> None:
+    """Send due deliveries for ever; with `once`, until none is due."""
+    sender = Sender(settings)
+    rng = random.Random()
+    try:
+        await run_claimed(
+            "deliver",
+            lambda room: claim(sessions, room, now_ms()),
+            lambda delivery_id: deliver_one(sessions, sender, delivery_id, now=now_ms(), rng=rng),
+            in_flight=IN_FLIGHT,
+            once=once,
+        )
+    finally:
         await sender.close()
 
 
@@ -169,15 +181,28 @@ async def sync_periodically(settings: Settings, sessions: async_sessionmaker[Asy
 
 
 KB_POLL_SECONDS = 1.0
-"""How often the knowledge-base job looks for queued changes and versions to push."""
+"""How often the knowledge-base jobs look for queued changes and versions to push."""
+PUSHES_IN_FLIGHT = 20
 
 
-async def push_knowledge_periodically(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession]
-) -> None:
+async def review_knowledge_periodically(sessions: async_sessionmaker[AsyncSession]) -> None:
     while True:
-        await _survive("knowledge base", lambda: kb_push.run_once(sessions, settings, now_ms()))
+        await _survive("knowledge-base review", lambda: kb_push.review_queued(sessions))
         await asyncio.sleep(KB_POLL_SECONDS)
+
+
+async def push_knowledge(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], *, once: bool
+) -> None:
+    """Push due knowledge-base versions for ever; with `once`, until none is due."""
+    await run_claimed(
+        "knowledge-base push",
+        lambda room: kb_push.claim(sessions, now_ms(), room),
+        lambda claimed: kb_push.push_one(sessions, settings, *claimed),
+        in_flight=PUSHES_IN_FLIGHT,
+        once=once,
+        poll_seconds=KB_POLL_SECONDS,
+    )
 
 
 async def run_jobs(
@@ -186,13 +211,15 @@ async def run_jobs(
     """Run every job until cancelled; with `once`, one round of each."""
     if once:
         await sync_all(settings, sessions)
-        await kb_push.run_once(sessions, settings, now_ms())
+        await kb_push.review_queued(sessions)
+        await push_knowledge(settings, sessions, once=True)
         await emit_overdue(settings, sessions)
         await deliver(settings, sessions, once=True)
         return
     await asyncio.gather(
         sync_periodically(settings, sessions),
-        push_knowledge_periodically(settings, sessions),
+        review_knowledge_periodically(sessions),
+        push_knowledge(settings, sessions, once=False),
         emit_overdue_periodically(settings, sessions),
         deliver(settings, sessions, once=False),
     )

@@ -114,3 +114,13 @@ def test_findings_add_up_in_a_fixed_order() -> None:
 def test_after_is_only_a_value_with_a_digit_is_a_secret() -> None:
     assert review("The password is required at check-in.", replace=False, current=[]) == []
     assert review("The password is Sunflower42", replace=False, current=[]) == [Finding.SECRET]
+
+
+def test_a_card_followed_by_more_digits_is_still_a_card_number() -> None:
+    text = "Card 4111 1111 1111 1111 123 exp 12/27"
+    assert review(text, replace=False, current=[]) == [Finding.CARD_NUMBER]
+
+
+def test_lists_of_short_numbers_are_not_card_numbers() -> None:
+    text = "Rooms 101 102 103 104 105 106"
+    assert review(text, replace=False, current=[]) == []

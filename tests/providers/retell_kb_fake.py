@@ -3,10 +3,10 @@
 From Retell's API reference: `POST /create-knowledge-base` and
 `POST /add-knowledge-base-sources/{id}` (multipart forms; `knowledge_base_texts` is a JSON list
 of `{"title", "text"}`), `GET /get-knowledge-base/{id}`, `GET /list-knowledge-bases`,
-`DELETE /delete-knowledge-base-source/{id}/source/{source_id}`, `GET /get-retell-llm/{id}` and
-`PATCH /update-retell-llm/{id}`. A knowledge base is processed after each change: its status
-is `in_progress` (new) or `refreshing_in_progress` for the next `processing_polls` reads, and
-a new one lists no sources until then, as Retell's does.
+`DELETE /delete-knowledge-base/{id}`, `DELETE /delete-knowledge-base-source/{id}/source/{id}`,
+`GET /get-retell-llm/{id}` and `PATCH /update-retell-llm/{id}`. A knowledge base is processed
+after each change: its status is `in_progress` (new) or `refreshing_in_progress` for the next
+`processing_polls` reads, and a new one lists no sources until then, as Retell's does.
 """
 
 import asyncio
@@ -97,7 +97,7 @@ class FakeKnowledgeBases:
 
     def _shown(self, base: dict[str, Any]) -> dict[str, Any]:
         status = base["status"]
-        if status != "complete":
+        if status not in ("complete", "error"):  # an error is for good, as Retell's is
             if base["polls_left"] <= 0:
                 base["status"] = status = "error" if self.processing_fails else "complete"
             base["polls_left"] -= 1
@@ -162,6 +162,14 @@ class FakeKnowledgeBases:
         refused = await self._enter(request, "list")
         return refused or JSONResponse([self._shown(base) for base in self.bases.values()])
 
+    async def _delete(self, request: Request) -> Response:
+        refused = await self._enter(request, "delete", request.path_params["knowledge_base_id"])
+        if refused:
+            return refused
+        if self.bases.pop(request.path_params["knowledge_base_id"], None) is None:
+            return JSONResponse({"error_message": "Not found"}, 404)
+        return Response(status_code=204)
+
     async def _add_sources(self, request: Request) -> Response:
         form = await _form(request)
         texts = orjson.loads(form.get("knowledge_base_texts", "[]"))
@@ -211,6 +219,7 @@ class FakeKnowledgeBases:
             Route("/create-knowledge-base", self._create, methods=["POST"]),
             Route(f"/get-knowledge-base/{base}", self._get),
             Route("/list-knowledge-bases", self._list),
+            Route(f"/delete-knowledge-base/{base}", self._delete, methods=["DELETE"]),
             Route(f"/add-knowledge-base-sources/{base}", self._add_sources, methods=["POST"]),
             Route(
                 f"/delete-knowledge-base-source/{base}/source/{{source_id}}",

@@ -3,11 +3,13 @@ official SDK), the simulated provider, and no provider; failures and their retri
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.dependencies import Services
 from humanadd.kb import push, service
+from humanadd.kb import repository as kb_repository
 from humanadd.kb.models import KnowledgeBase
 from humanadd.providers import service as providers
 from tests.conftest import MakeAccount, TestAccount
@@ -30,12 +32,32 @@ async def entry_ids(services: Services, account: TestAccount) -> list[str]:
         return [entry.id for entry in (await service.view(session, account.id)).entries]
 
 
+async def leased(services: Services, account: TestAccount, at: int) -> int:
+    """Lease the account's push as the worker's claim does, but for this account alone (the
+    database is shared by the whole session); the lease."""
+    lease = at + push.LEASE_MS
+    async with services.sessions.begin() as session:
+        await session.execute(
+            update(KnowledgeBase)
+            .where(KnowledgeBase.account_id == account.id)
+            .values(push_lease_until=lease)
+        )
+    return lease
+
+
 async def push_now(
     services: Services, settings: Settings, account: TestAccount, at: int | None = None
 ) -> bool:
-    """What the worker does for the account: review its queue, then push."""
+    """What the worker does for the account: review its queue, then claim and push."""
     await review(services, account)
-    return await push.push_one(services.sessions, settings, account.id, at or now_ms())
+    at = at or now_ms()
+    lease = await leased(services, account, at)
+    return await push.push_one(services.sessions, settings, account.id, lease, lambda: at)
+
+
+async def claimed(services: Services, at: int) -> list[str]:
+    """The accounts a worker claims at `at` (other tests' too)."""
+    return [account_id for account_id, _ in await push.claim(services.sessions, at, 1000)]
 
 
 async def base(services: Services, account: TestAccount) -> KnowledgeBase:
@@ -177,12 +199,12 @@ async def test_a_failed_push_is_retried_with_backoff_until_it_succeeds(
     response = await client.get(f"/api/v1/kb/changes/{queued}", headers=account.headers)
     assert response.json()["change"]["error"] == "Retell answered 500: create failed"
 
-    assert account.id not in await push.claim(services.sessions, start + 1_999)
-    assert account.id in await push.claim(services.sessions, start + 2_000)
+    assert account.id not in await claimed(services, start + 1_999)
+    assert account.id in await claimed(services, start + 2_000)
     assert not await push_now(services, settings, account, start + 2_000)
     assert (await base(services, account)).next_push_at == start + 2_000 + 5_000, "backs off"
 
-    assert account.id in await push.claim(services.sessions, start + 7_000)
+    assert account.id in await claimed(services, start + 7_000)
     assert await push_now(services, settings, account, start + 7_000)
     pushed = await change(services, queued)
     assert (pushed.status, pushed.error) == ("pushed", None)
@@ -290,8 +312,9 @@ async def test_an_account_without_a_provider_keeps_its_version_unpushed(
     queued = await queue(services, account, HOURS)
     await review(services, account)
 
-    assert account.id not in await push.claim(services.sessions, now_ms())
-    assert not await push.push_one(services.sessions, settings, account.id, now_ms())
+    assert account.id not in await claimed(services, now_ms())
+    lease = await leased(services, account, now_ms())
+    assert not await push.push_one(services.sessions, settings, account.id, lease)
     assert (await change(services, queued)).status == "approved"
     assert await entries(services, account) == [HOURS]
 
@@ -307,7 +330,139 @@ async def test_a_new_version_is_pushed_at_once_despite_the_backoff(
 
     second = await queue(services, account, PARKING)
     await review(services, account)
-    assert account.id in await push.claim(services.sessions, start + 1)
-    assert await push.push_one(services.sessions, settings, account.id, start + 1)
+    assert account.id in await claimed(services, start + 1), "not held back by the backoff"
+    assert await push_now(services, settings, account, start + 1)
 
     assert [(await change(services, c)).status for c in (first, second)] == ["pushed", "pushed"]
+
+
+async def test_a_push_is_claimed_by_one_worker_and_recorded_only_by_its_holder(
+    services: Services, settings: Settings, retell_account: TestAccount, fake_retell: FakeRetell
+) -> None:
+    account = retell_account
+    queued = await queue(services, account, HOURS)
+    await review(services, account)
+    now = now_ms()
+
+    assert account.id in await claimed(services, now)
+    assert account.id not in await claimed(services, now + 1), "leased to the first"
+    assert account.id not in await claimed(services, now + push.LEASE_MS - 1)
+    stale = await leased(services, account, now)
+    taken_over = await leased(services, account, now + push.LEASE_MS)
+
+    assert not await push.push_one(services.sessions, settings, account.id, stale)
+    assert (await change(services, queued)).status == "approved", "a lost lease records nothing"
+    assert fake_retell.kb.requests == []
+    assert await push.push_one(services.sessions, settings, account.id, taken_over)
+    assert (await change(services, queued)).status == "pushed"
+
+
+async def test_a_lease_is_renewed_while_the_push_runs(
+    services: Services, settings: Settings, retell_account: TestAccount, fake_retell: FakeRetell
+) -> None:
+    account = retell_account
+    await queue(services, account, HOURS)
+    await review(services, account)
+    lease = await leased(services, account, now_ms())
+    renewals = []
+
+    async with services.sessions.begin() as session:
+        renewals.append(await kb_repository.renew_push_lease(session, account.id, lease, lease + 5))
+        renewals.append(await kb_repository.renew_push_lease(session, account.id, lease, lease + 9))
+
+    assert renewals == [True, False], "only the current holder renews"
+    assert (await base(services, account)).push_lease_until == lease + 5
+    assert await push.push_one(services.sessions, settings, account.id, lease + 5)
+
+
+async def test_a_knowledge_base_retell_failed_to_process_is_made_again(
+    services: Services, settings: Settings, with_llm: TestAccount, fake_retell: FakeRetell
+) -> None:
+    account = with_llm
+    queued = await queue(services, account, HOURS)
+    fake_retell.kb.processing_fails = True
+    assert not await push_now(services, settings, account)
+    assert (await change(services, queued)).status == "push_failed"
+    [broken] = fake_retell.kb.named(kb_name(account))
+
+    fake_retell.kb.processing_fails = False
+    assert await push_now(services, settings, account)
+
+    [made] = fake_retell.kb.named(kb_name(account))
+    assert made["knowledge_base_id"] != broken["knowledge_base_id"]
+    assert ("delete", broken["knowledge_base_id"]) in fake_retell.kb.requests
+    assert fake_retell.kb.texts(kb_name(account)) == [
+        ((await entry_ids(services, account))[0], HOURS)
+    ]
+    assert fake_retell.kb.llms[LLM_ID]["knowledge_base_ids"] == [
+        "knowledge_base_shared", made["knowledge_base_id"],
+    ]  # fmt: skip
+
+
+async def test_an_unexpected_error_is_a_failed_push_too(
+    services: Services,
+    settings: Settings,
+    retell_account: TestAccount,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Broken(push.Acknowledged):
+        async def push(self, *_: object) -> str | None:
+            raise RuntimeError("a bug")
+
+    monkeypatch.setattr(push, "target_for", lambda *_: Broken())
+    queued = await queue(services, retell_account, HOURS)
+
+    assert not await push_now(services, settings, retell_account)
+
+    failed = await change(services, queued)
+    assert (failed.status, failed.error) == (
+        "push_failed",
+        "unexpected error (RuntimeError); the push will be retried",
+    )
+    assert (await base(services, retell_account)).push_lease_until is None
+
+
+async def test_a_new_provider_or_llm_gets_the_current_version_at_once(
+    services: Services,
+    settings: Settings,
+    make_account: MakeAccount,
+    fake_retell: FakeRetell,
+) -> None:
+    account = await provider_account(make_account, services, "simulated", "agent_moving_kb")
+    await queue(services, account, HOURS)
+    assert await push_now(services, settings, account)
+
+    async with services.sessions.begin() as session:
+        await providers.set_provider(
+            session, account.id, "retell", agent_ids=["agent_moving_kb"], actor="test"
+        )
+    assert account.id in await claimed(services, now_ms())
+    assert await push_now(services, settings, account)
+    assert [text for _, text in fake_retell.kb.texts(kb_name(account))] == [HOURS]
+
+    fake_retell.kb.add_llm(LLM_ID)
+    async with services.sessions.begin() as session:
+        await providers.set_provider(
+            session, account.id, "retell", agent_ids=["agent_moving_kb"], llm_id=LLM_ID,
+            actor="test",
+        )  # fmt: skip
+    assert await push_now(services, settings, account)
+    [made] = fake_retell.kb.named(kb_name(account))
+    assert fake_retell.kb.llms[LLM_ID]["knowledge_base_ids"] == [made["knowledge_base_id"]]
+
+
+async def test_removing_the_provider_leaves_no_change_pushing(
+    services: Services, settings: Settings, retell_account: TestAccount
+) -> None:
+    queued = await queue(services, retell_account, HOURS)
+    await review(services, retell_account)
+    lease = await leased(services, retell_account, now_ms())
+    async with services.sessions.begin() as session:
+        assert await service.start_push(session, retell_account.id, lease) is not None
+    assert (await change(services, queued)).status == "pushing"  # and then the worker dies
+
+    async with services.sessions.begin() as session:
+        await providers.set_provider(session, retell_account.id, None, agent_ids=[], actor="t")
+
+    assert (await change(services, queued)).status == "approved"
+    assert (await base(services, retell_account)).push_lease_until is None

@@ -8,9 +8,10 @@ import httpx
 import pytest
 
 from humanadd.calls.schemas import CallDetail
+from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.dependencies import Services
-from humanadd.kb import service as kb
+from humanadd.kb import push
 from humanadd.providers import service as providers
 from humanadd.providers.simulated import SimulatedProvider
 from tests.conftest import MakeAccount, TestAccount
@@ -160,9 +161,10 @@ async def test_new_calls_use_the_pushed_knowledge_base(
     await review(services, simulated_account)
     assert await provider.knowledge(services.sessions) == [], "approved, not pushed yet"
 
-    async with services.sessions.begin() as session:
-        job = await kb.start_push(session, simulated_account.id)
-        assert job is not None
-        await kb.push_succeeded(session, job, None)
+    [(account_id, lease)] = [
+        claim for claim in await push.claim(services.sessions, now_ms(), 1000)
+        if claim[0] == simulated_account.id
+    ]  # fmt: skip
+    assert await push.push_one(services.sessions, services.settings, account_id, lease)
 
     assert await provider.knowledge(services.sessions) == ["Our new hours are 8am-7pm M-F."]

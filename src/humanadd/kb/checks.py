@@ -3,8 +3,9 @@ change for an operator.
 
 - `duplicate`: the text is already an entry of the current version, exactly (leading and
   trailing whitespace aside).
-- `card_number`: a run of 13 to 19 digits (spaces or dashes allowed between them) that passes
-  the Luhn check, as payment card numbers do.
+- `card_number`: 13 to 19 digits written as card numbers are (in one run, or in groups after a
+  first group of four, separated by spaces or dashes) that pass the Luhn check, as payment card
+  numbers do; also when more digits follow (a card and its security code).
 - `secret`: something that looks like a credential: a key with a known prefix (ours, Stripe,
   AWS, GitHub, Slack, OpenAI…), a private key block, a JSON web token, or a password, API key
   or token given after a label ("password: …", "api key = …", "passcode is 8841").
@@ -26,7 +27,8 @@ class Finding(StrEnum):
 SHRINK_LIMIT = 0.8
 """A replace may take away at most this share of the knowledge base's characters unheld."""
 
-_DIGIT_RUN = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])")
+_DIGIT_GROUPS = re.compile(r"(?<![\d-])\d+(?:[ -]\d+)*")
+"""Digits, in groups separated by one space or dash."""
 _SECRETS = (
     # Key-shaped strings with a well-known prefix.
     r"\bhak_[0-9A-Za-z]{38}\b",
@@ -60,11 +62,24 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _card_shaped(groups: Sequence[str]) -> bool:
+    """13 to 19 digits written as cards are: in one run, or in groups of 3 to 6 digits after a
+    first group of 4 (4-4-4-4, 4-6-5, 4-4-4-4-3)."""
+    if not 13 <= sum(len(group) for group in groups) <= 19:
+        return False
+    return len(groups) == 1 or (
+        len(groups[0]) == 4 and all(3 <= len(group) <= 6 for group in groups)
+    )
+
+
 def has_card_number(text: str) -> bool:
-    for match in _DIGIT_RUN.finditer(text):
-        digits = re.sub(r"[ -]", "", match.group())
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
-            return True
+    """Whether a run of digit groups in `text` starts with a card-shaped number that passes the
+    Luhn check (so a card followed by its CVV counts)."""
+    for match in _DIGIT_GROUPS.finditer(text):
+        groups = re.split(r"[ -]", match.group())
+        for end in range(1, len(groups) + 1):
+            if _card_shaped(groups[:end]) and luhn_valid("".join(groups[:end])):
+                return True
     return False
 
 

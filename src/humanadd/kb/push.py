@@ -4,27 +4,29 @@ version to its provider.
 Pushing is per account, not per change: a push sends the whole current version, so changes
 approved while a push is under way go out together with the next one. The worker leases the
 account's knowledge base (`knowledge_bases.push_lease_until`) as webhook deliveries are leased:
-a worker that dies mid-push loses nothing, its lease runs out and the push is done again; the
-Retell push compares with what Retell holds, so doing it twice is harmless.
+a worker that dies mid-push loses nothing, its lease runs out within a minute and the push is
+done again; the Retell push compares with what Retell holds, so doing it twice is harmless. The
+lease is the claim's token: a push whose lease was taken over is not recorded.
 """
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from humanadd.accounts.models import Provider
+from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.kb import repository, service
 from humanadd.providers.retell.knowledge import PushFailed, RetellKnowledge
 
 logger = logging.getLogger(__name__)
 
-LEASE_MS = 15 * 60 * 1000
-"""Longer than any push takes (Retell's processing included): a lease that runs out means its
-worker is gone."""
-CLAIM_LIMIT = 10
+LEASE_MS = 60_000
+RENEW_SECONDS = 20.0
+"""A push renews its lease this often, so a lease that runs out means its worker is gone."""
 
 
 class KnowledgeTarget(Protocol):
@@ -80,51 +82,89 @@ async def review_queued(sessions: async_sessionmaker[AsyncSession]) -> int:
     return len(account_ids)
 
 
-async def claim(sessions: async_sessionmaker[AsyncSession], now_ms: int) -> list[str]:
+async def claim(
+    sessions: async_sessionmaker[AsyncSession], now_ms: int, limit: int
+) -> list[tuple[str, int]]:
+    """Lease up to `limit` knowledge bases due at `now_ms`: (account id, lease) pairs. The
+    lease (its expiry, in epoch ms) is the claim's token: only its holder records the push."""
+    lease = now_ms + LEASE_MS
     async with sessions.begin() as session:
-        return await repository.claim_pushes(session, now_ms, now_ms + LEASE_MS, CLAIM_LIMIT)
+        account_ids = await repository.claim_pushes(session, now_ms, lease, limit)
+    return [(account_id, lease) for account_id in account_ids]
+
+
+class _Lease:
+    """A claimed push's lease, renewed while the push runs, so that a push may take as long as
+    the provider needs while a dead worker's lease still runs out within a minute."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        account_id: str,
+        token: int,
+        clock: Callable[[], int],
+    ) -> None:
+        self.sessions, self.account_id, self.token, self.clock = sessions, account_id, token, clock
+
+    async def keep(self) -> None:
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            renewed = self.clock() + LEASE_MS
+            try:
+                async with self.sessions.begin() as session:
+                    kept = await repository.renew_push_lease(
+                        session, self.account_id, self.token, renewed
+                    )
+            except Exception as error:  # the database is away: try again at the next renewal
+                logger.warning("lease renewal failed", extra={"error": type(error).__name__})
+                continue
+            if not kept:
+                return  # another worker holds it now: this push will not be recorded
+            self.token = renewed
 
 
 async def push_one(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings, account_id: str, now_ms: int
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    account_id: str,
+    lease: int,
+    clock: Callable[[], int] = now_ms,
 ) -> bool:
-    """Push the account's current version (it was claimed); whether the provider took it."""
+    """Push the account's current version under the claimed `lease`; whether the provider took
+    it (and it was recorded)."""
     async with sessions.begin() as session:
-        job = await service.start_push(session, account_id)
+        job = await service.start_push(session, account_id, lease)
     if job is None:
         return False
+    held = _Lease(sessions, account_id, lease, clock)
+    keeping = asyncio.create_task(held.keep())
     target: KnowledgeTarget | None = None
+    provider_kb_id: str | None = None
+    failure: str | None = None
     try:
         target = target_for(settings, job.provider)
         provider_kb_id = await target.push(account_id, job.provider_kb_id, job.entries, job.llm_id)
     except PushFailed as error:
-        async with sessions.begin() as session:
-            failures = await service.push_failed(session, job, str(error), now_ms=now_ms)
-        logger.warning(
-            "knowledge base push failed",
-            extra={
-                "account_id": account_id,
-                "version": job.version,
-                "failures": failures,
-                "error": str(error),
-            },
-        )
-        return False
+        failure = str(error)
+    except Exception as error:  # a bug or a provider answer nobody foresaw: retried all the same
+        logger.exception("knowledge base push failed unexpectedly")
+        failure = f"unexpected error ({type(error).__name__}); the push will be retried"
     finally:
+        keeping.cancel()
         if target is not None:
             await target.close()
     async with sessions.begin() as session:
-        await service.push_succeeded(session, job, provider_kb_id)
-    logger.info("knowledge base pushed", extra={"account_id": account_id, "version": job.version})
-    return True
-
-
-async def run_once(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings, now_ms: int
-) -> int:
-    """One round: review what is queued, then push what is due; how many pushes succeeded."""
-    await review_queued(sessions)
-    pushed = 0
-    for account_id in await claim(sessions, now_ms):
-        pushed += await push_one(sessions, settings, account_id, now_ms)
-    return pushed
+        if failure is None:
+            recorded = await service.push_succeeded(session, job, provider_kb_id, lease=held.token)
+        else:
+            recorded = await service.push_failed(
+                session, job, failure, lease=held.token, now_ms=clock()
+            )
+    extra = {"account_id": account_id, "version": job.version}
+    if not recorded:
+        logger.warning("knowledge base push not recorded: lease lost", extra=extra)
+    elif failure is not None:
+        logger.warning("knowledge base push failed", extra={**extra, "error": failure})
+    else:
+        logger.info("knowledge base pushed", extra=extra)
+    return recorded and failure is None

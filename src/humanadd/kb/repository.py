@@ -225,3 +225,16 @@ async def claim_pushes(session: AsyncSession, now: int, lease_until: int, limit:
         .returning(columns.account_id)
     )
     return list((await session.execute(statement)).scalars())
+
+
+async def renew_push_lease(session: AsyncSession, account_id: str, lease: int, until: int) -> bool:
+    """Extend the push lease `lease` of the account to `until`; False when it is not held any
+    more (it ran out and another worker claimed the push)."""
+    columns = _BASES.c
+    renewed = await session.execute(
+        update(_BASES)
+        .where(columns.account_id == account_id, columns.push_lease_until == lease)
+        .values(push_lease_until=until)
+        .returning(columns.account_id)
+    )
+    return renewed.first() is not None

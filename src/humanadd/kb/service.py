@@ -297,12 +297,26 @@ class PushJob:
     """(entry id, text), in order."""
 
 
-async def start_push(session: AsyncSession, account_id: str) -> PushJob | None:
-    """The push of the account's current version, its changes now `pushing`; None when there
-    is nothing to push (or no provider to push to)."""
+_NOT_PUSHED = (KbChangeStatus.APPROVED, KbChangeStatus.PUSHING, KbChangeStatus.PUSH_FAILED)
+
+
+async def _leased(session: AsyncSession, account_id: str, lease: int) -> KnowledgeBase | None:
+    """The account's locked knowledge base, if the push lease is still `lease`."""
     base = await repository.lock(session, account_id)
+    return base if base.push_lease_until == lease else None
+
+
+async def start_push(session: AsyncSession, account_id: str, lease: int) -> PushJob | None:
+    """The push of the account's current version, its changes now `pushing`; None when the
+    lease is lost or there is nothing to push (or no provider to push to)."""
+    base = await _leased(session, account_id, lease)
+    if base is None:
+        return None
     account = await accounts.require(session, account_id)
-    if base.version <= base.pushed_version or account.provider is None:
+    if account.provider is None:
+        await _without_provider(session, base)
+        return None
+    if base.version <= base.pushed_version:
         base.push_lease_until = None
         return None
     await repository.set_changes(
@@ -323,12 +337,14 @@ async def start_push(session: AsyncSession, account_id: str) -> PushJob | None:
     )
 
 
-_NOT_PUSHED = (KbChangeStatus.APPROVED, KbChangeStatus.PUSHING, KbChangeStatus.PUSH_FAILED)
-
-
-async def push_succeeded(session: AsyncSession, job: PushJob, provider_kb_id: str | None) -> None:
-    """The provider has `job`'s version: it and every change up to it are pushed."""
-    base = await repository.lock(session, job.account_id)
+async def push_succeeded(
+    session: AsyncSession, job: PushJob, provider_kb_id: str | None, *, lease: int
+) -> bool:
+    """The provider has `job`'s version: it and every change up to it are pushed. False (and
+    nothing recorded) when the lease was lost."""
+    base = await _leased(session, job.account_id, lease)
+    if base is None:
+        return False
     now = utcnow()
     if job.version > base.pushed_version:
         base.pushed_version, base.pushed_at = job.version, now
@@ -345,6 +361,7 @@ async def push_succeeded(session: AsyncSession, job: PushJob, provider_kb_id: st
         pushed_at=now,
         error=None,
     )
+    return True
 
 
 RETRY_SECONDS = (2, 5, 15, 30, 60, 120, 300, 900)
@@ -356,13 +373,14 @@ def retry_delay_ms(failures: int) -> int:
     return RETRY_SECONDS[min(failures, len(RETRY_SECONDS)) - 1] * 1000
 
 
-async def push_failed(session: AsyncSession, job: PushJob, message: str, *, now_ms: int) -> int:
-    """The push failed with the provider's `message`; it is tried again after a backoff. How
-    many pushes of the current version have failed."""
-    base = await repository.lock(session, job.account_id)
-    base.push_attempts += 1
-    base.next_push_at = now_ms + retry_delay_ms(base.push_attempts)
-    base.push_error = message
+async def push_failed(
+    session: AsyncSession, job: PushJob, message: str, *, lease: int, now_ms: int
+) -> bool:
+    """The push failed with the provider's `message`; the version is tried again after a
+    backoff (a newer version at once). False (and nothing recorded) when the lease was lost."""
+    base = await _leased(session, job.account_id, lease)
+    if base is None:
+        return False
     base.push_lease_until = None
     await repository.set_changes(
         session,
@@ -372,7 +390,37 @@ async def push_failed(session: AsyncSession, job: PushJob, message: str, *, now_
         status=KbChangeStatus.PUSH_FAILED,
         error=message,
     )
-    return base.push_attempts
+    if base.version == job.version:
+        base.push_attempts += 1
+        base.next_push_at = now_ms + retry_delay_ms(base.push_attempts)
+        base.push_error = message
+    return True
+
+
+async def _without_provider(session: AsyncSession, base: KnowledgeBase) -> None:
+    """No provider to push to: changes on their way wait, approved, for the next provider."""
+    base.push_lease_until = None
+    await repository.set_changes(
+        session,
+        base.account_id,
+        up_to_version=base.version,
+        statuses=(KbChangeStatus.PUSHING, KbChangeStatus.PUSH_FAILED),
+        status=KbChangeStatus.APPROVED,
+        error=None,
+    )
+
+
+async def provider_changed(
+    session: AsyncSession, account_id: str, provider: str | None, *, new_provider: bool
+) -> None:
+    """The account's provider or its LLM changed: push the current version again, at once
+    (with `new_provider`, to a knowledge base the new provider makes)."""
+    base = await repository.lock(session, account_id)
+    base.pushed_version, base.push_attempts, base.next_push_at = 0, 0, 0
+    if new_provider:
+        base.provider_kb_id = None
+    if provider is None:
+        await _without_provider(session, base)
 
 
 async def set_policy(session: AsyncSession, account_id: str, policy: str, *, actor: str) -> str:

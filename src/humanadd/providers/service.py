@@ -14,6 +14,7 @@ from humanadd.accounts.service import AccountError
 from humanadd.audit import service as audit
 from humanadd.calls import repository as calls
 from humanadd.errors import InvalidRequest, describe_validation_error
+from humanadd.kb import service as kb
 from humanadd.providers import repository
 from humanadd.providers.retell.calls import RetellCall, to_record
 from humanadd.webhooks import service as webhooks
@@ -91,6 +92,7 @@ async def set_provider(
     if taken:
         agent, owner = next(iter(taken.items()))
         raise AccountError(f"agent {agent!r} already belongs to account {owner}")
+    previous = (account.provider, account.llm_id)
     account.provider = provider
     if tags_key is not None:
         account.tags_key = _check_key("--tags-key", tags_key)
@@ -102,6 +104,10 @@ async def set_provider(
         )
     if provider != Provider.RETELL:
         account.llm_id = None
+    if previous != (provider, account.llm_id):
+        await kb.provider_changed(
+            session, account_id, provider, new_provider=previous[0] != provider
+        )
     await repository.replace_agents(session, account_id, agents)
     audit.record(
         session,

@@ -7,7 +7,8 @@ text sources exactly the version's entries: the sources no longer wanted are del
 then the missing ones are added (so `replace` deletes the old text, then adds the new); sources
 that are not text (URLs, documents an operator added in Retell's dashboard) are left alone.
 Since it compares with what Retell holds, a push that was cut short (a worker killed halfway)
-is simply done again, and ends with exactly the version's entries. It waits until Retell
+is simply done again, and ends with exactly the version's entries; a knowledge base Retell
+failed to process (status `error`) is deleted and made again. It waits until Retell
 reports the knowledge base processed, then, when the account names a Retell LLM, makes sure
 the knowledge base is among the LLM's `knowledge_base_ids`.
 """
@@ -59,6 +60,12 @@ class RetellKnowledge:
         its Retell id."""
         try:
             base = await self._find(account_id, provider_kb_id)
+            deleted = None
+            if base is not None and base.status == "error":
+                # Retell could not index it: made again from scratch rather than retried as is.
+                deleted = base.knowledge_base_id
+                await self._sdk.knowledge_base.delete(deleted)
+                base = None
             if base is None:
                 created = await self._sdk.knowledge_base.create(
                     knowledge_base_name=f"{NAME_PREFIX}{account_id}",
@@ -74,7 +81,7 @@ class RetellKnowledge:
                     "Retell's knowledge base does not hold the pushed entries after processing"
                 )
             if llm_id is not None:
-                await self._attach(llm_id, base.knowledge_base_id)
+                await self._attach(llm_id, base.knowledge_base_id, deleted)
             return base.knowledge_base_id
         except (APIStatusError, APIConnectionError) as error:
             raise PushFailed(_message(error)) from error
@@ -136,11 +143,14 @@ class RetellKnowledge:
             return await self._processed(base.knowledge_base_id)
         return base
 
-    async def _attach(self, llm_id: str, knowledge_base_id: str) -> None:
+    async def _attach(self, llm_id: str, knowledge_base_id: str, deleted: str | None) -> None:
+        """Make the knowledge base one of the LLM's (in place of `deleted`, if given)."""
         llm = await self._sdk.llm.retrieve(llm_id)
-        attached = list(llm.knowledge_base_ids or [])
-        if knowledge_base_id not in attached:
-            await self._sdk.llm.update(llm_id, knowledge_base_ids=[*attached, knowledge_base_id])
+        before = list(llm.knowledge_base_ids or [])
+        after = [kept for kept in before if kept not in (deleted, knowledge_base_id)]
+        after.append(knowledge_base_id)
+        if sorted(after) != sorted(before):
+            await self._sdk.llm.update(llm_id, knowledge_base_ids=after)
 
     async def close(self) -> None:
         await self._sdk.close()
