@@ -215,20 +215,6 @@ async def test_a_failed_push_is_retried_with_backoff_until_it_succeeds(
     assert (state.push_attempts, state.push_error) == (0, None)
 
 
-async def test_retell_failing_to_process_is_a_failed_push(
-    services: Services, settings: Settings, retell_account: TestAccount, fake_retell: FakeRetell
-) -> None:
-    account = retell_account
-    queued = await queue(services, account, HOURS)
-    await review(services, account)
-    fake_retell.kb.processing_fails = True
-
-    assert not await push_now(services, settings, account)
-    assert (await change(services, queued)).error == (
-        "Retell could not process the knowledge base (status error)"
-    )
-
-
 async def test_without_a_retell_api_key_the_push_fails_and_says_why(
     services: Services, settings: Settings, retell_account: TestAccount
 ) -> None:
@@ -382,7 +368,11 @@ async def test_a_knowledge_base_retell_failed_to_process_is_made_again(
     queued = await queue(services, account, HOURS)
     fake_retell.kb.processing_fails = True
     assert not await push_now(services, settings, account)
-    assert (await change(services, queued)).status == "push_failed"
+    failed = await change(services, queued)
+    assert (failed.status, failed.error) == (
+        "push_failed",
+        "Retell could not process the knowledge base (status error)",
+    )
     [broken] = fake_retell.kb.named(kb_name(account))
 
     fake_retell.kb.processing_fails = False
