@@ -10,6 +10,7 @@ versions are made one at a time whichever process makes them.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -132,10 +133,28 @@ async def versions(session: AsyncSession, account_id: str) -> list[KbVersion]:
 # -- review and apply -------------------------------------------------------------------------
 
 
-def _decide(change: KbChange, status: KbChangeStatus, by: str) -> None:
+def _decide(
+    session: AsyncSession,
+    change: KbChange,
+    status: KbChangeStatus,
+    by: str,
+    *,
+    action: str | None = None,
+    **details: Any,
+) -> None:
+    """Approve or reject `change` as `by`, and write the decision to the audit log (as
+    `kb.change_<status>` unless `action` names it)."""
     change.status = status
     change.decided_by = by
     change.decided_at = utcnow()
+    audit.record(
+        session,
+        action or f"kb.change_{status}",
+        account_id=change.account_id,
+        actor=by,
+        change_id=change.id,
+        **details,
+    )
 
 
 async def _apply(session: AsyncSession, base: KnowledgeBase, change: KbChange) -> None:
@@ -201,14 +220,7 @@ async def _advance(session: AsyncSession, base: KnowledgeBase) -> None:
                     policy=account.kb_policy,
                 )
                 return
-            _decide(change, KbChangeStatus.APPROVED, AUTO)
-            audit.record(
-                session,
-                "kb.change_approved",
-                account_id=base.account_id,
-                actor=AUTO,
-                change_id=change.id,
-            )
+            _decide(session, change, KbChangeStatus.APPROVED, AUTO)
         await _apply(session, base, change)
 
 
@@ -231,10 +243,7 @@ async def approve(session: AsyncSession, change_id: str, *, actor: str) -> KbCha
     """An operator approves a held change: it applies (when no earlier change is held), and the
     changes behind it go on."""
     base, held = await _held(session, change_id)
-    _decide(held, KbChangeStatus.APPROVED, actor)
-    audit.record(
-        session, "kb.change_approved", account_id=held.account_id, actor=actor, change_id=held.id
-    )
+    _decide(session, held, KbChangeStatus.APPROVED, actor)
     await _advance(session, base)
     return held
 
@@ -244,16 +253,8 @@ async def reject(session: AsyncSession, change_id: str, *, actor: str, reason: s
     if not reason.strip():
         raise KbError("a rejection needs a reason (the customer sees it)")
     base, held = await _held(session, change_id)
-    _decide(held, KbChangeStatus.REJECTED, actor)
     held.error = reason.strip()
-    audit.record(
-        session,
-        "kb.change_rejected",
-        account_id=held.account_id,
-        actor=actor,
-        change_id=held.id,
-        reason=held.error,
-    )
+    _decide(session, held, KbChangeStatus.REJECTED, actor, reason=held.error)
     await _advance(session, base)
     return held
 
@@ -268,15 +269,7 @@ async def rollback(session: AsyncSession, account_id: str, to: int, *, actor: st
     queued = await repository.add_change(
         session, account_id, text=None, replace=True, submitted_by=actor, rollback_to=to
     )
-    _decide(queued, KbChangeStatus.APPROVED, actor)
-    audit.record(
-        session,
-        "kb.rollback",
-        account_id=account_id,
-        actor=actor,
-        change_id=queued.id,
-        to_version=to,
-    )
+    _decide(session, queued, KbChangeStatus.APPROVED, actor, action="kb.rollback", to_version=to)
     await _advance(session, base)
     return queued
 
