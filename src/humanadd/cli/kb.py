@@ -11,6 +11,7 @@ from humanadd.cli.runtime import load_settings, run_in_transaction
 from humanadd.clock import iso_from_datetime
 from humanadd.kb import service
 from humanadd.kb.models import KbChange, KbVersion
+from humanadd.kb.schemas import change_body
 
 ACTOR = "cli"
 
@@ -29,21 +30,15 @@ ChangeArgument = Annotated[
 
 
 def _change(change: KbChange) -> dict[str, Any]:
+    """What the API shows of a change, and what operators see besides."""
     return {
-        "change_id": change.id,
+        **change_body(change),
         "account_id": change.account_id,
-        "status": change.status,
-        "replace": change.replace,
         "rollback_to": change.rollback_to,
-        "findings": change.findings,
         "text": change.text,
         "submitted_by": change.submitted_by,
-        "created_at": iso_from_datetime(change.created_at),
         "decided_by": change.decided_by,
-        "decided_at": iso_from_datetime(change.decided_at),
         "version": change.version,
-        "pushed_at": iso_from_datetime(change.pushed_at),
-        "error": change.error,
     }
 
 

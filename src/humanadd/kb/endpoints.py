@@ -19,7 +19,6 @@ from humanadd.errors import (
 from humanadd.http import JsonResponse, read_body
 from humanadd.idempotency import service as idempotency
 from humanadd.kb import repository, service
-from humanadd.kb.models import KbChange
 from humanadd.kb.schemas import (
     MAX_TEXT_LENGTH,
     KbChangeList,
@@ -27,6 +26,7 @@ from humanadd.kb.schemas import (
     KbChangeRequest,
     KbChangeResponse,
     KbResponse,
+    change_body,
 )
 from humanadd.keys.auth import AuthenticatedRoute, principal_of
 
@@ -126,19 +126,6 @@ async def submit_change(
     )
 
 
-def _change(change: KbChange) -> dict[str, Any]:
-    return {
-        "change_id": change.id,
-        "status": change.status,
-        "replace": change.replace,
-        "findings": change.findings,
-        "created_at": iso_from_datetime(change.created_at),
-        "decided_at": iso_from_datetime(change.decided_at),
-        "pushed_at": iso_from_datetime(change.pushed_at),
-        "error": change.error,
-    }
-
-
 @router.get("", response_model=KbResponse, responses=error_responses(*AUTHENTICATED))
 async def get_kb(request: Request, session: SessionDep) -> JsonResponse:
     """Your knowledge base as it is now (every approved change applied), and whether your AI
@@ -173,7 +160,7 @@ async def list_changes(
 ) -> JsonResponse:
     """Your recent changes, newest first."""
     changes = await repository.recent_changes(session, principal_of(request).account_id, limit)
-    return JsonResponse({"ok": True, "changes": [_change(change) for change in changes]})
+    return JsonResponse({"ok": True, "changes": [change_body(change) for change in changes]})
 
 
 @router.get(
@@ -186,4 +173,4 @@ async def get_change(change_id: str, request: Request, session: SessionDep) -> J
     change = await repository.get_change(session, principal_of(request).account_id, change_id)
     if change is None:
         raise NotFound(f"No knowledge-base change {change_id!r}.")
-    return JsonResponse({"ok": True, "change": _change(change)})
+    return JsonResponse({"ok": True, "change": change_body(change)})

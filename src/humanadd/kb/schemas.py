@@ -1,11 +1,13 @@
 """Wire shapes of the knowledge-base endpoints."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from humanadd.clock import iso_from_datetime
 from humanadd.errors import RESPONSE_SCHEMA
+from humanadd.kb.models import KbChange
 
 MAX_TEXT_LENGTH = 100_000
 
@@ -119,3 +121,17 @@ class KbChangeList(BaseModel):
 
     ok: Literal[True] = True
     changes: list[KbChangeShape] = Field(description="Your most recent changes, newest first.")
+
+
+def change_body(change: KbChange) -> dict[str, Any]:
+    """A change as `KbChangeShape` shows it."""
+    return {
+        "change_id": change.id,
+        "status": change.status,
+        "replace": change.replace,
+        "findings": change.findings,
+        "created_at": iso_from_datetime(change.created_at),
+        "decided_at": iso_from_datetime(change.decided_at),
+        "pushed_at": iso_from_datetime(change.pushed_at),
+        "error": change.error,
+    }
