@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from humanadd.accounts.models import Account
-from humanadd.db import dialect_insert, utcnow
+from humanadd.db import dialect_insert, lease, utcnow
 from humanadd.ids import new_id
 from humanadd.kb.models import KbChange, KbChangeStatus, KbEntry, KbVersion, KnowledgeBase
 
@@ -203,7 +203,7 @@ async def set_changes(
 
 async def claim_pushes(session: AsyncSession, now: int, lease_until: int, limit: int) -> list[str]:
     """Lease up to `limit` knowledge bases with a version to push to their account's provider
-    until `lease_until`; their account ids. One statement, like the webhook outbox's claim."""
+    until `lease_until`; their account ids."""
     columns = _BASES.c
     with_provider = select(Account.id).where(Account.provider.is_not(None))
     due = (
@@ -216,15 +216,8 @@ async def claim_pushes(session: AsyncSession, now: int, lease_until: int, limit:
         )
         .order_by(columns.next_push_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
-    statement = (
-        update(_BASES)
-        .where(columns.account_id.in_(due.scalar_subquery()))
-        .values(push_lease_until=lease_until)
-        .returning(columns.account_id)
-    )
-    return list((await session.execute(statement)).scalars())
+    return await lease(session, due, columns.push_lease_until, lease_until)
 
 
 async def renew_push_lease(session: AsyncSession, account_id: str, lease: int, until: int) -> bool:

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.calls.models import Call
 from humanadd.calls.repository import CallRecord
-from humanadd.db import dialect_insert, utcnow
+from humanadd.db import dialect_insert, lease, utcnow
 from humanadd.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -127,11 +127,7 @@ _ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
 
 
 async def claim_due(session: AsyncSession, now: int, lease_until: int, limit: int) -> list[str]:
-    """Lease up to `limit` due deliveries to the caller until `lease_until`; their ids.
-
-    One statement: on PostgreSQL the rows another worker is claiming are skipped (`SKIP
-    LOCKED`); SQLite runs one write at a time.
-    """
+    """Lease up to `limit` due deliveries to the caller until `lease_until`; their ids."""
     columns = _DELIVERIES.c
     due = (
         select(columns.id)
@@ -142,15 +138,8 @@ async def claim_due(session: AsyncSession, now: int, lease_until: int, limit: in
         )
         .order_by(columns.next_attempt_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
-    statement = (
-        update(_DELIVERIES)
-        .where(columns.id.in_(due.scalar_subquery()))
-        .values(lease_expires_at=lease_until)
-        .returning(columns.id)
-    )
-    return list((await session.execute(statement)).scalars())
+    return await lease(session, due, columns.lease_expires_at, lease_until)
 
 
 async def delivery_with_event(
