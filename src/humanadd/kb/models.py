@@ -117,4 +117,3 @@ class KnowledgeBase(Base):
     next_push_at: Mapped[int] = mapped_column(BigInteger, default=0)
     """Epoch ms before which no push is tried (backoff after a failure)."""
     push_lease_until: Mapped[int | None] = mapped_column(BigInteger)
-    push_error: Mapped[str | None] = mapped_column(Text)

@@ -71,15 +71,13 @@ def target_for(settings: Settings, provider: str) -> KnowledgeTarget:
     return Acknowledged()
 
 
-async def review_queued(sessions: async_sessionmaker[AsyncSession]) -> int:
-    """Review every account's queued changes (and apply the approved ones); how many accounts
-    had some."""
+async def review_queued(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Review every account's queued changes (and apply the approved ones)."""
     async with sessions() as session:
         account_ids = await repository.accounts_to_review(session)
     for account_id in account_ids:
         async with sessions.begin() as session:
             await service.review(session, account_id)
-    return len(account_ids)
 
 
 async def claim(

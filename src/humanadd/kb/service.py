@@ -191,7 +191,7 @@ async def _apply(session: AsyncSession, base: KnowledgeBase, change: KbChange) -
     change.version = number
     base.version = number
     # New content: push it at once, whatever the previous version's retries were at.
-    base.push_attempts, base.next_push_at, base.push_error = 0, 0, None
+    base.push_attempts, base.next_push_at = 0, 0
 
 
 async def _advance(session: AsyncSession, base: KnowledgeBase) -> None:
@@ -344,7 +344,7 @@ async def push_succeeded(
     base.provider_kb_id = provider_kb_id or base.provider_kb_id
     base.push_lease_until = None
     if base.version == job.version:
-        base.push_attempts, base.push_error = 0, None
+        base.push_attempts = 0
     await repository.set_changes(
         session,
         job.account_id,
@@ -386,7 +386,6 @@ async def push_failed(
     if base.version == job.version:
         base.push_attempts += 1
         base.next_push_at = now_ms + retry_delay_ms(base.push_attempts)
-        base.push_error = message
     return True
 
 

@@ -26,7 +26,6 @@ def upgrade() -> None:
         sa.Column("push_attempts", sa.Integer(), nullable=False),
         sa.Column("next_push_at", sa.BigInteger(), nullable=False),
         sa.Column("push_lease_until", sa.BigInteger(), nullable=True),
-        sa.Column("push_error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["account_id"], ["accounts.id"], name=op.f("fk_knowledge_bases_account_id_accounts")
         ),
