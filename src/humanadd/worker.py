@@ -157,6 +157,7 @@ async def deliver(
 
 
 ANALYSIS_CHECK_SECONDS = 30.0
+"""How often the worker looks for `call_ended` events whose analysis is overdue."""
 
 
 async def emit_overdue(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> int:
@@ -165,30 +166,16 @@ async def emit_overdue(settings: Settings, sessions: async_sessionmaker[AsyncSes
         return await webhooks.emit_overdue(session, utcnow() - timeout)
 
 
-async def emit_overdue_periodically(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession]
-) -> None:
-    """Every `ANALYSIS_CHECK_SECONDS`, the `call_ended` events whose analysis is overdue."""
+async def _every(job: str, seconds: float, work: Callable[[], Awaitable[object]]) -> None:
+    """One round of `work`, then again `seconds` later, for ever."""
     while True:
-        await _survive("analysis timeout", lambda: emit_overdue(settings, sessions))
-        await asyncio.sleep(ANALYSIS_CHECK_SECONDS)
-
-
-async def sync_periodically(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
-    while True:
-        await _survive("sync", lambda: sync_all(settings, sessions))
-        await asyncio.sleep(settings.sync_interval_seconds)
+        await _survive(job, work)
+        await asyncio.sleep(seconds)
 
 
 KB_POLL_SECONDS = 1.0
 """How often the knowledge-base jobs look for queued changes and versions to push."""
 PUSHES_IN_FLIGHT = 20
-
-
-async def review_knowledge_periodically(sessions: async_sessionmaker[AsyncSession]) -> None:
-    while True:
-        await _survive("knowledge-base review", lambda: kb_push.review_queued(sessions))
-        await asyncio.sleep(KB_POLL_SECONDS)
 
 
 async def push_knowledge(
@@ -217,10 +204,12 @@ async def run_jobs(
         await deliver(settings, sessions, once=True)
         return
     await asyncio.gather(
-        sync_periodically(settings, sessions),
-        review_knowledge_periodically(sessions),
+        _every("sync", settings.sync_interval_seconds, lambda: sync_all(settings, sessions)),
+        _every("knowledge-base review", KB_POLL_SECONDS, lambda: kb_push.review_queued(sessions)),
         push_knowledge(settings, sessions, once=False),
-        emit_overdue_periodically(settings, sessions),
+        _every(
+            "analysis timeout", ANALYSIS_CHECK_SECONDS, lambda: emit_overdue(settings, sessions)
+        ),
         deliver(settings, sessions, once=False),
     )
 

@@ -180,11 +180,12 @@ async def release(session: AsyncSession, delivery_id: str, at: int) -> None:
 async def mark_endpoint(
     session: AsyncSession, account_id: str, *, failing_since: datetime | None
 ) -> None:
-    await session.execute(
-        update(_ENDPOINTS)
-        .where(_ENDPOINTS.c.account_id == account_id)
-        .values(failing_since=failing_since)
-    )
+    """Set when the endpoint's failures began (None: it is not failing). Clearing it writes
+    only when it was set: a healthy endpoint's row is not rewritten at every delivery."""
+    statement = update(_ENDPOINTS).where(_ENDPOINTS.c.account_id == account_id)
+    if failing_since is None:
+        statement = statement.where(_ENDPOINTS.c.failing_since.is_not(None))
+    await session.execute(statement.values(failing_since=failing_since))
 
 
 async def disable_endpoint(session: AsyncSession, account_id: str, reason: str) -> None:
