@@ -38,9 +38,13 @@ def iso_from_datetime(moment: datetime | None) -> str | None:
     return None if moment is None else iso_from_ms(round(moment.timestamp() * 1000))
 
 
+def datetime_from_iso(text: str) -> datetime:
+    """An aware datetime from an ISO-8601 timestamp; one without an offset is taken as UTC.
+    ValueError when it is not one."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def ms_from_iso(text: str) -> int:
     """Unix ms of an ISO-8601 timestamp; one without an offset is taken as UTC."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return round(moment.timestamp() * 1000)
+    return round(datetime_from_iso(text).timestamp() * 1000)

@@ -19,8 +19,6 @@ from humanadd.calls.schemas import MAX_TAG_LENGTH, Direction, SentimentFilter, S
 from humanadd.clock import MAX_UNIX_MS
 from humanadd.errors import InvalidRequest
 
-"""9999-12-31T23:59:59.999Z: the largest timestamp a client may pass (fits every integer column)."""
-
 MAX_CALL_ID_LENGTH = 128
 
 _INT64 = range(-(2**63), 2**63)

@@ -1,4 +1,5 @@
 from datetime import datetime
+from enum import IntEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -20,6 +21,16 @@ from humanadd.types import BigIntPK, JsonColumn
 CallIdString = String(128).with_variant(String(128, collation="C"), "postgresql")
 """Call ids compare byte by byte on both stores (SQLite's BINARY, PostgreSQL's "C"), so the
 page order is the same everywhere and does not depend on the database's locale."""
+
+
+class Stage(IntEnum):
+    """How far the provider's events about a call have got. Each event carries the whole call
+    as the provider knew it then, so a later stage's data is a superset of an earlier one's:
+    an event never overwrites data of a later stage (events arrive in any order)."""
+
+    STARTED = 1
+    ENDED = 2
+    ANALYZED = 3
 
 
 class Call(Base):
@@ -54,10 +65,10 @@ class Call(Base):
     transcript: Mapped[str | None] = mapped_column(Text)
     transcript_object: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonColumn)
     recording_ref: Mapped[str | None] = mapped_column(String(2048))
-    provider_stage: Mapped[int | None] = mapped_column(SmallInteger, default=None)
-    """How far the provider's events about this call have got (`providers.events.Stage`); None
-    for calls that came another way. An event never overwrites a later stage's data."""
     """Where the audio is (a `RecordingSource` reference); never shown to a client."""
+    provider_stage: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    """How far the provider's events about this call have got (a `Stage`); None for calls that
+    came another way. An event never overwrites a later stage's data."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from humanadd.cli.console import print_json
 from humanadd.cli.options import AccountArgument, AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
+from humanadd.clock import datetime_from_iso
 from humanadd.webhooks import service
 from humanadd.webhooks.service import WebhookConfig
 
@@ -200,10 +201,9 @@ def redeliver(
 
 def _moment(text: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return datetime_from_iso(text)
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not an ISO-8601 time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @webhooks_app.command("recover")

@@ -2,7 +2,6 @@
 
 import logging
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,6 +12,7 @@ from humanadd.accounts.models import Provider
 from humanadd.accounts.service import AccountError
 from humanadd.audit import service as audit
 from humanadd.calls import repository as calls
+from humanadd.calls.models import Stage
 from humanadd.errors import InvalidRequest, describe_validation_error
 from humanadd.kb import service as kb
 from humanadd.providers import repository
@@ -23,16 +23,6 @@ logger = logging.getLogger(__name__)
 
 MAX_AGENT_ID_LENGTH = 128
 MAX_ANALYSIS_KEY_LENGTH = 64
-
-
-class Stage(IntEnum):
-    """How far the provider's events about a call have got. Each event carries the whole call
-    as the provider knew it then, so a later stage's data is a superset of an earlier one's:
-    an event never overwrites data of a later stage (events arrive in any order)."""
-
-    STARTED = 1
-    ENDED = 2
-    ANALYZED = 3
 
 
 EVENT_STAGES = {

@@ -6,7 +6,7 @@ from typing import Any, cast
 from sqlalchemy import Table, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from humanadd.calls.models import Call
+from humanadd.calls.models import Call, Stage
 from humanadd.calls.repository import CallRecord
 from humanadd.db import dialect_insert, lease, utcnow
 from humanadd.webhooks.models import (
@@ -210,8 +210,6 @@ _PAYLOAD_COLUMNS = (
     "transcript",
     "recording_ref",
 )
-ENDED_STAGE = 2
-"""`providers.service.Stage.ENDED`."""
 
 
 async def calls_without_event(
@@ -225,7 +223,7 @@ async def calls_without_event(
         select(calls.account_id, *(calls[name] for name in _PAYLOAD_COLUMNS))
         .join(_ENDPOINTS, _ENDPOINTS.c.account_id == calls.account_id)
         .where(
-            calls.provider_stage == ENDED_STAGE,
+            calls.provider_stage == Stage.ENDED,
             calls.status != "ongoing",
             calls.updated_at < ended_before,
             ~exists().where(

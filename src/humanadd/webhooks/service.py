@@ -16,6 +16,7 @@ from humanadd.accounts import service as accounts
 from humanadd.accounts.service import AccountError
 from humanadd.audit import service as audit
 from humanadd.calls.repository import CallRecord
+from humanadd.calls.service import recording_path
 from humanadd.clock import iso_from_ms, now_ms
 from humanadd.config import Settings
 from humanadd.db import utcnow
@@ -179,9 +180,7 @@ def call_ended_payload(call_id: str, record: CallRecord) -> dict[str, Any]:
         "sentiment": record.sentiment,
         "summary": record.summary,
         "transcript": record.transcript,
-        "recording_url": (
-            f"/api/v1/calls/{call_id}/recording" if record.recording_ref is not None else None
-        ),
+        "recording_url": (recording_path(call_id) if record.recording_ref is not None else None),
     }
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from humanadd.calls.questions import caller_questions
 from humanadd.calls.repository import CallRecord
 from humanadd.calls.schemas import MAX_TAG_LENGTH
+from humanadd.clock import MAX_UNIX_MS, MIN_UNIX_MS
 
 STATUSES = {
     "registered": "ongoing",
@@ -28,7 +29,7 @@ SPEAKERS = {"agent": "AI", "user": "Caller"}
 YES = frozenset({"yes", "true", "y", "1"})
 MAX_DISCONNECTION_REASON = 64
 
-UnixMs = Annotated[int, Field(ge=0, le=253_402_300_799_999)]
+UnixMs = Annotated[int, Field(ge=MIN_UNIX_MS, le=MAX_UNIX_MS)]
 
 
 class _Lenient(BaseModel):
