@@ -65,10 +65,6 @@ async def add_event_once(session: AsyncSession, event: dict[str, Any]) -> bool:
     return (await session.execute(statement)).scalar_one_or_none() is not None
 
 
-async def add_event(session: AsyncSession, event: dict[str, Any]) -> None:
-    await session.execute(dialect_insert(session)(WebhookEvent).values(**event))
-
-
 async def failed_events(
     session: AsyncSession, account_id: str, since: datetime, until: datetime
 ) -> list[str]:

@@ -184,6 +184,22 @@ def call_ended_payload(call_id: str, record: CallRecord) -> dict[str, Any]:
     }
 
 
+async def _add_event(
+    session: AsyncSession, account_id: str, kind: str, payload: dict[str, Any], call_id: str | None
+) -> str | None:
+    """Write the event, unless the call already has one of its kind; its id, or None."""
+    event_id = new_id("msg")
+    event = {
+        "id": event_id,
+        "account_id": account_id,
+        "type": kind,
+        "call_id": call_id,
+        "payload": orjson.dumps(payload).decode(),
+        "created_at": utcnow(),
+    }
+    return event_id if await repository.add_event_once(session, event) else None
+
+
 async def emit(
     session: AsyncSession, account_id: str, kind: str, payload: dict[str, Any], call_id: str | None
 ) -> bool:
@@ -191,18 +207,8 @@ async def emit(
     webhook; a call's event of one kind only once. Whether an event was written."""
     if await repository.endpoint(session, account_id) is None:
         return False
-    event_id = new_id("msg")
-    if not await repository.add_event_once(
-        session,
-        {
-            "id": event_id,
-            "account_id": account_id,
-            "type": kind,
-            "call_id": call_id,
-            "payload": orjson.dumps(payload).decode(),
-            "created_at": utcnow(),
-        },
-    ):
+    event_id = await _add_event(session, account_id, kind, payload, call_id)
+    if event_id is None:
         return False
     await _queue(session, account_id, event_id, "scheduled")
     return True
@@ -232,19 +238,10 @@ async def _queue(session: AsyncSession, account_id: str, event_id: str, trigger:
 async def send_test(session: AsyncSession, account_id: str) -> str:
     """Queue a `test` event through the outbox; its event id."""
     await _require_endpoint(session, account_id)
-    event_id = new_id("msg")
     payload = {"event": "test", "account_id": account_id, "sent_at": iso_from_ms(now_ms())}
-    await repository.add_event(
-        session,
-        {
-            "id": event_id,
-            "account_id": account_id,
-            "type": "test",
-            "call_id": None,
-            "payload": orjson.dumps(payload).decode(),
-            "created_at": utcnow(),
-        },
-    )
+    # A test event names no call, and NULLs never conflict: it is always written.
+    event_id = await _add_event(session, account_id, "test", payload, None)
+    assert event_id is not None
     await _queue(session, account_id, event_id, "manual")
     return event_id
 
