@@ -12,6 +12,7 @@ import pytest
 
 from humanadd.config import Settings
 from humanadd.dependencies import Services
+from humanadd.providers import sync
 from humanadd.providers.retell import client as retell_client
 from humanadd.providers.retell.client import RetellClient
 from humanadd.providers.sync import SyncReport, sync_account
@@ -150,6 +151,7 @@ async def test_sync_pages_through_the_whole_list(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(retell_client, "PAGE_SIZE", 2)
+    monkeypatch.setattr(sync, "BATCH", 2)  # compared with ours two at a time, across pages
     for number in range(5):
         fake_retell.add_call(recent_call(f"call_page_{number}", hours_ago=1 + number))
     fake_retell.add_call(recent_call("call_other_agent", agent_id="agent_someone_else"))

@@ -1,5 +1,6 @@
 """All SQL about calls, composed from one tenant-scoped base statement."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, cast
@@ -312,13 +313,15 @@ async def upsert(
     return call_pk
 
 
-async def stage_held(session: AsyncSession, account_id: str, call_id: str) -> int | None:
-    """The provider stage stored for the call (0 for a call from elsewhere); None when absent."""
-    statement = scoped(account_id, func.coalesce(Call.provider_stage, 0)).where(
-        Call.call_id == call_id
+async def stages_held(
+    session: AsyncSession, account_id: str, call_ids: Sequence[str]
+) -> dict[str, int]:
+    """The provider stage stored for each of these calls that exists (0 for a call from
+    elsewhere)."""
+    statement = scoped(account_id, Call.call_id, func.coalesce(Call.provider_stage, 0)).where(
+        Call.call_id.in_(call_ids)
     )
-    stage: int | None = (await session.execute(statement)).scalar_one_or_none()
-    return stage
+    return {call_id: stage for call_id, stage in await session.execute(statement)}
 
 
 async def stuck_calls(session: AsyncSession, account_id: str, started_before_ms: int) -> list[str]:

@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 STUCK_AFTER_MS = 3600 * 1000
 """A call `ongoing` this long after it started is re-fetched."""
+BATCH = 500
+"""Listed calls compared with ours in one query."""
 
 
 @dataclass
@@ -50,13 +52,14 @@ async def sync_account(
     report = SyncReport()
     if not agent_ids:
         return report
+    batch: list[RetellCall] = []
     async for listed in upstream.list_calls(agent_ids, since_ms):
         report.listed += 1
-        async with sessions() as session:
-            held = await calls.stage_held(session, account_id, listed.call_id)
-        if held is not None and held >= stage_of(listed):
-            continue
-        await _fetch_and_store(sessions, upstream, listed.call_id, report, now_ms)
+        batch.append(listed)
+        if len(batch) == BATCH:
+            await _store_stale(sessions, upstream, account_id, batch, report, now_ms)
+            batch = []
+    await _store_stale(sessions, upstream, account_id, batch, report, now_ms)
     async with sessions() as session:
         stuck = await calls.stuck_calls(session, account_id, now_ms - STUCK_AFTER_MS)
     for call_id in stuck:
@@ -65,6 +68,26 @@ async def sync_account(
                 await calls.settle_as_error(session, account_id, call_id)
         report.settled += 1
     return report
+
+
+async def _store_stale(
+    sessions: async_sessionmaker[AsyncSession],
+    upstream: Upstream,
+    account_id: str,
+    listed: list[RetellCall],
+    report: SyncReport,
+    now_ms: int,
+) -> None:
+    """Fetch and store those of the listed calls that are missing here or stale, comparing
+    them with ours in one query."""
+    if not listed:
+        return
+    async with sessions() as session:
+        held = await calls.stages_held(session, account_id, [call.call_id for call in listed])
+    for call in listed:
+        stage = held.get(call.call_id)
+        if stage is None or stage < stage_of(call):
+            await _fetch_and_store(sessions, upstream, call.call_id, report, now_ms)
 
 
 async def _fetch_and_store(
