@@ -9,11 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import update
 
-from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.dependencies import Services
+from humanadd.kb import push
 from humanadd.kb.models import KnowledgeBase
 from tests.conftest import TestAccount
 from tests.kb.support import assert_queued, change, post_kb
@@ -24,6 +23,7 @@ from tests.servers import start_worker, stop_worker
 pytestmark = pytest.mark.slow
 
 TARGET_SECONDS = 60
+LEASE_SECONDS = push.LEASE_MS / 1000
 
 
 async def until_pushed(services: Services, change_id: str, seconds: float) -> float:
@@ -87,18 +87,20 @@ async def test_a_worker_killed_mid_push_loses_nothing(
     assert (await change(services, replacing)).status == "pushing"
     assert len(fake_retell.kb.texts(kb_name(account))) == 1, "half done: one old text left"
 
-    # Rather than wait the lease out (15 minutes), end it as time would.
-    async with services.sessions.begin() as session:
-        await session.execute(
-            update(KnowledgeBase)
-            .where(KnowledgeBase.account_id == account.id)
-            .values(push_lease_until=now_ms())
-        )
+    # The dead worker's lease runs out within a minute; then the next worker takes the push.
+    async with services.sessions() as session:
+        held = await session.get(KnowledgeBase, account.id)
+        assert held is not None
+        assert held.push_lease_until is not None
+        lease_until = held.push_lease_until
     second = await start_worker(settings, tmp_path / "second.log")
     try:
-        await until_pushed(services, replacing, TARGET_SECONDS)
+        await until_pushed(services, replacing, LEASE_SECONDS + TARGET_SECONDS)
     finally:
         await stop_worker(second)
+    pushed_at = (await change(services, replacing)).pushed_at
+    assert pushed_at is not None
+    assert pushed_at.timestamp() * 1000 >= lease_until, "not before the lease ran out"
 
     [moved] = await entry_ids(services, account)
     assert fake_retell.kb.texts(kb_name(account)) == [(moved, MOVED)]
