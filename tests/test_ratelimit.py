@@ -9,10 +9,15 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import given
+from hypothesis import settings as settings_for_hypothesis
+from hypothesis import strategies as st
+from limits import RateLimitItemPerMinute
+from limits.strategies import MovingWindowRateLimiter
 
 from humanadd.calls.repository import CallRecord
 from humanadd.config import Settings
-from humanadd.ratelimit import RateLimiter
+from humanadd.ratelimit import RateLimiter, WindowLogStorage
 from tests.conftest import AddCalls, MakeAccount, client_for, require_redis_url
 from tests.openapi_check import OpenApiChecker
 
@@ -233,3 +238,51 @@ async def test_limiters_on_redis_share_one_budget(settings: Settings) -> None:
         await second.close()
     assert [verdict.allowed for verdict in verdicts] == [True, True, True, True, False]
     assert [verdict.remaining for verdict in verdicts] == [3, 2, 1, 0, 0]
+
+
+@settings_for_hypothesis(max_examples=300, deadline=None)
+@given(
+    limit=st.integers(min_value=1, max_value=5),
+    steps=st.lists(
+        st.tuples(st.sampled_from([0.0, 0.5, 1.0, 30.0, 59.5, 60.0, 61.0]), st.sampled_from("ab")),
+        max_size=40,
+    ),
+)
+def test_the_window_log_is_a_moving_window(limit: int, steps: list[tuple[float, str]]) -> None:
+    """Through `limits`' own strategy, every verdict and figure is the moving window's: a hit
+    is allowed while fewer than `limit` hits of the key are younger than a minute, and the
+    window resets a minute after its oldest hit."""
+    clock = FakeClock(1_800_000_000.0)
+    item = RateLimitItemPerMinute(limit)
+    allowed_hits: dict[str, list[float]] = {"a": [], "b": []}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", clock)
+        limiter = MovingWindowRateLimiter(WindowLogStorage())
+        for advance, key in steps:
+            clock.now += advance
+            in_window = [hit for hit in allowed_hits[key] if clock.now - hit < 60]
+            expected = len(in_window) < limit
+            assert limiter.hit(item, key) == expected
+            if expected:
+                in_window.append(clock.now)
+            allowed_hits[key] = in_window
+            stats = limiter.get_window_stats(item, key)
+            assert stats.remaining == limit - len(in_window)
+            assert stats.reset_time == in_window[0] + 60 if in_window else clock.now + 60
+
+
+def test_the_window_log_forgets_keys_nobody_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock(1_800_000_000.0)
+    monkeypatch.setattr(time, "time", clock)
+    storage = WindowLogStorage()
+    limiter = MovingWindowRateLimiter(storage)
+    item = RateLimitItemPerMinute(60)
+    for address in range(100):
+        assert limiter.hit(item, "auth-failure", f"192.0.2.{address}")
+    clock.now += 59
+    assert limiter.hit(item, "key", "1")
+    assert len(storage._windows) == 101
+    clock.now += 2  # Past the sweep time: the addresses' windows are empty, the key's is not.
+    assert limiter.hit(item, "key", "1")
+    assert list(storage._windows) == ["LIMITER/key/1/60/1/minute"]
+    assert limiter.get_window_stats(item, "key", "1").remaining == 58
