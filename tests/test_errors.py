@@ -530,23 +530,30 @@ async def test_unexpected_fault_is_500_internal_error_without_details(
     assert "Traceback" not in response.text
 
 
+@pytest.mark.parametrize(
+    ("query", "path"), [("list_page", CALLS), ("get_detail", f"{CALLS}/call_1")]
+)
 async def test_database_failure_is_500_internal_error_with_rate_limit_headers(
     client: httpx.AsyncClient,
     make_account: MakeAccount,
     openapi: OpenApiChecker,
     monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    path: str,
 ) -> None:
+    """The list through FastAPI's request handling, the detail through `DirectRoutes`."""
     account = await make_account()
 
     async def failing_query(*_args: Any, **_kwargs: Any) -> None:
         raise OperationalError("SELECT secret_table", {}, Exception("connection lost"))
 
-    monkeypatch.setattr(calls_service.repository, "list_page", failing_query)
-    response = await client.get(CALLS, headers=account.headers)
+    monkeypatch.setattr(calls_service.repository, query, failing_query)
+    response = await client.get(path, headers=account.headers)
     assert_error(response, 500, "internal_error", INTERNAL)
     openapi.check(response)
     assert "secret_table" not in response.text
     assert response.headers["x-ratelimit-remaining"] == "59"
+    assert response.headers["x-request-id"].startswith("req_")
 
 
 # --- the order of checks: 401 → 429 → 403 → 400/404 ---------------------------------------

@@ -31,9 +31,10 @@ from humanadd.errors import (
     describe_validation_error,
 )
 from humanadd.health import router as health_router
-from humanadd.http import JsonResponse
+from humanadd.http import error_response
 from humanadd.kb.endpoints import router as kb_router
-from humanadd.middleware import RequestContextMiddleware
+from humanadd.keys.auth import AuthenticatedRoute
+from humanadd.middleware import DirectRoutes, RequestContextMiddleware
 from humanadd.providers.endpoints import router as ingest_router
 from humanadd.providers.recording_proxy import HostAllowlist, ProxySource, fresh_recording_url
 from humanadd.ratelimit import RateLimiter
@@ -102,12 +103,20 @@ def create_app(settings: Settings | None = None, background: Background | None =
         # (environment look-ups) on every request, about 7 % of a calls request's time.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    for router in (calls_router, stats_router, kb_router, webhooks_router):
+    api_routers = (calls_router, stats_router, kb_router, webhooks_router)
+    for router in api_routers:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health_router)
     app.include_router(ingest_router)
     _add_docs(app)
     _add_error_handlers(app)
+    direct = {
+        f"{API_PREFIX}{route.path}": route
+        for router in api_routers
+        for route in router.routes
+        if isinstance(route, AuthenticatedRoute) and route.direct is not None
+    }
+    app.add_middleware(DirectRoutes, routes=direct)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(HeadWithoutBody)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -160,27 +169,23 @@ def _add_docs(app: FastAPI) -> None:
         )
 
 
-def _error_response(error: ApiError) -> Response:
-    return JsonResponse(error.body(), status_code=error.status_code, headers=error.headers)
-
-
 def _add_error_handlers(app: FastAPI) -> None:
     async def api_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return _error_response(exc)
+        return error_response(exc)
 
     async def validation_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return _error_response(InvalidRequest(describe_validation_error(exc.errors())))
+        return error_response(InvalidRequest(describe_validation_error(exc.errors())))
 
     async def http_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 405:
             # Keep the router's `Allow` header: RFC 9110 requires it on a 405.
-            return _error_response(MethodNotAllowed(headers=dict(exc.headers or {})))
+            return error_response(MethodNotAllowed(headers=dict(exc.headers or {})))
         if exc.status_code == 404:
-            return _error_response(NotFound("No such route."))
-        return _error_response(InvalidRequest(str(exc.detail)))
+            return error_response(NotFound("No such route."))
+        return error_response(InvalidRequest(str(exc.detail)))
 
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)

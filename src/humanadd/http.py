@@ -1,5 +1,5 @@
-"""HTTP helpers shared by routes: JSON rendering outside FastAPI's response models, and
-reading a request body with a size limit."""
+"""HTTP helpers shared by routes: JSON rendering outside FastAPI's response models, the error
+envelope as a response, and reading a request body with a size limit."""
 
 from typing import Any
 
@@ -7,7 +7,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from humanadd.errors import InvalidRequest
+from humanadd.errors import ApiError, InvalidRequest
 
 
 def json_bytes(content: Any) -> bytes:
@@ -19,6 +19,11 @@ class JsonResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return json_bytes(content)
+
+
+def error_response(error: ApiError) -> JsonResponse:
+    """The API's JSON envelope for `error`, with its status and headers."""
+    return JsonResponse(error.body(), status_code=error.status_code, headers=error.headers)
 
 
 async def read_body(request: Request, limit: int, too_large: str) -> bytes:

@@ -4,10 +4,12 @@ Checks run in the order the API promises: 401 (missing or invalid key) → 429 (
 403 (plan); parameter validation (400) and look-ups (404) come after.
 """
 
+import inspect
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from humanadd.accounts.models import Plan
@@ -18,6 +20,8 @@ from humanadd.keys.service import Principal, authenticate, record_use, use_is_du
 from humanadd.params import declared_query_names, refuse_unknown_query_parameters
 
 _BEARER = "bearer "
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 async def _refuse(request: Request, services: Services, error: ApiError) -> ApiError:
@@ -57,12 +61,42 @@ async def require_api_key(request: Request) -> Principal:
         raise await _refuse(request, services, InvalidApiKey())
     await _record_use_when_due(services, principal)
     verdict = await services.rate_limiter.hit_key(principal.key_id)
+    # Every response to this request carries them, `Retry-After` included when refused.
     request.state.response_headers = verdict.headers()
     if not verdict.allowed:
-        raise RateLimited(headers={"Retry-After": verdict.headers()["Retry-After"]})
+        raise RateLimited()
     if principal.plan != Plan.ENTERPRISE:
         raise PlanNotSupported()
     return principal
+
+
+def _takes_only_the_request_and_text_path_parameters(route: APIRoute) -> bool:
+    """True for an `async def` endpoint whose parameters are the request and path parameters
+    declared as plain `str`, and which answers a `Response` itself: FastAPI would have nothing
+    to validate, inject or serialise for it."""
+    dependant: Dependant = route.dependant
+    others = (
+        dependant.query_params,
+        dependant.header_params,
+        dependant.cookie_params,
+        dependant.body_params,
+        dependant.dependencies,
+        dependant.websocket_param_name,
+        dependant.http_connection_param_name,
+        dependant.response_param_name,
+        dependant.background_tasks_param_name,
+        dependant.security_scopes_param_name,
+    )
+    return (
+        inspect.iscoroutinefunction(route.endpoint)
+        and dependant.request_param_name == "request"
+        and not any(others)
+        and all(
+            field.field_info.annotation is str and not field.field_info.metadata
+            for field in dependant.path_params
+        )
+        and issubclass(inspect.signature(route.endpoint).return_annotation, Response)
+    )
 
 
 class AuthenticatedRoute(APIRoute):
@@ -73,11 +107,27 @@ class AuthenticatedRoute(APIRoute):
     route (resolving dependencies is a large share of FastAPI's cost per request), then
     refuses query parameters the route does not declare. Handlers get the caller with
     `principal_of(request)`.
+
+    An endpoint that takes only the request and text path parameters (a call's detail) gets
+    a `direct` handler too, which calls it without FastAPI's request handling: that would
+    only pass those parameters along, at a large share of such a request's time.
+    `middleware.DirectRoutes` serves these routes with it.
     """
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
+    direct: Handler | None = None
+
+    def get_route_handler(self) -> Handler:
         known = declared_query_names(self.dependant)
+        if _takes_only_the_request_and_text_path_parameters(self):
+            endpoint: Callable[..., Coroutine[Any, Any, Response]] = self.endpoint
+
+            async def direct(request: Request) -> Response:
+                request.state.principal = await require_api_key(request)
+                refuse_unknown_query_parameters(request, known)
+                return await endpoint(request=request, **request.path_params)
+
+            self.direct = direct
+        handle = super().get_route_handler()
 
         async def authenticated(request: Request) -> Response:
             request.state.principal = await require_api_key(request)
