@@ -17,6 +17,7 @@ from humanadd.calls.repository import CallRecord
 from humanadd.config import Settings
 from humanadd.dependencies import Services
 from humanadd.errors import ErrorBody, describe_validation_error
+from humanadd.keys import repository as keys_repository
 from humanadd.keys import service as keys_service
 from humanadd.keys import tokens
 from tests.conftest import AddCalls, MakeAccount, Statement, client_for
@@ -530,29 +531,42 @@ async def test_unexpected_fault_is_500_internal_error_without_details(
     assert "Traceback" not in response.text
 
 
-@pytest.mark.parametrize(
-    ("query", "path"), [("list_page", CALLS), ("get_detail", f"{CALLS}/call_1")]
-)
 async def test_database_failure_is_500_internal_error_with_rate_limit_headers(
     client: httpx.AsyncClient,
     make_account: MakeAccount,
     openapi: OpenApiChecker,
     monkeypatch: pytest.MonkeyPatch,
-    query: str,
-    path: str,
 ) -> None:
-    """The list through FastAPI's request handling, the detail through `DirectRoutes`."""
     account = await make_account()
 
     async def failing_query(*_args: Any, **_kwargs: Any) -> None:
         raise OperationalError("SELECT secret_table", {}, Exception("connection lost"))
 
-    monkeypatch.setattr(calls_service.repository, query, failing_query)
-    response = await client.get(path, headers=account.headers)
+    monkeypatch.setattr(calls_service.repository, "list_page", failing_query)
+    response = await client.get(CALLS, headers=account.headers)
     assert_error(response, 500, "internal_error", INTERNAL)
     openapi.check(response)
     assert "secret_table" not in response.text
     assert response.headers["x-ratelimit-remaining"] == "59"
+
+
+async def test_database_failure_on_a_directly_served_route_is_500_internal_error(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    openapi: OpenApiChecker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A call's detail is served by `DirectRoutes`, its data read with the key look-up."""
+    account = await make_account()
+
+    async def failing_query(*_args: Any, **_kwargs: Any) -> None:
+        raise OperationalError("SELECT secret_table", {}, Exception("connection lost"))
+
+    monkeypatch.setattr(keys_repository, "find_active_by_hash", failing_query)
+    response = await client.get(f"{CALLS}/call_1", headers=account.headers)
+    assert_error(response, 500, "internal_error", INTERNAL)
+    openapi.check(response)
+    assert "secret_table" not in response.text
     assert response.headers["x-request-id"].startswith("req_")
 
 

@@ -62,9 +62,9 @@ async def test_create_prints_the_account_id_and_its_first_key(cli: Cli, services
         "enterprise",
         "America/Chicago",
     )
-    principal = await keys.authenticate(services.reader, api_key)
-    assert principal is not None
-    assert principal.account_id == account_id
+    found = await keys.authenticate(services.reader, api_key)
+    assert found is not None
+    assert found[0].account_id == account_id
 
 
 async def test_create_json_gives_the_id_and_a_key_the_api_accepts(

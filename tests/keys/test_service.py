@@ -9,12 +9,15 @@ from sqlalchemy import event, select, text, update
 
 from humanadd.accounts import service as accounts
 from humanadd.audit.models import AuditEvent
+from humanadd.calls import repository as calls_repository
+from humanadd.calls import service as calls_service
+from humanadd.calls.repository import CallRecord
 from humanadd.db import utcnow
 from humanadd.dependencies import Services
 from humanadd.keys import service as keys
 from humanadd.keys import tokens
 from humanadd.keys.models import ApiKey
-from tests.conftest import MakeAccount, TestAccount
+from tests.conftest import AddCalls, MakeAccount, TestAccount
 from tests.openapi_check import OpenApiChecker
 
 CALLS = "/api/v1/calls"
@@ -56,13 +59,15 @@ async def test_authenticate_knows_live_keys_only(
 ) -> None:
     account = await make_account(plan="pro", timezone="Europe/Paris")
     reader = services.reader
-    principal = await keys.authenticate(reader, account.key)
-    assert principal is not None
+    found = await keys.authenticate(reader, account.key)
+    assert found is not None
+    principal, row = found
     assert (principal.account_id, principal.plan, principal.timezone) == (
         account.id,
         "pro",
         "Europe/Paris",
     )
+    assert row == ()
     assert await keys.authenticate(reader, tokens.generate()) is None
     other_last = "y" if account.key.endswith("x") else "x"
     assert await keys.authenticate(reader, account.key[:-1] + other_last) is None
@@ -131,8 +136,9 @@ async def test_record_use_writes_in_the_callers_transaction_and_never_commits(
     make_account: MakeAccount, services: Services
 ) -> None:
     account = await make_account()
-    principal = await keys.authenticate(services.reader, account.key)
-    assert principal is not None
+    found = await keys.authenticate(services.reader, account.key)
+    assert found is not None
+    principal, _ = found
     used_at = utcnow()
 
     async with services.sessions() as session:
@@ -266,3 +272,34 @@ async def test_concurrent_rotations_of_one_account_leave_exactly_one_live_key(
     live = [key for key in await _keys_of(services, account.id) if key.revoked_at is None]
     assert [key.key_hash for key in live] == [tokens.hash_key(second)]
     assert first != second
+
+
+async def test_a_read_with_the_key_sees_only_the_keys_account(
+    make_account: MakeAccount, add_calls: AddCalls, services: Services
+) -> None:
+    """The call detail is read in the key look-up's statement: the key still decides
+    everything, and another account's call is no call at all."""
+    owner = await make_account()
+    other = await make_account()
+    await add_calls(owner, [CallRecord(call_id="call_1", direction="inbound", started_at=5)])
+    read = calls_service.detail_read("call_1")
+    assert read is not None
+
+    found = await keys.authenticate(services.reader, owner.key, read)
+    assert found is not None
+    principal, row = found
+    assert principal.account_id == owner.id
+    assert row[:2] == ("call_1", "inbound")
+    assert len(row) == len(calls_repository.DETAIL_COLUMNS)
+
+    found = await keys.authenticate(services.reader, other.key, read)
+    assert found is not None
+    principal, row = found
+    assert principal.account_id == other.id
+    assert set(row) == {None}, "another account's call"
+
+    assert await keys.authenticate(services.reader, tokens.generate(), read) is None
+    async with services.sessions.begin() as session:
+        await keys.rotate(session, owner.id, actor="test")
+    assert await keys.authenticate(services.reader, owner.key, read) is None
+    assert calls_service.detail_read("call\x00") is None, "no call can have this id"

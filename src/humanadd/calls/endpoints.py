@@ -21,7 +21,7 @@ from humanadd.clock import MAX_UNIX_MS
 from humanadd.dependencies import get_services
 from humanadd.errors import AUTHENTICATED, error_responses
 from humanadd.http import JsonResponse
-from humanadd.keys.auth import AuthenticatedRoute, principal_of
+from humanadd.keys.auth import AuthenticatedRoute, principal_of, read_of, reads_with_key
 from humanadd.params import Digits
 
 router = APIRouter(prefix="/calls", tags=["calls"], route_class=AuthenticatedRoute)
@@ -80,10 +80,10 @@ async def list_calls(
 @router.get(
     "/{call_id}", response_model=CallDetailResponse, responses=error_responses(*AUTHENTICATED, 404)
 )
+@reads_with_key(service.detail_read)
 async def get_call(call_id: str, request: Request) -> JsonResponse:
     """Full call details, with the transcript and our own recording URL."""
-    reader, account_id = get_services(request).reader, principal_of(request).account_id
-    return JsonResponse(await service.get_call(reader, account_id, call_id))
+    return JsonResponse(service.call_detail(call_id, read_of(request)))
 
 
 async def _open_recording(

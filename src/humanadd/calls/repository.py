@@ -11,6 +11,7 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    and_,
     bindparam,
     delete,
     exists,
@@ -24,11 +25,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from humanadd.accounts.models import Account
 from humanadd.calls.cursor import CallFilters, Position
 from humanadd.calls.models import Call, CallQuestion, CallTag
 from humanadd.calls.questions import normalize
 from humanadd.db import insert_for, utcnow
 from humanadd.driver import Reader, Row
+from humanadd.keys.repository import live_key
 
 SUMMARY_COLUMNS = (
     Call.call_id,
@@ -200,7 +203,12 @@ async def list_page(
     return await reader.fetch(statement, params)
 
 
-_DETAIL = _bound_scoped(*DETAIL_COLUMNS).where(_calls.call_id == bindparam("call_id"))
+DETAIL_WITH_KEY = live_key(*(_calls[column.key] for column in DETAIL_COLUMNS)).outerjoin(
+    Call.__table__,
+    and_(_calls.account_id == Account.__table__.c.id, _calls.call_id == bindparam("call_id")),
+)
+"""The key look-up (`keys.repository.live_key`) with the call `call_id` of its account: its
+`DETAIL_COLUMNS` in that order, all None when the account has no such call."""
 _RECORDING_REF = _bound_scoped(Call.recording_ref).where(_calls.call_id == bindparam("call_id"))
 
 
@@ -211,11 +219,6 @@ async def _one_call(
         return None
     rows = await reader.fetch(statement, {"account_id": account_id, "call_id": call_id})
     return rows[0] if rows else None
-
-
-async def get_detail(reader: Reader, account_id: str, call_id: str) -> Row | None:
-    """The call's `DETAIL_COLUMNS`, in that order."""
-    return await _one_call(reader, _DETAIL, account_id, call_id)
 
 
 async def get_recording_ref(reader: Reader, account_id: str, call_id: str) -> Row | None:

@@ -8,6 +8,7 @@ from humanadd.calls.recordings import CallKey, RecordingSources, RecordingStream
 from humanadd.clock import iso_from_ms
 from humanadd.driver import Reader, Row
 from humanadd.errors import NotFound
+from humanadd.keys.service import ReadWithKey
 
 API_PATH = "/api/v1/calls"
 
@@ -92,10 +93,18 @@ async def list_calls(
     }
 
 
-async def get_call(reader: Reader, account_id: str, call_id: str) -> dict[str, Any]:
-    """A `CallDetailResponse`. Transcript turns are stored as the API shows them."""
-    row = await repository.get_detail(reader, account_id, call_id)
-    if row is None:
+def detail_read(call_id: str) -> ReadWithKey | None:
+    """The read of a call's detail, made in the key look-up's statement; none for an id no
+    call can have."""
+    if not repository.storable(call_id):
+        return None
+    return ReadWithKey(repository.DETAIL_WITH_KEY, {"call_id": call_id})
+
+
+def call_detail(call_id: str, row: Row) -> dict[str, Any]:
+    """A `CallDetailResponse` from the columns `detail_read` read (all None, or none at all,
+    when there is no such call). Transcript turns are stored as the API shows them."""
+    if not row or row[0] is None:
         raise NotFound(f"No call {call_id!r}.")
     ended_at, disconnection_reason, transcript, transcript_object, recording_ref = row[
         len(repository.SUMMARY_COLUMNS) :

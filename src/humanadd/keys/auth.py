@@ -6,7 +6,7 @@ Checks run in the order the API promises: 401 (missing or invalid key) → 429 (
 
 import inspect
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
@@ -15,8 +15,15 @@ from fastapi.routing import APIRoute
 from humanadd.accounts.models import Plan
 from humanadd.db import utcnow
 from humanadd.dependencies import Services, get_services
+from humanadd.driver import Row
 from humanadd.errors import ApiError, InvalidApiKey, MissingApiKey, PlanNotSupported, RateLimited
-from humanadd.keys.service import Principal, authenticate, record_use, use_is_due
+from humanadd.keys.service import (
+    Principal,
+    ReadWithKey,
+    authenticate,
+    record_use,
+    use_is_due,
+)
 from humanadd.params import declared_query_names, refuse_unknown_query_parameters
 
 _BEARER = "bearer "
@@ -50,15 +57,19 @@ async def _record_use_when_due(services: Services, principal: Principal) -> None
             await record_use(session, principal, now)
 
 
-async def require_api_key(request: Request) -> Principal:
-    """The principal of the request's key, checked in the promised order."""
+async def require_api_key(
+    request: Request, read: ReadWithKey | None = None
+) -> tuple[Principal, Row]:
+    """The principal of the request's key, checked in the promised order, with the columns
+    `read` made along with the key look-up (none without one)."""
     services = get_services(request)
     header = request.headers.get("authorization", "")
     if not header[: len(_BEARER)].lower() == _BEARER or not header[len(_BEARER) :].strip():
         raise await _refuse(request, services, MissingApiKey())
-    principal = await authenticate(services.reader, header[len(_BEARER) :].strip())
-    if principal is None:
+    found = await authenticate(services.reader, header[len(_BEARER) :].strip(), read)
+    if found is None:
         raise await _refuse(request, services, InvalidApiKey())
+    principal, row = found
     await _record_use_when_due(services, principal)
     verdict = await services.rate_limiter.hit_key(principal.key_id)
     # Every response to this request carries them, `Retry-After` included when refused.
@@ -67,7 +78,25 @@ async def require_api_key(request: Request) -> Principal:
         raise RateLimited()
     if principal.plan != Plan.ENTERPRISE:
         raise PlanNotSupported()
-    return principal
+    return principal, row
+
+
+BuildRead = Callable[..., ReadWithKey | None]
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Coroutine[Any, Any, Response]])
+_BUILD_READ = "_build_read_with_key"
+
+
+def reads_with_key(build: BuildRead) -> Callable[[Endpoint], Endpoint]:
+    """Declares the read a direct endpoint (see `AuthenticatedRoute`) makes in the key
+    look-up's statement. `build` takes the route's path parameters and returns the read, or
+    None for values no row can hold; the endpoint gets its columns with `read_of(request)`.
+    """
+
+    def declare(endpoint: Endpoint) -> Endpoint:
+        setattr(endpoint, _BUILD_READ, build)
+        return endpoint
+
+    return declare
 
 
 def _takes_only_the_request_and_text_path_parameters(route: APIRoute) -> bool:
@@ -111,26 +140,31 @@ class AuthenticatedRoute(APIRoute):
     An endpoint that takes only the request and text path parameters (a call's detail) gets
     a `direct` handler too, which calls it without FastAPI's request handling: that would
     only pass those parameters along, at a large share of such a request's time.
-    `middleware.DirectRoutes` serves these routes with it.
+    `middleware.DirectRoutes` serves these routes with it. Such an endpoint may also have
+    its data read in the key look-up's statement (`reads_with_key`).
     """
 
     direct: Handler | None = None
 
     def get_route_handler(self) -> Handler:
         known = declared_query_names(self.dependant)
+        build_read: BuildRead | None = getattr(self.endpoint, _BUILD_READ, None)
         if _takes_only_the_request_and_text_path_parameters(self):
             endpoint: Callable[..., Coroutine[Any, Any, Response]] = self.endpoint
 
             async def direct(request: Request) -> Response:
-                request.state.principal = await require_api_key(request)
+                read = None if build_read is None else build_read(**request.path_params)
+                request.state.principal, request.state.read = await require_api_key(request, read)
                 refuse_unknown_query_parameters(request, known)
                 return await endpoint(request=request, **request.path_params)
 
             self.direct = direct
+        elif build_read is not None:
+            raise TypeError(f"{self.path}: only a direct endpoint can read with the key look-up")
         handle = super().get_route_handler()
 
         async def authenticated(request: Request) -> Response:
-            request.state.principal = await require_api_key(request)
+            request.state.principal, _ = await require_api_key(request)
             refuse_unknown_query_parameters(request, known)
             return await handle(request)
 
@@ -141,3 +175,10 @@ def principal_of(request: Request) -> Principal:
     """Who the request is from; only within an `AuthenticatedRoute`."""
     principal: Principal = request.state.principal
     return principal
+
+
+def read_of(request: Request) -> Row:
+    """The columns read with the key look-up; only within an endpoint `reads_with_key`
+    declares (empty when its `build` gave no read)."""
+    row: Row = request.state.read
+    return row

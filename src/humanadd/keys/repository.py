@@ -1,34 +1,58 @@
 """All SQL about API keys."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts.models import Account
-from humanadd.driver import Reader
+from humanadd.driver import Reader, Row
 from humanadd.keys.models import ApiKey
 
 _keys = ApiKey.__table__.c
 _accounts = Account.__table__.c
-_ACTIVE_BY_HASH = (
-    select(
-        _keys.id.label("key_id"),
-        _keys.last_used_at,
-        _accounts.id.label("account_id"),
-        _accounts.plan,
-        _accounts.timezone,
+PRINCIPAL_COLUMNS = 5
+"""How many columns `live_key` selects before the caller's: key_id, last_used_at, account_id,
+plan, timezone."""
+
+
+def live_key(*columns: Any) -> Select[Any]:
+    """The live key whose hash is the bound parameter `key_hash`, joined to its account: the
+    principal's columns, then `columns`.
+
+    A read that a route makes on every request can outer-join its table to this, on the
+    account's id, so that the key and the data come back in one statement (see
+    `keys.service.ReadWithKey`).
+    """
+    return (
+        select(
+            _keys.id.label("key_id"),
+            _keys.last_used_at,
+            _accounts.id.label("account_id"),
+            _accounts.plan,
+            _accounts.timezone,
+            *columns,
+        )
+        .join_from(ApiKey.__table__, Account.__table__, _accounts.id == _keys.account_id)
+        .where(_keys.key_hash == bindparam("key_hash"), _keys.revoked_at.is_(None))
     )
-    .join_from(ApiKey.__table__, Account.__table__, _accounts.id == _keys.account_id)
-    .where(_keys.key_hash == bindparam("key_hash"), _keys.revoked_at.is_(None))
-)
+
+
+_ACTIVE_BY_HASH = live_key()
 """Built once: it runs on every request, on the driver (see `humanadd.driver`)."""
 
 
-async def find_active_by_hash(reader: Reader, key_hash: str) -> tuple[Any, ...] | None:
-    """The live key with this hash: (key_id, last_used_at, account_id, plan, timezone)."""
-    rows = await reader.fetch(_ACTIVE_BY_HASH, {"key_hash": key_hash})
+async def find_active_by_hash(
+    reader: Reader,
+    key_hash: str,
+    statement: Select[Any] = _ACTIVE_BY_HASH,
+    params: Mapping[str, Any] | None = None,
+) -> Row | None:
+    """The live key with this hash: (key_id, last_used_at, account_id, plan, timezone), then
+    the other columns of `statement` (built on `live_key`) run with `params`."""
+    rows = await reader.fetch(statement, {**(params or {}), "key_hash": key_hash})
     return rows[0] if rows else None
 
 

@@ -1,13 +1,16 @@
 """Issuing, rotating and checking API keys."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.audit import service as audit
 from humanadd.db import utcnow
-from humanadd.driver import Reader
+from humanadd.driver import Reader, Row
 from humanadd.keys import repository, tokens
 
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -49,25 +52,45 @@ async def rotate(session: AsyncSession, account_id: str, *, actor: str) -> str:
     return key
 
 
-async def authenticate(reader: Reader, key: str) -> Principal | None:
-    """The principal for a presented key, or None when the key is malformed, unknown or revoked.
+@dataclass(frozen=True, slots=True)
+class ReadWithKey:
+    """A read made in the key look-up's own statement: one round trip instead of two.
+
+    `statement` is built on `repository.live_key`; `params` are its parameters other than
+    the key's hash.
+    """
+
+    statement: Select[Any]
+    params: Mapping[str, Any]
+
+
+async def authenticate(
+    reader: Reader, key: str, read: ReadWithKey | None = None
+) -> tuple[Principal, Row] | None:
+    """The principal for a presented key, with the columns of `read` after its own (none
+    without one); None when the key is malformed, unknown or revoked.
 
     A key whose checksum does not match is refused without a database look-up. There is no
     cache: a rotation is seen by every process on its very next request.
     """
     if not tokens.is_well_formed(key):
         return None
-    row = await repository.find_active_by_hash(reader, tokens.hash_key(key))
+    key_hash = tokens.hash_key(key)
+    if read is None:
+        row = await repository.find_active_by_hash(reader, key_hash)
+    else:
+        row = await repository.find_active_by_hash(reader, key_hash, read.statement, read.params)
     if row is None:
         return None
-    key_id, last_used_at, account_id, plan, timezone = row
-    return Principal(
+    key_id, last_used_at, account_id, plan, timezone = row[: repository.PRINCIPAL_COLUMNS]
+    principal = Principal(
         key_id=key_id,
         account_id=account_id,
         plan=plan,
         timezone=timezone,
         last_used_at=last_used_at,
     )
+    return principal, row[repository.PRINCIPAL_COLUMNS :]
 
 
 def use_is_due(principal: Principal, now: datetime) -> bool:
