@@ -6,13 +6,14 @@ returns unfiltered data. Both are 400 `invalid_request` naming the parameter.
 """
 
 import re
+from typing import TypeVar
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
-from humanadd.errors import InvalidRequest
+from humanadd.errors import InvalidRequest, describe_validation_error
 
 _INTEGER = re.compile(r"-?[0-9]+")
 
@@ -34,12 +35,18 @@ document (a range applied on top of a validator comes out as raw `ge`/`le` keys)
 
 
 def declared_query_names(dependant: Dependant) -> frozenset[str]:
-    """The query parameters a route declares, its dependencies' included."""
+    """The query parameters a route declares, its dependencies' included; a model's fields
+    for a parameter model."""
     names: set[str] = set()
     pending = [dependant]
     while pending:
         current = pending.pop()
-        names.update(field.alias for field in current.query_params)
+        for field in current.query_params:
+            model = field.field_info.annotation
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                names.update(info.alias or name for name, info in model.model_fields.items())
+            else:
+                names.add(field.alias)
         pending.extend(current.dependencies)
     return frozenset(names)
 
@@ -49,3 +56,15 @@ def refuse_unknown_query_parameters(request: Request, known: frozenset[str]) -> 
     for name in request.query_params:
         if name not in known:
             raise InvalidRequest(f"Unknown query parameter '{name}'.")
+
+
+Query = TypeVar("Query", bound=BaseModel)
+
+
+def parse_query(model: type[Query], request: Request) -> Query:
+    """The request's query string as `model`, validated as FastAPI would (a repeated
+    parameter's last value counts); 400 naming the first bad parameter."""
+    try:
+        return model.model_validate(dict(request.query_params))
+    except ValidationError as error:
+        raise InvalidRequest(describe_validation_error(error.errors(), ("query",))) from None

@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
+from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
@@ -27,52 +28,56 @@ from humanadd.params import Digits
 router = APIRouter(prefix="/calls", tags=["calls"], route_class=AuthenticatedRoute)
 
 
-@router.get("", response_model=CallList, responses=error_responses(*AUTHENTICATED))
-async def list_calls(
-    request: Request,
-    limit: Annotated[int, Query(ge=1, le=200), Digits] = 50,
+class CallListQuery(BaseModel):
+    """The query parameters of GET /calls. One model, validated in one step: FastAPI spends
+    several times as long on ten separate parameters."""
+
+    limit: Annotated[int, Field(ge=1, le=200), Digits] = 50
     after: Annotated[
         int | None,
-        Query(
+        Field(
             ge=0,
             le=MAX_UNIX_MS,
             description="Unix ms: only calls that started after it, oldest first.",
         ),
         Digits,
-    ] = None,
+    ] = None
     before: Annotated[
         int | None,
-        Query(ge=0, le=MAX_UNIX_MS, description="Unix ms: only calls that started before it."),
+        Field(ge=0, le=MAX_UNIX_MS, description="Unix ms: only calls that started before it."),
         Digits,
-    ] = None,
+    ] = None
     cursor: Annotated[
         str | None,
-        Query(max_length=2048, description="`next_cursor` of a previous page; overrides the rest."),
-    ] = None,
-    direction: Direction | None = None,
-    status: Status | None = None,
-    sentiment: Annotated[
-        SentimentFilter | None, Query(description="`unknown`: not analysed.")
-    ] = None,
-    booked: bool | None = None,
-    tag: Annotated[TagFilter | None, Query()] = None,
-) -> JsonResponse:
+        Field(max_length=2048, description="`next_cursor` of a previous page; overrides the rest."),
+    ] = None
+    direction: Direction | None = None
+    status: Status | None = None
+    sentiment: Annotated[SentimentFilter | None, Field(description="`unknown`: not analysed.")] = (
+        None
+    )
+    booked: bool | None = None
+    tag: TagFilter | None = None
+
+
+@router.get("", response_model=CallList, responses=error_responses(*AUTHENTICATED))
+async def list_calls(request: Request, query: Annotated[CallListQuery, Query()]) -> JsonResponse:
     """Your calls: the most recent first, or with `after` the later ones oldest first."""
     filters = CallFilters(
-        direction=direction,
-        status=status,
-        sentiment=sentiment,
-        booked=booked,
-        tag=tag.lower() if tag is not None else None,
-        before=before,
+        direction=query.direction,
+        status=query.status,
+        sentiment=query.sentiment,
+        booked=query.booked,
+        tag=query.tag.lower() if query.tag is not None else None,
+        before=query.before,
     )
     page = await service.list_calls(
         get_services(request).reader,
         principal_of(request).account_id,
-        limit=limit,
+        limit=query.limit,
         filters=filters,
-        after=after,
-        cursor_text=cursor,
+        after=query.after,
+        cursor_text=query.cursor,
     )
     return JsonResponse(page)
 
