@@ -531,43 +531,39 @@ async def test_unexpected_fault_is_500_internal_error_without_details(
     assert "Traceback" not in response.text
 
 
-async def test_database_failure_is_500_internal_error_with_rate_limit_headers(
+@pytest.mark.parametrize(
+    ("module", "query", "path"),
+    [
+        (calls_service.repository, "list_page", CALLS),
+        (keys_repository, "find_active_by_hash", f"{CALLS}/call_1"),
+    ],
+)
+async def test_database_failure_is_500_internal_error(
     client: httpx.AsyncClient,
     make_account: MakeAccount,
     openapi: OpenApiChecker,
     monkeypatch: pytest.MonkeyPatch,
+    module: object,
+    query: str,
+    path: str,
 ) -> None:
+    """The list's page is read after its key counted, so its 500 carries the rate-limit
+    headers; a call's detail, served by `DirectRoutes`, is read in the key look-up itself."""
     account = await make_account()
 
     async def failing_query(*_args: Any, **_kwargs: Any) -> None:
         raise OperationalError("SELECT secret_table", {}, Exception("connection lost"))
 
-    monkeypatch.setattr(calls_service.repository, "list_page", failing_query)
-    response = await client.get(CALLS, headers=account.headers)
-    assert_error(response, 500, "internal_error", INTERNAL)
-    openapi.check(response)
-    assert "secret_table" not in response.text
-    assert response.headers["x-ratelimit-remaining"] == "59"
-
-
-async def test_database_failure_on_a_directly_served_route_is_500_internal_error(
-    client: httpx.AsyncClient,
-    make_account: MakeAccount,
-    openapi: OpenApiChecker,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A call's detail is served by `DirectRoutes`, its data read with the key look-up."""
-    account = await make_account()
-
-    async def failing_query(*_args: Any, **_kwargs: Any) -> None:
-        raise OperationalError("SELECT secret_table", {}, Exception("connection lost"))
-
-    monkeypatch.setattr(keys_repository, "find_active_by_hash", failing_query)
-    response = await client.get(f"{CALLS}/call_1", headers=account.headers)
+    monkeypatch.setattr(module, query, failing_query)
+    response = await client.get(path, headers=account.headers)
     assert_error(response, 500, "internal_error", INTERNAL)
     openapi.check(response)
     assert "secret_table" not in response.text
     assert response.headers["x-request-id"].startswith("req_")
+    if path == CALLS:
+        assert response.headers["x-ratelimit-remaining"] == "59"
+    else:
+        assert "x-ratelimit-remaining" not in response.headers
 
 
 # --- the order of checks: 401 → 429 → 403 → 400/404 ---------------------------------------

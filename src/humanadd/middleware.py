@@ -94,9 +94,9 @@ class RequestContextMiddleware:
 
 
 class DirectRoutes:
-    """Serves the routes whose `AuthenticatedRoute` has a `direct` handler (a call's detail)
-    without FastAPI's routing, exception middleware and request handling, which cost more
-    than the rest of such a request together (`docs/benchmarks.md`).
+    """Serves the routes whose `AuthenticatedRoute` has a `direct` handler (the list of calls,
+    a call's detail) without FastAPI's routing, exception middleware and request handling,
+    which cost more than the rest of such a request together (`docs/benchmarks.md`).
 
     It sits just inside `RequestContextMiddleware`, so these requests get their id, headers,
     access-log line and last-resort 500 like any other, and turns the API's errors into the
