@@ -119,6 +119,11 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def is_in_memory(url: str) -> bool:
+    """Whether the SQLite `url` names no file: each connection then has a database of its own."""
+    return make_url(url).database in (None, "", ":memory:")
+
+
 def pool_size(url: str) -> int:
     """Connections of each pool of a process: the engine's, and the hot-path reader's."""
     return SQLITE_POOL_SIZE if is_sqlite(url) else POSTGRES_POOL_SIZE
@@ -129,7 +134,7 @@ def create_engine(url: str) -> AsyncEngine:
     if is_sqlite(url):
         engine = (
             create_async_engine(url, json_deserializer=orjson.loads)
-            if make_url(url).database in (None, "", ":memory:")
+            if is_in_memory(url)
             else create_async_engine(
                 url, json_deserializer=orjson.loads, pool_size=pool_size(url), max_overflow=0
             )

@@ -25,7 +25,7 @@ import orjson
 from sqlalchemy import Select, make_url
 from sqlalchemy.engine import Dialect
 
-from humanadd.db import POOL_RECYCLE_SECONDS, SQLITE_PRAGMAS
+from humanadd.db import POOL_RECYCLE_SECONDS, SQLITE_PRAGMAS, is_in_memory
 
 Row = tuple[Any, ...]
 
@@ -163,7 +163,7 @@ class SqliteReader:
 
     def __init__(self, url: str, dialect: Dialect, size: int) -> None:
         database = make_url(url).database
-        if database in (None, "", ":memory:"):
+        if database is None or is_in_memory(url):
             raise ValueError(
                 "the SQLite database must be a file: each connection would see its own "
                 "in-memory database"
