@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from humanadd.clock import now_ms
 from humanadd.config import Settings
@@ -31,20 +31,18 @@ async def until_delivered(services: Services, account: TestAccount, seconds: flo
         await asyncio.sleep(0.1)
 
 
-async def pending(services: Services, account: TestAccount) -> int:
+async def count(services: Services, statement: Select[tuple[int]]) -> int:
     async with services.sessions() as session:
-        return int(
-            (
-                await session.execute(
-                    select(func.count())
-                    .select_from(WebhookDelivery)
-                    .where(
-                        WebhookDelivery.account_id == account.id,
-                        WebhookDelivery.status != "delivered",
-                    )
-                )
-            ).scalar_one()
-        )
+        return int((await session.execute(statement)).scalar_one())
+
+
+async def pending(services: Services, account: TestAccount) -> int:
+    return await count(
+        services,
+        select(func.count())
+        .select_from(WebhookDelivery)
+        .where(WebhookDelivery.account_id == account.id, WebhookDelivery.status != "delivered"),
+    )
 
 
 async def hooked(
@@ -203,17 +201,10 @@ async def test_a_receiver_restart_loses_nothing(
 
 
 async def failed_attempts(services: Services, account: TestAccount) -> int:
-    async with services.sessions() as session:
-        return int(
-            (
-                await session.execute(
-                    select(func.count())
-                    .select_from(WebhookAttempt)
-                    .join(WebhookDelivery, WebhookDelivery.id == WebhookAttempt.delivery_id)
-                    .where(
-                        WebhookDelivery.account_id == account.id,
-                        WebhookAttempt.status_code.is_(None),
-                    )
-                )
-            ).scalar_one()
-        )
+    return await count(
+        services,
+        select(func.count())
+        .select_from(WebhookAttempt)
+        .join(WebhookDelivery, WebhookDelivery.id == WebhookAttempt.delivery_id)
+        .where(WebhookDelivery.account_id == account.id, WebhookAttempt.status_code.is_(None)),
+    )
