@@ -16,7 +16,7 @@ from humanadd.calls.cursor import MAX_UNIX_MS
 from humanadd.calls.repository import CallRecord
 from humanadd.config import Settings
 from humanadd.dependencies import Services
-from humanadd.errors import ErrorBody, describe_validation_error
+from humanadd.errors import ErrorBody, describe_validation_error, quote
 from humanadd.keys import repository as keys_repository
 from humanadd.keys import service as keys_service
 from humanadd.keys import tokens
@@ -32,6 +32,8 @@ def assert_error(response: httpx.Response, status: int, code: str, message: str)
     assert response.json() == {"ok": False, "error": code, "message": message}
     assert response.headers["content-type"] == "application/json"
     assert response.headers["x-request-id"].startswith("req_")
+    if status == 401:
+        assert response.headers["www-authenticate"] == CHALLENGE
 
 
 def assert_envelope_only(response: httpx.Response) -> None:
@@ -44,6 +46,8 @@ def bad_checksum(key: str) -> str:
     last = key[-1]
     return key[:-1] + ("A" if last != "A" else "B")
 
+
+CHALLENGE = 'Bearer realm="humanadd"'
 
 # --- 401 missing_api_key ------------------------------------------------------------------
 
@@ -58,11 +62,9 @@ MISSING = "No API key sent. Use the header 'Authorization: Bearer hak_…'."
         {"Authorization": "Bearer"},
         {"Authorization": "Bearer "},
         {"Authorization": "Bearer    "},
-        {"Authorization": "Basic dXNlcjpwYXNz"},
-        {"Authorization": "Token hak_x"},
         {"X-Api-Key": "hak_x"},
     ],
-    ids=["none", "empty", "bare-scheme", "empty-bearer", "blank-bearer", "basic", "token", "other"],
+    ids=["none", "empty", "bare-scheme", "empty-bearer", "blank-bearer", "other"],
 )
 async def test_request_without_a_bearer_key_is_401_missing_api_key(
     client: httpx.AsyncClient, openapi: OpenApiChecker, headers: dict[str, str]
@@ -71,6 +73,45 @@ async def test_request_without_a_bearer_key_is_401_missing_api_key(
     assert_error(response, 401, "missing_api_key", MISSING)
     openapi.check(response)
     assert "x-ratelimit-limit" not in response.headers
+
+
+NOT_BEARER = (
+    "The Authorization header is not a Bearer API key. Use the header "
+    "'Authorization: Bearer hak_…'."
+)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Basic dXNlcjpwYXNz", "Token hak_x", "hak_" + "a" * 38, "Bearer: hak_x"],
+    ids=["basic", "token", "bare-key", "colon"],
+)
+async def test_an_authorization_header_that_is_not_a_bearer_key_says_so(
+    client: httpx.AsyncClient, make_account: MakeAccount, openapi: OpenApiChecker, value: str
+) -> None:
+    account = await make_account()
+    for header in (value, value.replace("hak_" + "a" * 38, account.key)):
+        response = await client.get(CALLS, headers={"Authorization": header})
+        assert_error(response, 401, "invalid_api_key", NOT_BEARER)
+        openapi.check(response)
+
+
+async def test_two_authorization_headers_are_400_whichever_is_right(
+    client: httpx.AsyncClient, make_account: MakeAccount, openapi: OpenApiChecker
+) -> None:
+    account = await make_account()
+    other = await make_account()
+    for pair in ((account.key, other.key), (account.key, account.key), ("x", account.key)):
+        headers = [("Authorization", f"Bearer {key}") for key in pair]
+        response = await client.get(CALLS, headers=headers)
+        assert_error(
+            response,
+            400,
+            "invalid_request",
+            "The header 'Authorization' was sent more than once: send it once.",
+        )
+        openapi.check(response)
+        assert "x-ratelimit-limit" not in response.headers
 
 
 async def test_bearer_scheme_is_case_insensitive(
@@ -211,10 +252,42 @@ async def test_text_no_store_can_hold_is_a_miss_not_a_500(
     account = await make_account()
     for path in (f"{CALLS}/a%00b", f"{CALLS}/a%00b/recording"):
         response = await client.get(path, headers=account.headers)
-        assert_error(response, 404, "not_found", "No call 'a\\x00b'.")
+        assert_error(response, 404, "not_found", "No call 'a\ufffdb'.")
         openapi.check(response)
     response = await client.get(f"{CALLS}/{'x' * 300}", headers=account.headers)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{CALLS}/{{text}}",
+        f"{CALLS}/{{text}}/recording",
+        "/api/v1/kb/changes/{text}",
+        "/api/v1/webhooks/deliveries/{text}/redeliver",
+        f"{CALLS}?{{text}}=1",
+    ],
+)
+async def test_an_error_message_quotes_at_most_100_characters_of_the_input(
+    client: httpx.AsyncClient, make_account: MakeAccount, path: str
+) -> None:
+    """A 60 kB id used to come back whole, as a Python repr."""
+    account = await make_account()
+    text = "%01" + "x" * 60_000
+    method = "POST" if path.endswith("redeliver") else "GET"
+    response = await client.request(method, path.format(text=text), headers=account.headers)
+    assert response.status_code in (400, 404), response.text
+    message = response.json()["message"]
+    assert f"'\ufffd{'x' * 99}…'" in message
+    assert len(message) < 200
+    assert "\\x" not in message
+
+
+def test_quote_shows_short_text_whole_and_cuts_long_text() -> None:
+    assert quote("call_1") == "'call_1'"
+    assert quote("a\nb\x00c\u202e") == "'a\ufffdb\ufffdc\ufffd'"
+    assert quote("é" * 100) == "'" + "é" * 100 + "'"
+    assert quote("é" * 101) == "'" + "é" * 100 + "…'"
 
 
 @pytest.mark.parametrize(

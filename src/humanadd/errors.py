@@ -43,22 +43,35 @@ class InvalidRequest(ApiError):
     default_message = "The request is not valid."
 
 
-class MissingApiKey(ApiError):
+class Unauthorized(ApiError):
+    """A 401: every one carries the challenge RFC 9110 §11.6.1 requires (RFC 6750's form)."""
+
     status_code = 401
+    CHALLENGE: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="humanadd"'}
+
+    def __init__(self, message: str | None = None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, {**self.CHALLENGE, **(headers or {})})
+
+
+class MissingApiKey(Unauthorized):
     code = "missing_api_key"
     default_message = "No API key sent. Use the header 'Authorization: Bearer hak_…'."
 
 
-class InvalidApiKey(ApiError):
-    status_code = 401
+class InvalidApiKey(Unauthorized):
     code = "invalid_api_key"
     default_message = "API key not recognized."
 
 
-class InvalidSignature(ApiError):
+NOT_BEARER = (
+    "The Authorization header is not a Bearer API key. Use the header "
+    "'Authorization: Bearer hak_…'."
+)
+
+
+class InvalidSignature(Unauthorized):
     """From the provider ingest endpoint: the event is not proven to come from the provider."""
 
-    status_code = 401
     code = "invalid_signature"
     default_message = "The request's signature is missing, wrong or outside the allowed time."
 
@@ -125,6 +138,21 @@ class NotConfigured(ApiError):
     default_message = "This service is not configured."
 
 
+QUOTED_LENGTH = 100
+"""At most this many characters of a client's input are shown back in a message."""
+
+
+def quote(text: str) -> str:
+    """`text` as an error message shows it: in single quotes, cut to `QUOTED_LENGTH`
+    characters (then `…`), every unprintable character shown as U+FFFD.
+
+    A message never echoes input whole: a 60 kB call id must not make a 60 kB answer, and a
+    NUL or an escape sequence must not reach a client's terminal or logs as such.
+    """
+    shown = "".join(c if c.isprintable() else "\ufffd" for c in text[:QUOTED_LENGTH])
+    return f"'{shown}…'" if len(text) > QUOTED_LENGTH else f"'{shown}'"
+
+
 _LOCATIONS = {"query": "query parameter", "body": "body field", "header": "header"}
 
 
@@ -147,8 +175,8 @@ def describe_validation_error(
     if not name:
         return f"The request body is not valid: {message}."
     if error.get("type") == "extra_forbidden":
-        return f"Unknown {kind} '{name}'."
-    return f"Invalid {kind} '{name}': {message}."
+        return f"Unknown {kind} {quote(name)}."
+    return f"Invalid {kind} {quote(name)}: {message}."
 
 
 _DESCRIPTIONS = {

@@ -26,6 +26,18 @@ def error_response(error: ApiError) -> JsonResponse:
     return JsonResponse(error.body(), status_code=error.status_code, headers=error.headers)
 
 
+def single_header(request: Request, name: str) -> str | None:
+    """The value of header `name`, None when absent; 400 when it was sent more than once.
+
+    Two `Authorization` or `Idempotency-Key` headers are ambiguous: which one a proxy or a
+    framework keeps differs, so the request is refused rather than resolved by picking one.
+    """
+    values = request.headers.getlist(name)
+    if len(values) > 1:
+        raise InvalidRequest(f"The header '{name}' was sent more than once: send it once.")
+    return values[0] if values else None
+
+
 async def read_body(request: Request, limit: int, too_large: str) -> bytes:
     """The whole body, read chunk by chunk: 400 `too_large` as soon as it passes `limit`
     bytes, before the rest is read."""

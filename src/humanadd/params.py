@@ -13,7 +13,7 @@ from fastapi.dependencies.models import Dependant
 from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
-from humanadd.errors import InvalidRequest, describe_validation_error
+from humanadd.errors import InvalidRequest, describe_validation_error, quote
 
 _INTEGER = re.compile(r"-?[0-9]+")
 
@@ -55,7 +55,7 @@ def refuse_unknown_query_parameters(request: Request, known: frozenset[str]) -> 
     """400 for a query parameter not in `known` (see `declared_query_names`)."""
     for name in request.query_params:
         if name not in known:
-            raise InvalidRequest(f"Unknown query parameter '{name}'.")
+            raise InvalidRequest(f"Unknown query parameter {quote(name)}.")
 
 
 Query = TypeVar("Query", bound=BaseModel)

@@ -7,7 +7,7 @@ from humanadd.calls.cursor import CallFilters, Position
 from humanadd.calls.recordings import CallKey, RecordingSources, RecordingStream
 from humanadd.clock import iso_from_ms
 from humanadd.driver import Reader, Row
-from humanadd.errors import NotFound
+from humanadd.errors import NotFound, quote
 from humanadd.keys.service import ReadWithKey
 
 API_PATH = "/api/v1/calls"
@@ -105,7 +105,7 @@ def call_detail(call_id: str, row: Row) -> dict[str, Any]:
     """A `CallDetailResponse` from the columns `detail_read` read (all None, or none at all,
     when there is no such call). Transcript turns are stored as the API shows them."""
     if not row or row[0] is None:
-        raise NotFound(f"No call {call_id!r}.")
+        raise NotFound(f"No call {quote(call_id)}.")
     ended_at, disconnection_reason, transcript, transcript_object, recording_ref = row[
         len(repository.SUMMARY_COLUMNS) :
     ]
@@ -127,7 +127,7 @@ async def open_recording(
 ) -> RecordingStream:
     row = await repository.get_recording_ref(reader, account_id, call_id)
     if row is None:
-        raise NotFound(f"No call {call_id!r}.")
+        raise NotFound(f"No call {quote(call_id)}.")
     (recording_ref,) = row
     if recording_ref is None:
         raise NotFound("This call has no recording.")

@@ -15,6 +15,7 @@ from humanadd.errors import (
     NotFound,
     describe_validation_error,
     error_responses,
+    quote,
 )
 from humanadd.http import JsonResponse, read_body
 from humanadd.idempotency import service as idempotency
@@ -172,5 +173,5 @@ async def get_change(change_id: str, request: Request, session: SessionDep) -> J
     """One of your changes: where it stands in review and push."""
     change = await repository.get_change(session, principal_of(request).account_id, change_id)
     if change is None:
-        raise NotFound(f"No knowledge-base change {change_id!r}.")
+        raise NotFound(f"No knowledge-base change {quote(change_id)}.")
     return JsonResponse({"ok": True, "change": change_body(change)})

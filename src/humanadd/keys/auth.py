@@ -18,7 +18,15 @@ from humanadd.accounts.models import Plan
 from humanadd.db import utcnow
 from humanadd.dependencies import Services, get_services
 from humanadd.driver import Row
-from humanadd.errors import ApiError, InvalidApiKey, MissingApiKey, PlanNotSupported, RateLimited
+from humanadd.errors import (
+    NOT_BEARER,
+    ApiError,
+    InvalidApiKey,
+    MissingApiKey,
+    PlanNotSupported,
+    RateLimited,
+)
+from humanadd.http import single_header
 from humanadd.keys.service import (
     Principal,
     ReadWithKey,
@@ -28,7 +36,7 @@ from humanadd.keys.service import (
 )
 from humanadd.params import declared_query_names, parse_query, refuse_unknown_query_parameters
 
-_BEARER = "bearer "
+_BEARER = "bearer"
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -65,10 +73,13 @@ async def require_api_key(
     """The principal of the request's key, checked in the promised order, with the columns
     `read` made along with the key look-up (none without one)."""
     services = get_services(request)
-    header = request.headers.get("authorization", "")
-    if not header[: len(_BEARER)].lower() == _BEARER or not header[len(_BEARER) :].strip():
+    scheme, _, key = (single_header(request, "Authorization") or "").strip().partition(" ")
+    if scheme and scheme.lower() != _BEARER:
+        raise await _refuse(request, services, InvalidApiKey(NOT_BEARER))
+    key = key.strip()
+    if not key:
         raise await _refuse(request, services, MissingApiKey())
-    found = await authenticate(services.reader, header[len(_BEARER) :].strip(), read)
+    found = await authenticate(services.reader, key, read)
     if found is None:
         raise await _refuse(request, services, InvalidApiKey())
     principal, row = found

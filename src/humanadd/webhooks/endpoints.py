@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 
 from humanadd.dependencies import SessionDep, get_services
-from humanadd.errors import AUTHENTICATED, InvalidRequest, NotFound, error_responses
+from humanadd.errors import AUTHENTICATED, InvalidRequest, NotFound, error_responses, quote
 from humanadd.http import JsonResponse
 from humanadd.keys.auth import AuthenticatedRoute, principal_of
 from humanadd.webhooks import service
@@ -99,5 +99,5 @@ async def redeliver(delivery_id: str, request: Request, session: SessionDep) -> 
             session, delivery_id, actor=ACTOR, account_id=principal_of(request).account_id
         )
     except service.NoSuchDelivery:
-        raise NotFound(f"No delivery {delivery_id!r}.") from None
+        raise NotFound(f"No delivery {quote(delivery_id)}.") from None
     return JsonResponse({"ok": True, "delivery_id": new})
