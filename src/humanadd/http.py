@@ -1,13 +1,16 @@
 """HTTP helpers shared by routes: JSON rendering outside FastAPI's response models, the error
-envelope as a response, and reading a request body with a size limit."""
+envelope as a response, single-valued headers, and reading a JSON body."""
 
-from typing import Any
+import json
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import orjson
+from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from humanadd.errors import ApiError, InvalidRequest
+from humanadd.errors import ApiError, InvalidRequest, describe_validation_error, quote
 
 
 def json_bytes(content: Any) -> bytes:
@@ -49,3 +52,88 @@ async def read_body(request: Request, limit: int, too_large: str) -> bytes:
             raise InvalidRequest(too_large)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    """`body` as a JSON object; 400 when it is not valid JSON, not an object, or names a key
+    twice in any object.
+
+    JSON leaves duplicate keys undefined (RFC 8259 §4): parsers keep the first or the last, so
+    `{"text": "a", "text": "b"}` would mean different things to a client's tools and to us.
+    orjson checks the rest strictly (no NaN, no lone surrogates); the standard library's
+    parser, which can report the pairs of every object, then looks for repeated keys.
+    """
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise InvalidRequest("The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise InvalidRequest("The request body must be a JSON object.")
+    try:
+        json.loads(body, object_pairs_hook=_refuse_duplicate_keys)
+    except _DuplicateKey as duplicate:
+        raise InvalidRequest(
+            f"The request body names the key {quote(duplicate.key)} more than once."
+        ) from None
+    return data
+
+
+def _require_json(request: Request) -> None:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        raise InvalidRequest(
+            "Invalid header 'Content-Type': send the body as JSON with "
+            "'Content-Type: application/json'."
+        )
+
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+def json_body(
+    model: type[Body], limit: int, too_large: str
+) -> Callable[[Request], Coroutine[Any, Any, Body]]:
+    """A dependency that reads the request's JSON body as `model`: 400 for a body that is not
+    JSON (by content type or content), larger than `limit` bytes, or not valid for `model`.
+
+    The route declares the body with `request_body(model)`: FastAPI's own body handling would
+    parse JSON before authentication, accept a body sent without a JSON content type and keep
+    the last of two equal keys.
+    """
+
+    async def read(request: Request) -> Body:
+        _require_json(request)
+        data = parse_json_object(await read_body(request, limit, too_large))
+        try:
+            return model.model_validate(data)
+        except ValidationError as error:
+            raise InvalidRequest(describe_validation_error(error.errors(), ("body",))) from None
+
+    return read
+
+
+def request_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The `openapi_extra` declaring a route's required JSON body of `model`."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }

@@ -13,6 +13,7 @@ from humanadd.idempotency.models import IdempotencyRecord
 from tests.conftest import MakeAccount
 from tests.kb.support import (
     JSON,
+    KB,
     assert_invalid,
     assert_queued,
     count_changes,
@@ -265,3 +266,70 @@ async def test_concurrent_first_requests_with_one_key_queue_one_change(
     replayed = [response.headers.get("idempotent-replayed") for response in responses]
     assert sorted(replayed, key=str) == [None, "true", "true", "true"]
     assert [change.id for change in await stored_changes(services, account)] == [change_id]
+
+
+# --- ambiguous requests ------------------------------------------------------------------------
+
+DUPLICATE_TEXT = "The request body names the key 'text' more than once."
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"text":"first","text":"second"}', DUPLICATE_TEXT),
+        (b'{"text":"a","replace":false,"text":"a"}', DUPLICATE_TEXT),
+        (
+            b'{"text":"a","replace":false,"replace":true}',
+            "The request body names the key 'replace' more than once.",
+        ),
+        (b'{"text":"a","x":{"k":1,"k":2}}', "The request body names the key 'k' more than once."),
+    ],
+    ids=["text", "same-value", "replace", "nested"],
+)
+async def test_a_body_naming_a_key_twice_is_400_and_queues_nothing(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    services: Services,
+    openapi: OpenApiChecker,
+    content: bytes,
+    message: str,
+) -> None:
+    account = await make_account()
+    response = await post_kb(client, account, content=content, headers=JSON, key="dup-1")
+    openapi.check(response)
+    assert_invalid(response, message)
+    assert await stored_changes(services, account) == []
+    assert await stored_records(services, account) == []
+
+
+async def test_a_duplicate_key_body_is_never_taken_for_a_replay(
+    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+) -> None:
+    """`{"text":"a","text":"b"}` then `{"text":"b"}` under one key used to be a replay."""
+    account = await make_account()
+    first = await post_kb(
+        client, account, content=b'{"text":"a","text":"b"}', key="k", headers=JSON
+    )
+    assert_invalid(first, DUPLICATE_TEXT)
+    second = await post_kb(client, account, {"text": "b"}, key="k")
+    assert_queued(second)
+    assert "idempotent-replayed" not in second.headers
+    assert [change.text for change in await stored_changes(services, account)] == ["b"]
+
+
+async def test_two_idempotency_key_headers_are_400_and_queue_nothing(
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    services: Services,
+    openapi: OpenApiChecker,
+) -> None:
+    account = await make_account()
+    for keys in (("a", "b"), ("a", "a")):
+        headers = [*account.headers.items(), *JSON.items()]
+        headers += [("Idempotency-Key", key) for key in keys]
+        response = await client.post(KB, content=b'{"text":"Hi"}', headers=headers)
+        openapi.check(response)
+        assert_invalid(
+            response, "The header 'Idempotency-Key' was sent more than once: send it once."
+        )
+    assert await stored_changes(services, account) == []

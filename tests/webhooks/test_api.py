@@ -140,3 +140,22 @@ async def test_the_webhook_api_is_for_enterprise_keys(
     account = await make_account(plan="pro")
     response = await client.put(WEBHOOKS, json={"url": URL}, headers=account.headers)
     assert (response.status_code, response.json()["error"]) == (403, "plan_not_supported")
+
+
+async def test_a_body_naming_a_key_twice_is_400_and_changes_nothing(
+    client: httpx.AsyncClient, make_account: MakeAccount, openapi: OpenApiChecker
+) -> None:
+    account = await make_account()
+    content = b'{"url":"https://a.example.com/h","url":"https://b.example.com/h"}'
+    headers = {**account.headers, "Content-Type": "application/json"}
+    response = await client.put(WEBHOOKS, content=content, headers=headers)
+    openapi.check(response)
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "ok": False,
+            "error": "invalid_request",
+            "message": "The request body names the key 'url' more than once.",
+        },
+    )
+    assert (await client.get(WEBHOOKS, headers=account.headers)).status_code == 404

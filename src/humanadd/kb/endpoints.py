@@ -1,23 +1,19 @@
 """HTTP routes of /api/v1/kb: queue a change, read the knowledge base and the changes."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request
-from pydantic import ValidationError
 from starlette.responses import Response
 
 from humanadd.clock import iso_from_datetime
 from humanadd.dependencies import SessionDep
 from humanadd.errors import (
     AUTHENTICATED,
-    InvalidRequest,
     NotFound,
-    describe_validation_error,
     error_responses,
     quote,
 )
-from humanadd.http import JsonResponse, read_body
+from humanadd.http import JsonResponse, json_body, request_body, single_header
 from humanadd.idempotency import service as idempotency
 from humanadd.kb import repository, service
 from humanadd.kb.schemas import (
@@ -52,44 +48,9 @@ IdempotencyKeyHeader = Annotated[
 ]
 
 
-def _require_json(request: Request) -> None:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json" and not (
-        media_type.startswith("application/") and media_type.endswith("+json")
-    ):
-        raise InvalidRequest(
-            "Invalid header 'Content-Type': send the body as JSON with "
-            "'Content-Type: application/json'."
-        )
-
-
-async def change_request(request: Request) -> KbChangeRequest:
-    """The validated JSON body, read only after authentication so that 401/429/403 come first
-    (`AuthenticatedRoute` runs before any dependency).
-
-    FastAPI's own body handling would parse JSON before the handler runs and accept a body
-    sent without a JSON content type, hence this dependency.
-    """
-    _require_json(request)
-    try:
-        body = await read_body(request, MAX_BODY_BYTES, TOO_LARGE)
-        data: Any = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise InvalidRequest("The request body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise InvalidRequest("The request body must be a JSON object.")
-    try:
-        return KbChangeRequest.model_validate(data)
-    except ValidationError as error:
-        raise InvalidRequest(describe_validation_error(error.errors(), ("body",))) from None
-
-
-_REQUEST_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": KbChangeRequest.model_json_schema()}},
-    }
-}
+async def idempotency_key(request: Request, _declared: IdempotencyKeyHeader = None) -> str | None:
+    """The `Idempotency-Key` header; 400 when it was sent twice (`_declared` documents it)."""
+    return single_header(request, idempotency.HEADER)
 
 
 @router.post(
@@ -108,17 +69,19 @@ _REQUEST_BODY = {
         },
         **error_responses(*AUTHENTICATED, 409),
     },
-    openapi_extra=_REQUEST_BODY,
+    openapi_extra=request_body(KbChangeRequest),
 )
 async def submit_change(
     request: Request,
     session: SessionDep,
-    change: Annotated[KbChangeRequest, Depends(change_request)],
-    idempotency_key: IdempotencyKeyHeader = None,
+    change: Annotated[
+        KbChangeRequest, Depends(json_body(KbChangeRequest, MAX_BODY_BYTES, TOO_LARGE))
+    ],
+    key: Annotated[str | None, Depends(idempotency_key)],
 ) -> Response:
     """Queue a change to your AI's knowledge base; it is reviewed, then pushed within minutes."""
     account_id = principal_of(request).account_id
-    answer = await service.submit_change(session, account_id, change, idempotency_key)
+    answer = await service.submit_change(session, account_id, change, key)
     return Response(
         answer.body,
         status_code=answer.status_code,

@@ -4,11 +4,11 @@ to operators."""
 import dataclasses
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from humanadd.dependencies import SessionDep, get_services
 from humanadd.errors import AUTHENTICATED, InvalidRequest, NotFound, error_responses, quote
-from humanadd.http import JsonResponse
+from humanadd.http import JsonResponse, json_body, request_body
 from humanadd.keys.auth import AuthenticatedRoute, principal_of
 from humanadd.webhooks import service
 from humanadd.webhooks.schemas import (
@@ -41,8 +41,24 @@ async def get_webhook(request: Request, session: SessionDep) -> JsonResponse:
         raise NotFound(NO_WEBHOOK) from None
 
 
-@router.put("", response_model=WebhookResponse, responses=error_responses(*AUTHENTICATED))
-async def put_webhook(request: Request, session: SessionDep, update: WebhookUpdate) -> JsonResponse:
+MAX_BODY_BYTES = 64 * 1024
+"""A URL of 2,048 characters and a secret of 255, with room for every one written as an escape."""
+
+
+@router.put(
+    "",
+    response_model=WebhookResponse,
+    responses=error_responses(*AUTHENTICATED),
+    openapi_extra=request_body(WebhookUpdate),
+)
+async def put_webhook(
+    request: Request,
+    session: SessionDep,
+    update: Annotated[
+        WebhookUpdate,
+        Depends(json_body(WebhookUpdate, MAX_BODY_BYTES, "The request body is too large.")),
+    ],
+) -> JsonResponse:
     """Set your webhook URL (https, on a public address) and secret, and enable it. The first
     time, a signing secret is made."""
     settings = get_services(request).settings
