@@ -171,7 +171,7 @@ ids and access logs all included:
   `middleware.DirectRoutes`, inside the request-id and access-log layer, serves them with
   the handler their route class (`keys.auth.AuthenticatedRoute`) built: no FastAPI routing,
   exception middleware or dependency resolution. The list's ten query parameters are one
-  pydantic model, validated in one step (`params.parse_query`), where FastAPI took several
+  pydantic model, validated in one step (`params.QueryRule`), where FastAPI took several
   times as long over them, field by field.
 - **One statement for the detail.** The API-key look-up cannot be cached (a rotated key must
   be refused by every process on its next request), so the detail reads the call in the key

@@ -23,7 +23,7 @@ from humanadd.dependencies import get_services
 from humanadd.errors import AUTHENTICATED, error_responses
 from humanadd.http import JsonResponse
 from humanadd.keys.auth import AuthenticatedRoute, principal_of, read_of, reads_with_key
-from humanadd.params import Digits
+from humanadd.params import Digits, TrueOrFalse
 
 router = APIRouter(prefix="/calls", tags=["calls"], route_class=AuthenticatedRoute)
 
@@ -56,7 +56,7 @@ class CallListQuery(BaseModel):
     sentiment: Annotated[SentimentFilter | None, Field(description="`unknown`: not analysed.")] = (
         None
     )
-    booked: bool | None = None
+    booked: Annotated[bool | None, TrueOrFalse] = None
     tag: TagFilter | None = None
 
 

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from humanadd.clock import iso_from_datetime
@@ -26,6 +27,7 @@ from humanadd.kb.schemas import (
     change_body,
 )
 from humanadd.keys.auth import AuthenticatedRoute, principal_of
+from humanadd.params import Digits
 
 router = APIRouter(prefix="/kb", tags=["kb"], route_class=AuthenticatedRoute)
 
@@ -116,14 +118,23 @@ async def get_kb(request: Request, session: SessionDep) -> JsonResponse:
     )
 
 
+class ChangesQuery(BaseModel):
+    """The query parameters of GET /kb/changes."""
+
+    limit: Annotated[int, Field(ge=1, le=100, description="How many changes, at most."), Digits] = (
+        20
+    )
+
+
 @router.get("/changes", response_model=KbChangeList, responses=error_responses(*AUTHENTICATED))
 async def list_changes(
     request: Request,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100, description="How many changes, at most.")] = 20,
+    query: Annotated[ChangesQuery, Query()],
 ) -> JsonResponse:
     """Your recent changes, newest first."""
-    changes = await repository.recent_changes(session, principal_of(request).account_id, limit)
+    account_id = principal_of(request).account_id
+    changes = await repository.recent_changes(session, account_id, query.limit)
     return JsonResponse({"ok": True, "changes": [change_body(change) for change in changes]})
 
 

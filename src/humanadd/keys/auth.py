@@ -6,13 +6,11 @@ Checks run in the order the API promises: 401 (missing or invalid key) → 429 (
 
 import inspect
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
 
 from humanadd.accounts.models import Plan
 from humanadd.db import utcnow
@@ -34,7 +32,7 @@ from humanadd.keys.service import (
     record_use,
     use_is_due,
 )
-from humanadd.params import declared_query_names, parse_query, refuse_unknown_query_parameters
+from humanadd.params import QueryRule
 
 _BEARER = "bearer"
 
@@ -112,21 +110,13 @@ def reads_with_key(build: BuildRead) -> Callable[[Endpoint], Endpoint]:
     return declare
 
 
-@dataclass(frozen=True, slots=True)
-class _DirectCall:
-    """How to call an endpoint without FastAPI: the name and model of its query parameter
-    model, if it has one."""
-
-    query: tuple[str, type[BaseModel]] | None = None
-
-
-def _direct_call(route: APIRoute) -> _DirectCall | None:
-    """How to call the route's endpoint directly, or None when FastAPI has work to do for it.
+def _is_direct(route: APIRoute) -> bool:
+    """Whether the route's endpoint can be called without FastAPI's request handling.
 
     That is an `async def` endpoint answering a `Response` itself, whose parameters are the
-    request, path parameters declared as plain `str` and at most one query parameter model:
-    one pydantic validation of the query string, where FastAPI spends several times as long
-    on the same model, field by field.
+    request, path parameters declared as plain `str` and its query model: one pydantic
+    validation of the query string, where FastAPI spends several times as long on the same
+    model, field by field.
     """
     dependant: Dependant = route.dependant
     others = (
@@ -141,26 +131,17 @@ def _direct_call(route: APIRoute) -> _DirectCall | None:
         dependant.security_scopes_param_name,
     )
     returns = inspect.signature(route.endpoint).return_annotation
-    if (
-        not inspect.iscoroutinefunction(route.endpoint)
-        or dependant.request_param_name != "request"
-        or any(others)
-        or not (isinstance(returns, type) and issubclass(returns, Response))
-        or not all(
+    return (
+        inspect.iscoroutinefunction(route.endpoint)
+        and dependant.request_param_name == "request"
+        and not any(others)
+        and isinstance(returns, type)
+        and issubclass(returns, Response)
+        and all(
             field.field_info.annotation is str and not field.field_info.metadata
             for field in dependant.path_params
         )
-    ):
-        return None
-    if not dependant.query_params:
-        return _DirectCall()
-    if len(dependant.query_params) > 1:
-        return None
-    query = dependant.query_params[0]
-    model = query.field_info.annotation
-    if not (isinstance(model, type) and issubclass(model, BaseModel)):
-        return None
-    return _DirectCall(query=(query.name, model))
+    )
 
 
 class AuthenticatedRoute(APIRoute):
@@ -169,7 +150,7 @@ class AuthenticatedRoute(APIRoute):
     It authenticates the request before FastAPI reads a parameter or resolves a dependency,
     so the checks run in the promised order without an authentication dependency on each
     route (resolving dependencies is a large share of FastAPI's cost per request), then
-    refuses query parameters the route does not declare. Handlers get the caller with
+    checks the query string by the route's `params.QueryRule`. Handlers get the caller with
     `principal_of(request)`.
 
     An endpoint that takes only the request, text path parameters and a query model (a
@@ -182,20 +163,18 @@ class AuthenticatedRoute(APIRoute):
     direct: Handler | None = None
 
     def get_route_handler(self) -> Handler:
-        known = declared_query_names(self.dependant)
+        rule = QueryRule.of(self.dependant)
         build_read: BuildRead | None = getattr(self.endpoint, _BUILD_READ, None)
-        call = _direct_call(self)
-        if call is not None:
+        if _is_direct(self):
             endpoint: Callable[..., Coroutine[Any, Any, Response]] = self.endpoint
 
             async def direct(request: Request) -> Response:
                 read = None if build_read is None else build_read(**request.path_params)
                 request.state.principal, request.state.read = await require_api_key(request, read)
-                refuse_unknown_query_parameters(request, known)
-                arguments = dict(request.path_params)
-                if call.query is not None:
-                    name, model = call.query
-                    arguments[name] = parse_query(model, request)
+                query = rule.check(request)
+                arguments: dict[str, Any] = dict(request.path_params)
+                if rule.argument is not None:
+                    arguments[rule.argument] = query
                 return await endpoint(request=request, **arguments)
 
             self.direct = direct
@@ -205,7 +184,9 @@ class AuthenticatedRoute(APIRoute):
 
         async def authenticated(request: Request) -> Response:
             request.state.principal, _ = await require_api_key(request)
-            refuse_unknown_query_parameters(request, known)
+            # FastAPI validates the same model again, and finds it valid: the rule's answer
+            # for a bad query is the one every route gives.
+            rule.check(request)
             return await handle(request)
 
         return authenticated

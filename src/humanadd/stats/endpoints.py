@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
 
 from humanadd.clock import now_ms
 from humanadd.dependencies import SessionDep
@@ -11,6 +12,15 @@ from humanadd.keys.auth import AuthenticatedRoute, principal_of
 from humanadd.params import Digits
 from humanadd.stats import service
 from humanadd.stats.schemas import StatsResponse
+
+
+class StatsQuery(BaseModel):
+    """The query parameters of GET /stats."""
+
+    days: Annotated[
+        int, Field(ge=1, le=365, description="The period: the last `days` x 24 hours."), Digits
+    ] = 30
+
 
 router = APIRouter(tags=["stats"], route_class=AuthenticatedRoute)
 
@@ -25,11 +35,10 @@ async def get_stats(
     request: Request,
     session: SessionDep,
     now: Annotated[int, Depends(request_time_ms)],
-    days: Annotated[
-        int, Query(ge=1, le=365, description="The period: the last `days` x 24 hours."), Digits
-    ] = 30,
+    query: Annotated[StatsQuery, Query()],
 ) -> StatsResponse:
     """Aggregate metrics of your calls over a rolling period, in your account's time zone."""
+    days = query.days
     principal = principal_of(request)
     stats = await service.compute(
         session, principal.account_id, principal.timezone, days=days, now_ms=now

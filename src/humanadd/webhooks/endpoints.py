@@ -5,11 +5,13 @@ import dataclasses
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
 
 from humanadd.dependencies import SessionDep, get_services
 from humanadd.errors import AUTHENTICATED, InvalidRequest, NotFound, error_responses, quote
 from humanadd.http import JsonResponse, json_body, request_body
 from humanadd.keys.auth import AuthenticatedRoute, principal_of
+from humanadd.params import Digits
 from humanadd.webhooks import service
 from humanadd.webhooks.schemas import (
     DeliveryList,
@@ -86,18 +88,30 @@ async def test_webhook(request: Request, session: SessionDep) -> JsonResponse:
     return JsonResponse({"ok": True, "event_id": event_id})
 
 
+class DeliveriesQuery(BaseModel):
+    """The query parameters of GET /webhooks/deliveries."""
+
+    status: Annotated[
+        Literal["pending", "delivered", "failed"] | None,
+        Field(description="Only the deliveries in this state."),
+    ] = None
+    limit: Annotated[
+        int, Field(ge=1, le=200, description="How many deliveries, at most."), Digits
+    ] = 50
+
+
 @router.get(
     "/deliveries", response_model=DeliveryList, responses=error_responses(*AUTHENTICATED, 404)
 )
 async def list_deliveries(
     request: Request,
     session: SessionDep,
-    status: Literal["pending", "delivered", "failed"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    query: Annotated[DeliveriesQuery, Query()],
 ) -> JsonResponse:
     """The delivery log: your recent deliveries, newest first, each with its attempts."""
+    account_id = principal_of(request).account_id
     try:
-        log = await service.delivery_log(session, principal_of(request).account_id, status, limit)
+        log = await service.delivery_log(session, account_id, query.status, query.limit)
     except service.NoWebhook:
         raise NotFound(NO_WEBHOOK) from None
     return JsonResponse({"ok": True, "deliveries": log})
