@@ -168,7 +168,7 @@ What keeps list and detail within the budget, with authentication, the rate limi
 ids and access logs all included:
 
 - **No FastAPI on the hot path.** FastAPI declares and documents both routes, but
-  `middleware.DirectRoutes`, inside the request-id and access-log layer, serves them with
+  `middleware.Paths`, inside the request-id and access-log layer, serves them with
   the handler their route class (`keys.auth.AuthenticatedRoute`) built: no FastAPI routing,
   exception middleware or dependency resolution. The list's ten query parameters are one
   pydantic model, validated in one step (`params.QueryRule`), where FastAPI took several

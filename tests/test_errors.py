@@ -583,7 +583,7 @@ async def test_wrong_method_is_405_method_not_allowed(
     assert_error(
         response, 405, "method_not_allowed", "This method is not allowed on this resource."
     )
-    assert response.headers["allow"] == "GET"
+    assert response.headers["allow"] == "GET, HEAD, OPTIONS"
     assert_envelope_only(response)
 
 
@@ -621,7 +621,7 @@ async def test_database_failure_is_500_internal_error(
     path: str,
 ) -> None:
     """The list's page is read after its key counted, so its 500 carries the rate-limit
-    headers; a call's detail, served by `DirectRoutes`, is read in the key look-up itself."""
+    headers; a call's detail, served by `middleware.Paths`, is read in the key look-up itself."""
     account = await make_account()
 
     async def failing_query(*_args: Any, **_kwargs: Any) -> None:

@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.routing import Route
 
 from humanadd import __version__
 from humanadd.calls.endpoints import router as calls_router
@@ -33,8 +33,7 @@ from humanadd.errors import (
 from humanadd.health import router as health_router
 from humanadd.http import error_response
 from humanadd.kb.endpoints import router as kb_router
-from humanadd.keys.auth import AuthenticatedRoute
-from humanadd.middleware import DirectRoutes, RequestContextMiddleware
+from humanadd.middleware import HeadWithoutBody, Paths, RequestContextMiddleware
 from humanadd.providers.endpoints import router as ingest_router
 from humanadd.providers.recording_proxy import HostAllowlist, ProxySource, fresh_recording_url
 from humanadd.ratelimit import RateLimiter
@@ -67,6 +66,8 @@ def build_services(settings: Settings) -> Services:
         ),
     )
 
+
+API_ROUTERS = (calls_router, stats_router, kb_router, webhooks_router)
 
 Background = Callable[[Services], Coroutine[Any, Any, None]]
 """Work that runs beside the server for as long as it serves (the demo's live calls)."""
@@ -103,47 +104,25 @@ def create_app(settings: Settings | None = None, background: Background | None =
         # (environment look-ups) on every request, about 7 % of a calls request's time.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    api_routers = (calls_router, stats_router, kb_router, webhooks_router)
-    for router in api_routers:
-        app.include_router(router, prefix=API_PREFIX)
-    app.include_router(health_router)
-    app.include_router(ingest_router)
+    routers = [(API_PREFIX, router) for router in API_ROUTERS]
+    routers += [("", health_router), ("", ingest_router)]
+    for prefix, router in routers:
+        app.include_router(router, prefix=prefix)
     _add_docs(app)
     _add_error_handlers(app)
-    direct = {
-        f"{API_PREFIX}{route.path}": route
-        for router in api_routers
+    # FastAPI wraps included routers; their routes are listed here with their full paths.
+    paths = [
+        (prefix + route.path, route)
+        for prefix, router in routers
         for route in router.routes
-        if isinstance(route, AuthenticatedRoute) and route.direct is not None
-    }
-    app.add_middleware(DirectRoutes, routes=direct)
+        if isinstance(route, Route)
+    ]
+    paths += [(route.path, route) for route in app.routes if isinstance(route, Route)]
+    app.add_middleware(Paths, routes=paths)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(HeadWithoutBody)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-class HeadWithoutBody:
-    """Answers HEAD with the status and headers GET would have, and no body (RFC 9110 9.3.2).
-
-    Outermost, so that error envelopes and the last-resort 500 lose their body too. Only the
-    routes that declare HEAD (the probes, recordings) answer it; others are 405.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_without_body(message: Message) -> None:
-            if message["type"] == "http.response.body" and message.get("body"):
-                message = {**message, "body": b""}
-            await send(message)
-
-        await self.app(scope, receive, send_without_body)
 
 
 DOCS_ASSETS = "/docs/assets"

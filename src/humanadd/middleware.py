@@ -1,18 +1,24 @@
 """The app's own ASGI layers: request ids, rate-limit headers, access logs and last-resort
-500s around every request; inside them, the hot routes served directly."""
+500s around every request; inside them, every path's methods (HEAD, OPTIONS, 405 with
+`Allow`) and the hot routes served directly; outermost, HEAD without a body."""
 
 import logging
 import random
+import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
+from starlette.convertors import Convertor
 from starlette.requests import Request
-from starlette.routing import compile_path
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from humanadd.errors import ApiError, InternalError
+from humanadd.errors import ApiError, InternalError, MethodNotAllowed
 from humanadd.http import error_response, json_bytes
-from humanadd.keys.auth import AuthenticatedRoute
+from humanadd.keys.auth import AuthenticatedRoute, Handler
 from humanadd.logs import request_id_var
 
 logger = logging.getLogger("humanadd.access")
@@ -93,37 +99,119 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
-class DirectRoutes:
-    """Serves the routes whose `AuthenticatedRoute` has a `direct` handler (the list of calls,
-    a call's detail) without FastAPI's routing, exception middleware and request handling,
-    which cost more than the rest of such a request together (`docs/benchmarks.md`).
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
-    It sits just inside `RequestContextMiddleware`, so these requests get their id, headers,
-    access-log line and last-resort 500 like any other, and turns the API's errors into the
-    envelope as the app's handlers do. FastAPI still declares and documents these routes,
-    and answers every other method and path.
+
+@dataclass(frozen=True, slots=True)
+class _Path:
+    """One path of the app: the methods its routes declare, and the direct handlers among them."""
+
+    pattern: re.Pattern[str]
+    convertors: dict[str, Convertor[Any]]
+    methods: frozenset[str]
+    direct: dict[str, Handler]
+    allow: str
+    """The `Allow` header: every method the path answers, HEAD and OPTIONS included."""
+
+
+class Paths:
+    """The app's paths and their methods, decided before FastAPI's routing.
+
+    - A method a route declares goes to FastAPI, except the list of calls and a call's
+      detail, served by their `AuthenticatedRoute.direct` handler without FastAPI's routing,
+      exception middleware and request handling, which cost more than the rest of such a
+      request together (`docs/benchmarks.md`).
+    - HEAD, where the path has GET and no HEAD of its own, is answered as GET; the outer
+      `HeadWithoutBody` drops the body.
+    - OPTIONS answers 204 with `Allow`; another method is 405 with `Allow`. Both list every
+      method of the path (Starlette's router would name only those of its first route).
+
+    It sits just inside `RequestContextMiddleware`, so every request gets its id, headers,
+    access-log line and last-resort 500 like any other; the API's errors of direct handlers
+    become the envelope as the app's handlers make it. Paths are matched without the
+    `root_path`, as Starlette's router matches them.
     """
 
-    def __init__(self, app: ASGIApp, routes: Mapping[str, AuthenticatedRoute]) -> None:
+    def __init__(self, app: ASGIApp, routes: Iterable[tuple[str, BaseRoute]]) -> None:
+        """`routes`: every route of the app with its full path."""
         self.app = app
-        self._routes = []
-        for path, route in routes.items():
-            assert route.direct is not None, path
+        grouped: dict[str, list[Route]] = {}
+        for path, route in routes:
+            if isinstance(route, Route) and route.methods:
+                grouped.setdefault(path, []).append(route)
+        paths = []
+        for path, same_path in grouped.items():
+            methods = frozenset().union(*(route.methods or () for route in same_path))
+            direct = {
+                method: route.direct
+                for route in same_path
+                if isinstance(route, AuthenticatedRoute) and route.direct is not None
+                for method in route.methods or ()
+            }
+            answered = methods | {"OPTIONS"} | ({"HEAD"} if "GET" in methods else set())
             pattern, _format, convertors = compile_path(path)
-            self._routes.append((pattern, convertors, route.methods or set(), route.direct))
+            allow = ", ".join(method for method in METHOD_ORDER if method in answered)
+            paths.append(_Path(pattern, convertors, methods, direct, allow))
+        # The direct (hot) paths are looked at first.
+        self._paths = sorted(paths, key=lambda entry: not entry.direct)
+
+    def _find(self, scope: Scope) -> tuple[_Path, re.Match[str]] | None:
+        path: str = scope["path"]
+        root_path: str = scope.get("root_path", "")
+        if root_path and path.startswith(root_path):
+            path = path[len(root_path) :]
+        for entry in self._paths:
+            if match := entry.pattern.match(path):
+                return entry, match
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for pattern, convertors, methods, handle in self._routes:
-                if scope["method"] in methods and (match := pattern.match(scope["path"])):
-                    scope["path_params"] = {
-                        name: convertors[name].convert(value)
-                        for name, value in match.groupdict().items()
-                    }
-                    try:
-                        response = await handle(Request(scope, receive))
-                    except ApiError as error:
-                        response = error_response(error)
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
+        found = self._find(scope) if scope["type"] == "http" else None
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        entry, match = found
+        method = scope["method"]
+        if method == "HEAD" and "HEAD" not in entry.methods and "GET" in entry.methods:
+            method = "GET"
+            scope = {**scope, "method": method}
+        handle = entry.direct.get(method)
+        if handle is not None:
+            scope["path_params"] = {
+                name: entry.convertors[name].convert(value)
+                for name, value in match.groupdict().items()
+            }
+            try:
+                response = await handle(Request(scope, receive))
+            except ApiError as error:
+                response = error_response(error)
+        elif method in entry.methods:
+            await self.app(scope, receive, send)
+            return
+        elif method == "OPTIONS":
+            response = Response(status_code=204, headers={"Allow": entry.allow})
+        else:
+            response = error_response(MethodNotAllowed(headers={"Allow": entry.allow}))
+        await response(scope, receive, send)
+
+
+class HeadWithoutBody:
+    """Answers HEAD with the status and headers GET would have, and no body (RFC 9110 9.3.2).
+
+    Outermost, so that error envelopes and the last-resort 500 lose their body too.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body" and message.get("body"):
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, send_without_body)

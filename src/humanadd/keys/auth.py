@@ -156,7 +156,7 @@ class AuthenticatedRoute(APIRoute):
     An endpoint that takes only the request, text path parameters and a query model (a
     call's detail, the list of calls) gets a `direct` handler too, which calls it without
     FastAPI's request handling: that costs more than the rest of such a request.
-    `middleware.DirectRoutes` serves these routes with it. Such an endpoint may also have
+    `middleware.Paths` serves these routes with it. Such an endpoint may also have
     its data read in the key look-up's statement (`reads_with_key`).
     """
 
