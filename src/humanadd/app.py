@@ -20,6 +20,9 @@ from humanadd import __version__
 from humanadd.calls.endpoints import router as calls_router
 from humanadd.calls.recordings import LocalFileSource, RecordingSources
 from humanadd.config import Settings, get_settings
+from humanadd.cursors.codec import CursorCodec
+from humanadd.cursors.models import CURSOR_KEY
+from humanadd.cursors.repository import read_secret
 from humanadd.db import create_engine, pool_size, session_factory
 from humanadd.dependencies import Services
 from humanadd.driver import create_reader
@@ -47,7 +50,7 @@ receptionist. Authenticate with `Authorization: Bearer hak_…`. Every error is
 authenticated one the rate-limit headers."""
 
 
-def build_services(settings: Settings) -> Services:
+async def build_services(settings: Settings) -> Services:
     url = settings.database_url
     engine = create_engine(url)
     sessions = session_factory(engine)
@@ -61,6 +64,7 @@ def build_services(settings: Settings) -> Services:
         sessions=sessions,
         reader=create_reader(url, engine.dialect, pool_size(url)),
         rate_limiter=RateLimiter(settings),
+        cursors=CursorCodec(await read_secret(engine, CURSOR_KEY)),
         recordings=RecordingSources(
             {"file": LocalFileSource(settings.recordings_dir), "https": proxy, "http": proxy}
         ),
@@ -78,7 +82,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = build_services(settings)
+        app.state.services = await build_services(settings)
         task = None if background is None else asyncio.create_task(background(app.state.services))
         yield
         if task is not None:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from humanadd.calls.recordings import RecordingSources
 from humanadd.config import Settings
+from humanadd.cursors.codec import CursorCodec
 from humanadd.driver import Reader
 from humanadd.ratelimit import RateLimiter
 
@@ -24,6 +25,8 @@ class Services:
     """The hot path's reads (API keys, calls), on the driver's own connections."""
     rate_limiter: RateLimiter
     recordings: RecordingSources
+    cursors: CursorCodec
+    """Seals and opens every list's pagination cursors."""
 
 
 def get_services(request: Request) -> Services:

@@ -3,6 +3,7 @@
 from humanadd.accounts.models import Account
 from humanadd.audit.models import AuditEvent
 from humanadd.calls.models import Call, CallQuestion, CallTag
+from humanadd.cursors.models import ServerSecret
 from humanadd.db import Base
 from humanadd.idempotency.models import IdempotencyRecord
 from humanadd.kb.models import KbChange, KbEntry, KbVersion, KnowledgeBase
@@ -30,6 +31,7 @@ __all__ = [
     "KbVersion",
     "KnowledgeBase",
     "ProviderAgent",
+    "ServerSecret",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

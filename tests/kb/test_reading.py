@@ -139,7 +139,7 @@ async def test_recent_changes_newest_first(
     assert default.status_code == 200
     assert [c["change_id"] for c in default.json()["changes"]] == queued[::-1][:20]
     assert [c["change_id"] for c in three.json()["changes"]] == queued[::-1][:3]
-    assert list(default.json()) == ["ok", "changes"]
+    assert list(default.json()) == ["ok", "changes", "has_more", "next_cursor"]
     openapi.check(default)
 
 
@@ -176,7 +176,7 @@ async def test_another_accounts_knowledge_base_is_invisible(
         "message": f"No knowledge-base change '{change_id}'.",
     }
     openapi.check(detail)
-    assert listed.json() == {"ok": True, "changes": []}
+    assert listed.json() == {"ok": True, "changes": [], "has_more": False, "next_cursor": None}
     assert kb.json()["kb"]["version"] == 0
     assert CHANGE_ID.match(change_id)
 

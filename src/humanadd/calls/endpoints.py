@@ -71,8 +71,10 @@ async def list_calls(request: Request, query: Annotated[CallListQuery, Query()])
         tag=query.tag.lower() if query.tag is not None else None,
         before=query.before,
     )
+    services = get_services(request)
     page = await service.list_calls(
-        get_services(request).reader,
+        services.reader,
+        services.cursors,
         principal_of(request).account_id,
         limit=query.limit,
         filters=filters,

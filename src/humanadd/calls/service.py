@@ -6,6 +6,7 @@ from humanadd.calls import cursor, repository
 from humanadd.calls.cursor import CallFilters, Position
 from humanadd.calls.recordings import CallKey, RecordingSources, RecordingStream
 from humanadd.clock import iso_from_ms
+from humanadd.cursors.codec import CursorCodec
 from humanadd.driver import Reader, Row
 from humanadd.errors import NotFound, quote
 from humanadd.keys.service import ReadWithKey
@@ -54,6 +55,7 @@ def _summary(row: Row) -> dict[str, Any]:
 
 async def list_calls(
     reader: Reader,
+    codec: CursorCodec,
     account_id: str,
     *,
     limit: int,
@@ -64,7 +66,7 @@ async def list_calls(
     """A `CallList` page. A cursor overrides `after` and the filters it was issued with."""
     position: Position | None
     if cursor_text is not None:
-        position, filters = cursor.decode(cursor_text)
+        position, filters = cursor.decode(codec, account_id, cursor_text)
     elif after is not None:
         position = Position(after, None, ascending=True)
     else:
@@ -83,7 +85,7 @@ async def list_calls(
     forward = position is not None and position.ascending
     next_cursor = None
     if next_position is not None and (forward or has_more):
-        next_cursor = cursor.encode(next_position, filters)
+        next_cursor = cursor.encode(codec, account_id, next_position, filters)
     return {
         "ok": True,
         "count": len(rows),

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from humanadd.clock import iso_from_datetime
-from humanadd.dependencies import SessionDep
+from humanadd.dependencies import SessionDep, get_services
 from humanadd.errors import (
     AUTHENTICATED,
     NotFound,
@@ -124,6 +124,10 @@ class ChangesQuery(BaseModel):
     limit: Annotated[int, Field(ge=1, le=100, description="How many changes, at most."), Digits] = (
         20
     )
+    cursor: Annotated[
+        str | None,
+        Field(max_length=2048, description="`next_cursor` of a previous page: the older changes."),
+    ] = None
 
 
 @router.get("/changes", response_model=KbChangeList, responses=error_responses(*AUTHENTICATED))
@@ -132,10 +136,15 @@ async def list_changes(
     session: SessionDep,
     query: Annotated[ChangesQuery, Query()],
 ) -> JsonResponse:
-    """Your recent changes, newest first."""
-    account_id = principal_of(request).account_id
-    changes = await repository.recent_changes(session, account_id, query.limit)
-    return JsonResponse({"ok": True, "changes": [change_body(change) for change in changes]})
+    """Your changes, newest first, a page at a time."""
+    page = await service.changes_page(
+        session,
+        get_services(request).cursors,
+        principal_of(request).account_id,
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return JsonResponse(page)
 
 
 @router.get(

@@ -1,9 +1,10 @@
 """All SQL about knowledge bases: changes, entries, versions and push state."""
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, exists, or_, select, update
+from sqlalchemy import Select, Table, and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -67,11 +68,21 @@ async def find_change(session: AsyncSession, change_id: str) -> KbChange | None:
     return await session.get(KbChange, change_id)
 
 
-async def recent_changes(session: AsyncSession, account_id: str, limit: int) -> list[KbChange]:
-    """The account's latest changes, newest first."""
-    statement = (
-        scoped(account_id).order_by(KbChange.created_at.desc(), KbChange.id.desc()).limit(limit)
-    )
+async def changes_page(
+    session: AsyncSession, account_id: str, after: tuple[datetime, str] | None, limit: int
+) -> list[KbChange]:
+    """The account's changes newest first, from just past `after` (a change's `created_at`
+    and id) or from the newest."""
+    statement = scoped(account_id)
+    if after is not None:
+        created_at, change_id = after
+        statement = statement.where(
+            or_(
+                KbChange.created_at < created_at,
+                and_(KbChange.created_at == created_at, KbChange.id < change_id),
+            )
+        )
+    statement = statement.order_by(KbChange.created_at.desc(), KbChange.id.desc()).limit(limit)
     return list((await session.execute(statement)).scalars())
 
 

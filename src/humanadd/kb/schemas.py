@@ -120,7 +120,11 @@ class KbChangeList(BaseModel):
     model_config = RESPONSE_SCHEMA
 
     ok: Literal[True] = True
-    changes: list[KbChangeShape] = Field(description="Your most recent changes, newest first.")
+    changes: list[KbChangeShape] = Field(description="Your changes, newest first.")
+    has_more: bool = Field(description="Older changes exist beyond this page.")
+    next_cursor: str | None = Field(
+        description="Pass back as `cursor` for the next (older) page; null on the last page."
+    )
 
 
 def change_body(change: KbChange) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from humanadd.accounts import service as accounts
 from humanadd.accounts.service import AccountError
 from humanadd.audit import service as audit
+from humanadd.cursors.codec import CursorCodec
 from humanadd.db import utcnow
 from humanadd.idempotency import service as idempotency
 from humanadd.idempotency.service import Answer
@@ -29,7 +30,7 @@ from humanadd.kb.models import (
     KbVersion,
     KnowledgeBase,
 )
-from humanadd.kb.schemas import KbChangeQueued, KbChangeRequest
+from humanadd.kb.schemas import KbChangeQueued, KbChangeRequest, change_body
 
 API_PATH = "/api/v1/kb"
 AUTO = "auto"
@@ -77,6 +78,38 @@ class KbView:
     entries: list[KbEntry]
     pushed: bool
     pushed_at: datetime | None
+
+
+CHANGES_CURSOR = "kb_changes"
+
+
+async def changes_page(
+    session: AsyncSession,
+    codec: CursorCodec,
+    account_id: str,
+    *,
+    limit: int,
+    cursor: str | None,
+) -> dict[str, Any]:
+    """A `KbChangeList` page: the account's changes newest first, from the cursor on."""
+    after = None
+    if cursor is not None:
+        created_at, change_id = codec.open(CHANGES_CURSOR, account_id, cursor)
+        after = (datetime.fromisoformat(created_at), change_id)
+    changes = await repository.changes_page(session, account_id, after, limit + 1)
+    has_more = len(changes) > limit
+    changes = changes[:limit]
+    next_cursor = None
+    if has_more:
+        last = changes[-1]
+        position = [last.created_at.isoformat(), last.id]
+        next_cursor = codec.seal(CHANGES_CURSOR, account_id, position)
+    return {
+        "ok": True,
+        "changes": [change_body(change) for change in changes],
+        "has_more": has_more,
+        "next_cursor": next_cursor,
+    }
 
 
 async def _entries_of(session: AsyncSession, account_id: str, number: int) -> list[KbEntry]:

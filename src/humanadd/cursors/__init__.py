@@ -1,0 +1,1 @@
+"""Opaque pagination cursors, sealed with a key the service keeps in its database."""
