@@ -12,6 +12,7 @@ import pytest
 from humanadd.calls.recordings import (
     CHUNK_SIZE,
     CallKey,
+    Conditions,
     LocalFileSource,
     RecordingSources,
     parse_range,
@@ -314,7 +315,9 @@ async def test_unreadable_recording_is_500_fetch_failed_before_any_audio_header(
 async def test_file_is_opened_before_the_answer_starts(tmp_path: Path) -> None:
     """Removing the file after `open` changes nothing: the source holds it open already."""
     audio = write_wav(tmp_path / "call.wav")
-    stream = await LocalFileSource(tmp_path).open("file:call.wav", "bytes=4-", CALL)
+    stream = await LocalFileSource(tmp_path).open(
+        "file:call.wav", Conditions(range="bytes=4-"), CALL
+    )
     (tmp_path / "call.wav").unlink()
     assert stream.status_code == 206
     assert b"".join([chunk async for chunk in stream.body]) == audio[4:]
@@ -323,7 +326,7 @@ async def test_file_is_opened_before_the_answer_starts(tmp_path: Path) -> None:
 
 async def test_a_stream_that_is_never_read_is_closed_by_close(tmp_path: Path) -> None:
     write_wav(tmp_path / "call.wav")
-    stream = await LocalFileSource(tmp_path).open("file:call.wav", None, CALL)
+    stream = await LocalFileSource(tmp_path).open("file:call.wav", Conditions(), CALL)
     await stream.close()
     with pytest.raises(ValueError, match="closed file"):
         await anext(stream.body)
@@ -390,13 +393,15 @@ async def test_large_recording_is_read_in_bounded_chunks(tmp_path: Path) -> None
     audio = write_wav(tmp_path / "long.wav", seconds=20)  # about 320 KB
     assert len(audio) > 4 * CHUNK_SIZE
     sources = RecordingSources({"file": LocalFileSource(tmp_path)})
-    stream = await sources.open("file:long.wav", None, CALL)
+    stream = await sources.open("file:long.wav", Conditions(), CALL)
     chunks = [chunk async for chunk in stream.body]
     assert len(chunks) >= 5
     assert max(len(chunk) for chunk in chunks) <= CHUNK_SIZE
     assert b"".join(chunks) == audio
 
-    stream = await sources.open("file:long.wav", f"bytes=1-{CHUNK_SIZE + 10}", CALL)
+    stream = await sources.open(
+        "file:long.wav", Conditions(range=f"bytes=1-{CHUNK_SIZE + 10}"), CALL
+    )
     chunks = [chunk async for chunk in stream.body]
     assert [len(chunk) for chunk in chunks] == [CHUNK_SIZE, 10]
     assert b"".join(chunks) == audio[1 : CHUNK_SIZE + 11]
@@ -421,9 +426,9 @@ def test_parse_range_follows_rfc_9110() -> None:
 
 async def test_empty_recording_is_an_empty_200(tmp_path: Path) -> None:
     (tmp_path / "empty.wav").write_bytes(b"")
-    stream = await LocalFileSource(tmp_path).open("file:empty.wav", None, CALL)
+    stream = await LocalFileSource(tmp_path).open("file:empty.wav", Conditions(), CALL)
     assert stream.status_code == 200
     assert stream.headers["Content-Length"] == "0"
     assert [chunk async for chunk in stream.body] == []
     with pytest.raises(NotFound):
-        await LocalFileSource(tmp_path).open("file:nothing.wav", None, CALL)
+        await LocalFileSource(tmp_path).open("file:nothing.wav", Conditions(), CALL)

@@ -7,6 +7,7 @@ and checked against the official SDK's `verify` in the tests.
 
 import asyncio
 import copy
+import hashlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -115,7 +116,8 @@ class FakeRetell(ThreadedServer):
     `limit`, `pagination_key`/`has_more`; items without transcripts) and
     `GET /v2/get-call/{call_id}`, both behind `Authorization: Bearer <API key>`; the
     knowledge-base and LLM endpoints (`kb`: `retell_kb_fake.FakeKnowledgeBases`); and a
-    recording store like Retell's: signed URLs that expire, WAV bytes with Range support.
+    recording store like Retell's: signed URLs that expire, WAV bytes with Range support,
+    `ETag` and `Last-Modified`, `If-None-Match` and `If-Range` as CloudFront honours them.
     Knobs make it fail the way real upstreams do.
     """
 
@@ -131,6 +133,10 @@ class FakeRetell(ThreadedServer):
         self.break_after: int | None = None
         """Drop the connection after sending this many bytes of a recording body."""
         self.url_lifetime_ms = 24 * 3600 * 1000
+        self.validators = True
+        """Send `ETag` and `Last-Modified` with a recording."""
+        self.honours_conditions = True
+        """Answer `If-None-Match` and `If-Range`; when False they are ignored."""
         self.kb = FakeKnowledgeBases(self._authorized)
         super().__init__()
 
@@ -235,7 +241,16 @@ class FakeRetell(ThreadedServer):
         recording = self.recordings[call_id]
         size = recording if isinstance(recording, int) else len(recording)
         start, end, status = 0, size - 1, 200
+        validators = self.validators_of(call_id) if self.validators else {}
         ranged = request.headers.get("range")
+        if self.honours_conditions:
+            sent_tags = request.headers.get("if-none-match", "").replace("W/", "").split(",")
+            tags = [tag.strip() for tag in sent_tags]
+            if validators and (validators["etag"] in tags or "*" in tags):
+                return Response(b"", 304, headers=validators)
+            if_range = request.headers.get("if-range")
+            if if_range is not None and if_range not in validators.values():
+                ranged = None
         if ranged:
             first, _, last = ranged.removeprefix("bytes=").partition("-")
             if first:
@@ -245,12 +260,22 @@ class FakeRetell(ThreadedServer):
             if start >= size:
                 return Response(b"", 416, headers={"content-range": f"bytes */{size}"})
             status = 206
-        headers = {"content-length": str(end - start + 1), "accept-ranges": "bytes"}
+        headers = {"content-length": str(end - start + 1), "accept-ranges": "bytes", **validators}
         if status == 206:
             headers["content-range"] = f"bytes {start}-{end}/{size}"
         return StreamingResponse(
             self._chunks(recording, start, end), status, headers, media_type="audio/wav"
         )
+
+    def validators_of(self, call_id: str) -> dict[str, str]:
+        """The recording's `ETag` and `Last-Modified` as the store sends them (S3's ETag is the
+        MD5 of the object; here a digest of what the store holds)."""
+        recording = self.recordings[call_id]
+        content = recording if isinstance(recording, bytes) else str(recording).encode()
+        return {
+            "etag": f'"{hashlib.md5(content).hexdigest()}"',
+            "last-modified": "Wed, 15 Jan 2025 18:25:31 GMT",
+        }
 
     async def _chunks(self, recording: bytes | int, start: int, end: int) -> AsyncIterator[bytes]:
         sent = 0

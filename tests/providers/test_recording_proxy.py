@@ -213,3 +213,100 @@ async def test_an_upstream_that_refuses_connections_is_500_fetch_failed(
 
     assert response.status_code == 500
     assert response.json() == FETCH_FAILED
+
+
+# --- validators and conditional requests --------------------------------------------------
+
+
+@pytest.fixture(params=[True, False], ids=["upstream-honours", "upstream-ignores"])
+def conditional_upstream(request: pytest.FixtureRequest, fake_retell: FakeRetell) -> FakeRetell:
+    """The store, answering `If-None-Match` and `If-Range` itself or ignoring them: the answer
+    is the same either way."""
+    fake_retell.honours_conditions = request.param
+    return fake_retell
+
+
+async def test_the_upstreams_etag_and_date_pass_through(
+    client: httpx.AsyncClient,
+    retell_account: TestAccount,
+    fake_retell: FakeRetell,
+    recorded: str,
+    openapi: OpenApiChecker,
+) -> None:
+    expected = fake_retell.validators_of("call_recorded")
+    for headers in ({}, {"Range": "bytes=0-9"}):
+        for method in ("GET", "HEAD"):
+            response = await client.request(
+                method, recorded, headers={**retell_account.headers, **headers}
+            )
+            assert response.status_code == (206 if headers else 200)
+            assert response.headers["etag"] == expected["etag"]
+            assert response.headers["last-modified"] == expected["last-modified"]
+            if method == "GET":
+                openapi.check(response)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+async def test_a_matching_if_none_match_is_304(
+    client: httpx.AsyncClient,
+    retell_account: TestAccount,
+    conditional_upstream: FakeRetell,
+    recorded: str,
+    method: str,
+) -> None:
+    etag = conditional_upstream.validators_of("call_recorded")["etag"]
+    for sent in (etag, f'"other", W/{etag}', "*"):
+        headers = {**retell_account.headers, "If-None-Match": sent, "Range": "bytes=0-9"}
+        response = await client.request(method, recorded, headers=headers)
+
+        assert (response.status_code, response.content) == (304, b"")
+        assert response.headers["etag"] == etag
+        assert "content-length" not in response.headers
+        assert "content-type" not in response.headers
+    other = await client.get(recorded, headers={**retell_account.headers, "If-None-Match": '"x"'})
+    assert (other.status_code, other.content) == (200, AUDIO)
+
+
+async def test_if_range_serves_the_range_only_while_it_is_current(
+    client: httpx.AsyncClient,
+    retell_account: TestAccount,
+    conditional_upstream: FakeRetell,
+    recorded: str,
+) -> None:
+    validators = conditional_upstream.validators_of("call_recorded")
+    ranged = {**retell_account.headers, "Range": "bytes=100-199"}
+    for current in validators.values():
+        response = await client.get(recorded, headers={**ranged, "If-Range": current})
+        assert (response.status_code, response.content) == (206, AUDIO[100:200])
+        assert response.headers["content-range"] == "bytes 100-199/300000"
+
+    conditional_upstream.requests.clear()
+    stale = await client.get(recorded, headers={**ranged, "If-Range": '"stale"'})
+    assert (stale.status_code, stale.content) == (200, AUDIO)
+    assert stale.headers["content-length"] == str(SIZE)
+    assert "content-range" not in stale.headers
+    # An upstream that ignored If-Range sent the range: it is asked again for the whole.
+    honoured = conditional_upstream.honours_conditions
+    assert conditional_upstream.requests == ["recording"] * (1 if honoured else 2)
+
+
+async def test_without_validators_upstream_there_are_none_and_only_a_star_matches(
+    client: httpx.AsyncClient,
+    retell_account: TestAccount,
+    conditional_upstream: FakeRetell,
+    recorded: str,
+) -> None:
+    conditional_upstream.validators = False
+    plain = await client.get(recorded, headers=retell_account.headers)
+    assert plain.status_code == 200
+    assert "etag" not in plain.headers
+    assert "last-modified" not in plain.headers
+
+    headers = retell_account.headers
+    star = await client.get(recorded, headers={**headers, "If-None-Match": "*"})
+    assert (star.status_code, star.content, dict(star.headers).get("etag")) == (304, b"", None)
+    tagged = await client.get(recorded, headers={**headers, "If-None-Match": '"x"'})
+    assert (tagged.status_code, tagged.content) == (200, AUDIO)
+    ranged = {**headers, "Range": "bytes=0-9", "If-Range": "Wed, 15 Jan 2025 18:25:31 GMT"}
+    whole = await client.get(recorded, headers=ranged)
+    assert (whole.status_code, whole.content) == (200, AUDIO)

@@ -101,3 +101,19 @@ async def test_an_upstream_that_breaks_mid_stream_aborts_the_response(
     assert "recording upstream failed mid-stream; the response is aborted" in log
     assert "/recordings/" not in log
     assert "sig=" not in log
+
+
+async def test_a_304_over_a_real_connection_has_no_body(
+    http: httpx.AsyncClient, server: Server, fake_retell: FakeRetell, retell_account: TestAccount
+) -> None:
+    url = await recorded_call(http, server, fake_retell, "call_cached", 1 * MB)
+    etag = fake_retell.validators_of("call_cached")["etag"]
+
+    for method in ("GET", "HEAD", "GET"):
+        response = await http.request(
+            method, url, headers={**retell_account.headers, "If-None-Match": etag}
+        )
+        assert (response.status_code, response.content) == (304, b"")
+        assert response.headers["etag"] == etag
+    whole = await http.get(url, headers=retell_account.headers)
+    assert (whole.status_code, len(whole.content)) == (200, 1 * MB)

@@ -2,14 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
 from humanadd.calls import service
 from humanadd.calls.cursor import CallFilters
-from humanadd.calls.recordings import RecordingStream
+from humanadd.calls.recordings import Conditions, RecordingStream
 from humanadd.calls.schemas import (
     CallDetailResponse,
     CallList,
@@ -93,8 +93,35 @@ async def get_call(call_id: str, request: Request) -> JsonResponse:
     return JsonResponse(service.call_detail(call_id, read_of(request)))
 
 
+def _recording_conditions(
+    range_header: Annotated[
+        str | None,
+        Header(alias="Range", description="One range: `bytes=0-99`, `bytes=100-`, `bytes=-100`."),
+    ] = None,
+    if_none_match: Annotated[
+        str | None,
+        Header(
+            alias="If-None-Match",
+            description="ETags you hold, or `*`: 304 without the audio when one is current.",
+        ),
+    ] = None,
+    if_range: Annotated[
+        str | None,
+        Header(
+            alias="If-Range",
+            description="The ETag (or Last-Modified date) of the part you hold: the `Range` is "
+            "served while it is current, else the whole recording (200).",
+        ),
+    ] = None,
+) -> Conditions:
+    return Conditions(range_header, if_none_match, if_range)
+
+
+RecordingConditions = Annotated[Conditions, Depends(_recording_conditions)]
+
+
 async def _open_recording(
-    request: Request, call_id: str, range_header: str | None
+    request: Request, call_id: str, conditions: Conditions
 ) -> RecordingStream:
     services = get_services(request)
     return await service.open_recording(
@@ -102,13 +129,44 @@ async def _open_recording(
         services.recordings,
         principal_of(request).account_id,
         call_id,
-        range_header,
+        conditions,
     )
 
 
+async def _without_body(stream: RecordingStream) -> Response:
+    """The stream's status and header fields alone (HEAD, a 304)."""
+    await stream.close()
+    media_type = None if stream.status_code == 304 else stream.media_type
+    return Response(status_code=stream.status_code, headers=stream.headers, media_type=media_type)
+
+
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+_VALIDATORS = {
+    "ETag": _header("The recording's entity tag, for `If-None-Match` and `If-Range`."),
+    "Last-Modified": _header("When the recording last changed (an HTTP-date), when known."),
+}
+_AUDIO_HEADERS = {"Accept-Ranges": _header("`bytes`: `Range` is supported."), **_VALIDATORS}
 _RECORDING_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"audio/wav": {}}, "description": "The whole recording."},
-    206: {"content": {"audio/wav": {}}, "description": "The byte range asked for."},
+    200: {
+        "content": {"audio/wav": {}},
+        "description": "The whole recording.",
+        "headers": _AUDIO_HEADERS,
+    },
+    206: {
+        "content": {"audio/wav": {}},
+        "description": "The byte range asked for.",
+        "headers": {
+            **_AUDIO_HEADERS,
+            "Content-Range": _header("`bytes first-last/size`: the part sent, of how much."),
+        },
+    },
+    304: {
+        "description": "`If-None-Match` matched: the recording you hold is current. No body.",
+        "headers": _VALIDATORS,
+    },
     **error_responses(*AUTHENTICATED, 404, 416),
 }
 
@@ -117,12 +175,13 @@ _RECORDING_RESPONSES: dict[int | str, dict[str, Any]] = {
     "/{call_id}/recording", response_class=StreamingResponse, responses=_RECORDING_RESPONSES
 )
 async def get_recording(
-    call_id: str,
-    request: Request,
-    range_header: Annotated[str | None, Header(alias="Range")] = None,
-) -> StreamingResponse:
-    """Streams the call audio as `audio/wav`; supports `Range` for seeking."""
-    stream = await _open_recording(request, call_id, range_header)
+    call_id: str, request: Request, conditions: RecordingConditions
+) -> Response:
+    """Streams the call audio as `audio/wav`; supports `Range` for seeking, and `ETag` with
+    `If-None-Match` and `If-Range`."""
+    stream = await _open_recording(request, call_id, conditions)
+    if stream.status_code == 304:
+        return await _without_body(stream)
     return StreamingResponse(
         stream.body,
         status_code=stream.status_code,
@@ -134,13 +193,8 @@ async def get_recording(
 
 @router.head("/{call_id}/recording", response_class=Response, responses=_RECORDING_RESPONSES)
 async def head_recording(
-    call_id: str,
-    request: Request,
-    range_header: Annotated[str | None, Header(alias="Range")] = None,
+    call_id: str, request: Request, conditions: RecordingConditions
 ) -> Response:
-    """What GET would answer (status, `Content-Length`, `Content-Range`), without the audio."""
-    stream = await _open_recording(request, call_id, range_header)
-    await stream.close()
-    return Response(
-        status_code=stream.status_code, headers=stream.headers, media_type=stream.media_type
-    )
+    """What GET would answer (status, `Content-Length`, `Content-Range`, `ETag`), without the
+    audio."""
+    return await _without_body(await _open_recording(request, call_id, conditions))

@@ -4,7 +4,7 @@ from typing import Any
 
 from humanadd.calls import cursor, repository
 from humanadd.calls.cursor import CallFilters, Position
-from humanadd.calls.recordings import CallKey, RecordingSources, RecordingStream
+from humanadd.calls.recordings import CallKey, Conditions, RecordingSources, RecordingStream
 from humanadd.clock import iso_from_ms
 from humanadd.cursors.codec import CursorCodec
 from humanadd.driver import Reader, Row
@@ -125,7 +125,7 @@ async def open_recording(
     sources: RecordingSources,
     account_id: str,
     call_id: str,
-    range_header: str | None,
+    conditions: Conditions,
 ) -> RecordingStream:
     row = await repository.get_recording_ref(reader, account_id, call_id)
     if row is None:
@@ -133,4 +133,4 @@ async def open_recording(
     (recording_ref,) = row
     if recording_ref is None:
         raise NotFound("This call has no recording.")
-    return await sources.open(recording_ref, range_header, CallKey(account_id, call_id))
+    return await sources.open(recording_ref, conditions, CallKey(account_id, call_id))

@@ -7,6 +7,10 @@ reference, see `calls.recordings`). Serving it:
   anywhere else is 500 `fetch_failed`, with a warning that names the host;
 - the client's `Range` is forwarded and the upstream's 200/206 answer streamed through chunk
   by chunk, never held in memory, with its `Content-Length` and `Content-Range`;
+- the upstream's `ETag` and `Last-Modified`, when it sends them, are the recording's: the
+  client's `If-None-Match` and `If-Range` are forwarded, and checked again on the answer
+  (`calls.recordings`), for an upstream that ignores them; without validators upstream, the
+  answer has none, and only `If-None-Match: *` matches;
 - a URL the upstream refuses as expired or unknown (signed URLs last 24 h) is replaced: the
   call is fetched again from the provider for a fresh one, which is stored, and tried once (no
   fresh one: 500 `fetch_failed`, like any other upstream refusal);
@@ -27,7 +31,15 @@ from yarl import URL
 
 from humanadd.accounts import service as accounts
 from humanadd.calls import repository as calls
-from humanadd.calls.recordings import CallKey, RecordingStream
+from humanadd.calls.recordings import (
+    CallKey,
+    Conditions,
+    RecordingStream,
+    Validators,
+    not_modified,
+    range_applies,
+    unchanged,
+)
 from humanadd.config import Settings
 from humanadd.errors import FetchFailed, NotConfigured, RangeNotSatisfiable
 from humanadd.providers.upstream import upstream_for
@@ -101,10 +113,8 @@ class ProxySource:
         if self._http is not None:
             await self._http.close()
 
-    async def open(
-        self, reference: str, range_header: str | None, call: CallKey
-    ) -> RecordingStream:
-        response = await self._get(reference, range_header)
+    async def open(self, reference: str, conditions: Conditions, call: CallKey) -> RecordingStream:
+        response = await self._get(reference, conditions)
         if response.status in EXPIRED:
             response.release()
             fresh = await self._fresh_url(call)
@@ -114,7 +124,19 @@ class ProxySource:
                     extra={"host": response.url.host, "status": response.status},
                 )
                 raise FetchFailed()
-            response = await self._get(fresh, range_header)
+            reference = fresh
+            response = await self._get(reference, conditions)
+        validators = _validators(response)
+        if response.status == 304 or (
+            response.status in (200, 206) and not_modified(conditions, validators)
+        ):
+            response.release()
+            return unchanged(validators)
+        if response.status == 206 and not range_applies(conditions, validators):
+            # The upstream ignored If-Range: the part it sent may be of another version.
+            response.release()
+            response = await self._get(reference, Conditions())
+            validators = _validators(response)
         if response.status == 416:
             response.release()
             content_range = response.headers.get("content-range")
@@ -128,7 +150,7 @@ class ProxySource:
                 extra={"host": response.url.host, "status": response.status},
             )
             raise FetchFailed()
-        headers = {"Accept-Ranges": "bytes"}
+        headers = {"Accept-Ranges": "bytes", **validators.headers()}
         for name in PASSED_THROUGH:
             if name in response.headers:
                 headers[name.title()] = response.headers[name]
@@ -138,7 +160,7 @@ class ProxySource:
 
         return RecordingStream(response.status, headers, self._body(response), close)
 
-    async def _get(self, reference: str, range_header: str | None) -> aiohttp.ClientResponse:
+    async def _get(self, reference: str, conditions: Conditions) -> aiohttp.ClientResponse:
         try:
             url = URL(reference)
         except ValueError:
@@ -149,7 +171,12 @@ class ProxySource:
         if not self._allowlist.allows(url):
             logger.warning("recording host not allowed", extra={"host": url.host})
             raise FetchFailed()
-        headers = {"Range": range_header} if range_header else {}
+        forwarded = {
+            "Range": conditions.range,
+            "If-None-Match": conditions.if_none_match,
+            "If-Range": conditions.if_range,
+        }
+        headers = {name: value for name, value in forwarded.items() if value}
         try:
             return await self._session().get(url, headers=headers, allow_redirects=False)
         except (aiohttp.ClientError, TimeoutError) as error:
@@ -173,6 +200,10 @@ class ProxySource:
             raise RecordingInterrupted(type(error).__name__) from None
         finally:
             response.close()
+
+
+def _validators(response: aiohttp.ClientResponse) -> Validators:
+    return Validators(response.headers.get("etag"), response.headers.get("last-modified"))
 
 
 async def fresh_recording_url(

@@ -13,7 +13,10 @@
   after a 429 or a timeout it waits at least 60 s, and longer if `Retry-After` says so; a 410
   disables the endpoint. After the last attempt the delivery is `failed`. An endpoint with
   nothing but failures for 5 days is disabled, and the audit log says so. Every attempt is
-  logged (`webhook_attempts`).
+  logged (`webhook_attempts`), a failure's error in words (`failures`).
+- **Trigger**: the first attempt of a delivery someone asked for (a redelivery, a recovery, a
+  test event) is `manual`; the outbox's own attempts, retries of those included, are
+  `scheduled`.
 """
 
 import asyncio
@@ -35,9 +38,9 @@ from humanadd.audit import service as audit
 from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.db import utcnow
-from humanadd.webhooks import repository, signing
+from humanadd.webhooks import failures, repository, signing
 from humanadd.webhooks.destinations import RefusedDestination, check_address, check_url
-from humanadd.webhooks.models import WebhookAttempt
+from humanadd.webhooks.models import ERROR_LENGTH, WebhookAttempt
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +102,11 @@ class PublicOnlyResolver(AbstractResolver):
 class Outcome:
     status_code: int | None
     error: str | None
+    """What went wrong, in words (`failures`); None when it was delivered."""
     body: str | None
     latency_ms: int
     retry_after: float | None = None
+    timed_out: bool = False
 
     @property
     def delivered(self) -> bool:
@@ -113,6 +118,7 @@ class Sender:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.timeout_seconds = TOTAL_TIMEOUT_SECONDS
         self._http: aiohttp.ClientSession | None = None
 
     def _session(self) -> aiohttp.ClientSession:
@@ -124,7 +130,7 @@ class Sender:
             )
             self._http = aiohttp.ClientSession(
                 connector=connector,
-                timeout=aiohttp.ClientTimeout(total=TOTAL_TIMEOUT_SECONDS),
+                timeout=aiohttp.ClientTimeout(total=self.timeout_seconds),
                 auto_decompress=False,
             )
         return self._http
@@ -156,17 +162,14 @@ class Sender:
                 answer = await response.content.read(MAX_RESPONSE_BYTES)
                 return Outcome(
                     response.status,
-                    None,
+                    failures.answered(response.status),
                     answer.decode("utf-8", "replace"),
                     took(),
                     _retry_after(response.headers.get("Retry-After")),
                 )
-        except RefusedDestination:
-            return Outcome(None, "RefusedDestination", None, took())
-        except TimeoutError:
-            return Outcome(None, "Timeout", None, took())
-        except aiohttp.ClientError as error:
-            return Outcome(None, type(error).__name__, None, took())
+        except (RefusedDestination, TimeoutError, aiohttp.ClientError) as error:
+            described = failures.describe(error, timeout_seconds=self.timeout_seconds)
+            return Outcome(None, described, None, took(), timed_out=isinstance(error, TimeoutError))
 
 
 def _is_ip(host: str) -> bool:
@@ -223,10 +226,11 @@ async def deliver_one(
         session.add(
             WebhookAttempt(
                 delivery_id=delivery_id,
-                trigger=delivery.trigger,
+                # Only the attempt someone asked for is theirs: what follows is the schedule's.
+                trigger=delivery.trigger if delivery.attempts == 0 else "scheduled",
                 status_code=outcome.status_code,
                 latency_ms=outcome.latency_ms,
-                error=outcome.error,
+                error=_fitted(outcome.error),
                 response_body=outcome.body,
             )
         )
@@ -241,7 +245,7 @@ async def deliver_one(
         delay = next_delay_ms(
             attempts,
             rng,
-            slow_down=outcome.status_code == 429 or outcome.error == "Timeout",
+            slow_down=outcome.status_code == 429 or outcome.timed_out,
             retry_after=outcome.retry_after,
         )
         if delay is None:
@@ -253,6 +257,13 @@ async def deliver_one(
         if utcnow() - failing_since >= DISABLE_AFTER:
             await _disable(session, event.account_id, "nothing but failures for 5 days")
     return outcome
+
+
+def _fitted(error: str | None) -> str | None:
+    """The error cut to fit its column (a long host name can make it longer)."""
+    if error is None or len(error) <= ERROR_LENGTH:
+        return error
+    return error[: ERROR_LENGTH - 1] + "…"
 
 
 async def _disable(session: AsyncSession, account_id: str, reason: str) -> None:

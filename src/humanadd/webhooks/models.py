@@ -78,13 +78,18 @@ class WebhookDelivery(Base):
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     trigger: Mapped[str] = mapped_column(String(16), default="scheduled")
-    """`scheduled` (the event's own delivery) or `manual` (an operator's redelivery)."""
+    """`scheduled` (the event's own delivery) or `manual` (asked for: a redelivery, a recovery,
+    a test event)."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[int] = mapped_column(BigInteger)
     """Unix ms."""
     lease_expires_at: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+ERROR_LENGTH = 255
+"""Room for an attempt's error in words, a host name and an address included."""
 
 
 class WebhookAttempt(Base):
@@ -96,7 +101,9 @@ class WebhookAttempt(Base):
     delivery_id: Mapped[str] = mapped_column(ForeignKey("webhook_deliveries.id"), index=True)
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     trigger: Mapped[str] = mapped_column(String(16))
+    """`manual` for the first attempt of a `manual` delivery; `scheduled` for every other."""
     status_code: Mapped[int | None] = mapped_column(Integer)
     latency_ms: Mapped[int] = mapped_column(Integer)
-    error: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(String(ERROR_LENGTH))
+    """What went wrong, in words (`failures`)."""
     response_body: Mapped[str | None] = mapped_column(Text)

@@ -47,10 +47,17 @@ class TestQueued(BaseModel):
 
 class Attempt(BaseModel):
     attempted_at: str
-    trigger: Literal["scheduled", "manual"]
-    status_code: int | None
+    trigger: Literal["scheduled", "manual"] = Field(
+        description="`manual`: the first attempt of a delivery asked for (a redelivery, a "
+        "recovery, a test event); `scheduled`: every other, automatic retries included."
+    )
+    status_code: int | None = Field(description="Your endpoint's status; null without answer.")
     latency_ms: int
-    error: str | None
+    error: str | None = Field(
+        description="What went wrong, in words (`HTTP 500 Internal Server Error`, `connection "
+        "refused by crm.example.com:443`, `timed out after 15 s`); null when delivered.",
+        examples=["HTTP 500 Internal Server Error"],
+    )
     response_body: str | None = Field(description="The first 4 KB of your endpoint's answer.")
 
 
@@ -60,7 +67,10 @@ class Delivery(BaseModel):
     event_type: str
     call_id: str | None
     status: Literal["pending", "delivered", "failed"]
-    trigger: Literal["scheduled", "manual"]
+    trigger: Literal["scheduled", "manual"] = Field(
+        description="`scheduled`: the event's own delivery; `manual`: one asked for (a "
+        "redelivery, a recovery, a test event)."
+    )
     created_at: str
     attempts: list[Attempt]
 
