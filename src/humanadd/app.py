@@ -21,6 +21,7 @@ from humanadd.calls.endpoints import router as calls_router
 from humanadd.calls.recordings import LocalFileSource, RecordingSources
 from humanadd.config import Settings, get_settings
 from humanadd.db import create_engine, pool_size, session_factory
+from humanadd.demo.source import DemoAudioSource
 from humanadd.dependencies import Services
 from humanadd.driver import create_reader
 from humanadd.errors import (
@@ -63,7 +64,12 @@ def build_services(settings: Settings) -> Services:
         reader=create_reader(url, engine.dialect, pool_size(url)),
         rate_limiter=RateLimiter(settings),
         recordings=RecordingSources(
-            {"file": LocalFileSource(settings.recordings_dir), "https": proxy, "http": proxy}
+            {
+                "file": LocalFileSource(settings.recordings_dir),
+                "https": proxy,
+                "http": proxy,
+                "demo": DemoAudioSource(sessions),
+            }
         ),
     )
 
