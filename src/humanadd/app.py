@@ -24,6 +24,7 @@ from humanadd.cursors.codec import CursorCodec
 from humanadd.cursors.models import CURSOR_KEY
 from humanadd.cursors.repository import read_secret
 from humanadd.db import create_engine, pool_size, session_factory
+from humanadd.demo.source import DemoAudioSource
 from humanadd.dependencies import Services
 from humanadd.driver import create_reader
 from humanadd.errors import (
@@ -66,7 +67,12 @@ async def build_services(settings: Settings) -> Services:
         rate_limiter=RateLimiter(settings),
         cursors=CursorCodec(await read_secret(engine, CURSOR_KEY)),
         recordings=RecordingSources(
-            {"file": LocalFileSource(settings.recordings_dir), "https": proxy, "http": proxy}
+            {
+                "file": LocalFileSource(settings.recordings_dir),
+                "https": proxy,
+                "http": proxy,
+                "demo": DemoAudioSource(sessions),
+            }
         ),
     )
 

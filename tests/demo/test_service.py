@@ -1,17 +1,15 @@
 """Preparing the demo against the test database: account, key rotation, seeded calls, audio."""
 
-import wave
-from io import BytesIO
-
 import httpx
 from sqlalchemy import func, select
 
+from humanadd.accounts import repository as accounts_repository
 from humanadd.accounts.models import Account
 from humanadd.calls.models import Call
 from humanadd.clock import iso_from_ms, ms_from_iso, now_ms
-from humanadd.config import Settings
-from humanadd.demo.service import ACCOUNT_NAME, DemoAccess, prepare
+from humanadd.demo.service import ACCOUNT_NAME, FORMER_NAMES, DemoAccess, prepare
 from humanadd.dependencies import Services
+from tests.demo.audio_check import assert_follows_transcript
 from tests.demo.wording import PROPER_QUESTION
 from tests.openapi_check import OpenApiChecker
 
@@ -21,9 +19,9 @@ MISSED_REASONS = (
 )  # fmt: skip
 
 
-async def _prepare(services: Services, settings: Settings, now: int | None = None) -> DemoAccess:
+async def _prepare(services: Services, now: int | None = None) -> DemoAccess:
     async with services.sessions.begin() as session:
-        return await prepare(session, settings, now=now)
+        return await prepare(session, now=now)
 
 
 def _auth(access: DemoAccess) -> dict[str, str]:
@@ -37,9 +35,9 @@ async def _call_count(services: Services, account_id: str) -> int:
 
 
 async def test_the_documents_examples_work_against_the_seeded_demo(
-    services: Services, settings: Settings, client: httpx.AsyncClient, openapi: OpenApiChecker
+    services: Services, client: httpx.AsyncClient, openapi: OpenApiChecker
 ):
-    access = await _prepare(services, settings)
+    access = await _prepare(services)
 
     listing = await client.get("/api/v1/calls?limit=10", headers=_auth(access))
     detail = await client.get("/api/v1/calls/call_abc123", headers=_auth(access))
@@ -78,8 +76,8 @@ async def test_the_documents_examples_work_against_the_seeded_demo(
     assert call["transcript"].startswith("AI: Hello")
     assert call["transcript_object"][0]["role"] == "agent"
     assert recording.headers["content-type"] == "audio/wav"
-    with wave.open(BytesIO(recording.content), "rb") as audio:
-        assert (audio.getnchannels(), audio.getsampwidth(), audio.getframerate()) == (1, 2, 8000)
+    assert recording.headers["content-length"] == str(44 + 82 * 8000 * 2)
+    assert_follows_transcript(recording.content, call["transcript_object"], 82)
     figures = stats.json()["stats"]
     assert figures["totalCalls"] > 150
     assert figures["missed"] > 0
@@ -91,10 +89,10 @@ async def test_the_documents_examples_work_against_the_seeded_demo(
 
 
 async def test_a_second_run_rotates_the_key_and_reseeds_without_duplicates(
-    services: Services, settings: Settings, client: httpx.AsyncClient
+    services: Services, client: httpx.AsyncClient
 ):
-    first = await _prepare(services, settings, now=now_ms() - 3_600_000)
-    second = await _prepare(services, settings)
+    first = await _prepare(services, now=now_ms() - 3_600_000)
+    second = await _prepare(services)
 
     assert second.reused is True
     assert second.account_id == first.account_id
@@ -111,40 +109,130 @@ async def test_a_second_run_rotates_the_key_and_reseeds_without_duplicates(
 
 
 async def test_a_reused_demo_account_is_put_back_on_enterprise(
-    services: Services, settings: Settings, client: httpx.AsyncClient
+    services: Services, client: httpx.AsyncClient
 ):
-    first = await _prepare(services, settings)
+    first = await _prepare(services)
     async with services.sessions.begin() as session:
         account = await session.get(Account, first.account_id)
         assert account is not None
         account.plan = "starter"
 
-    second = await _prepare(services, settings)
+    second = await _prepare(services)
 
     assert (await client.get("/api/v1/calls", headers=_auth(second))).status_code == 200
 
 
-async def test_every_answered_call_has_a_recording_on_disk(services: Services, settings: Settings):
-    access = await _prepare(services, settings)
+async def test_a_demo_database_of_the_former_name_is_reused_under_the_new_one(
+    services: Services, client: httpx.AsyncClient
+):
+    first = await _prepare(services)
+    async with services.sessions.begin() as session:
+        former = await session.get(Account, first.account_id)
+        assert former is not None
+        former.name = FORMER_NAMES[0]
+
+    access = await _prepare(services)
+
+    assert (access.reused, access.account_id) == (True, first.account_id)
+    async with services.sessions() as session:
+        names = await session.execute(select(Account.name).where(Account.id == first.account_id))
+        assert names.scalar_one() == ACCOUNT_NAME == "Demo: Comfort Air Heating & Cooling"
+        for name in FORMER_NAMES:
+            assert await accounts_repository.find_by_name(session, name) is None
+
+
+async def _recorded_calls(services: Services, account_id: str) -> list[tuple[str, int, str]]:
+    """Call id, length and status of the account's calls that have a recording."""
+    async with services.sessions() as session:
+        rows = await session.execute(
+            select(Call.call_id, Call.duration_seconds, Call.status).where(
+                Call.account_id == account_id, Call.recording_ref.is_not(None)
+            )
+        )
+        return [tuple(row) for row in rows.all()]
+
+
+async def test_every_finished_answered_call_has_a_recording_made_on_request(
+    services: Services, client: httpx.AsyncClient
+):
+    access = await _prepare(services)
 
     async with services.sessions() as session:
         rows = (
             await session.execute(
                 select(
-                    Call.call_id,
-                    Call.status,
-                    Call.duration_seconds,
-                    Call.disconnection_reason,
+                    Call.call_id, Call.status, Call.duration_seconds, Call.disconnection_reason,
                     Call.recording_ref,
                 ).where(Call.account_id == access.account_id)
             )
-        ).all()
+        ).all()  # fmt: skip
     assert len(rows) == 500
     for call_id, status, duration, reason, reference in rows:
         answered = duration > 0 and reason not in MISSED_REASONS
         if answered and status != "ongoing":
-            assert reference is not None, call_id
-            path = settings.recordings_dir / reference.removeprefix("file:")
-            assert path.read_bytes()[:4] == b"RIFF"
+            assert reference == f"demo:{call_id}"
         else:
             assert reference is None, call_id
+    assert not _files_written(services)
+    recorded = await _recorded_calls(services, access.account_id)
+    sample = [call for call in recorded if call[2] == "error"][:1] + recorded[:: len(recorded) // 6]
+    for call_id, duration, _ in sample:
+        detail = await client.get(f"/api/v1/calls/{call_id}", headers=_auth(access))
+        audio = await client.get(f"/api/v1/calls/{call_id}/recording", headers=_auth(access))
+        assert audio.status_code == 200
+        assert audio.headers["content-length"] == str(44 + duration * 16_000)
+        assert_follows_transcript(
+            audio.content, detail.json()["call"]["transcript_object"], duration
+        )
+
+
+def _files_written(services: Services) -> list[str]:
+    """Files under the data directory: the demo writes none."""
+    root = services.settings.data_dir
+    return [str(path) for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+RANGES = (
+    ("bytes=0-99", 206, (0, 99)),
+    ("bytes=1001-70000", 206, (1001, 70000)),
+    ("bytes=1311000-", 206, (1311000, 1312043)),
+    ("bytes=-500", 206, (1311544, 1312043)),
+    ("bytes=1000-2000000", 206, (1000, 1312043)),
+    ("items=0-10", 200, (0, 1312043)),
+)
+"""`Range` asked for, status and bytes served, as the file source answers them."""
+
+
+async def test_a_range_of_the_recording_is_exactly_those_bytes(
+    services: Services, client: httpx.AsyncClient
+):
+    access = await _prepare(services)
+    url = "/api/v1/calls/call_abc123/recording"
+    whole = (await client.get(url, headers=_auth(access))).content
+
+    for asked, status, (start, end) in RANGES:
+        part = await client.get(url, headers={**_auth(access), "Range": asked})
+        head = await client.head(url, headers={**_auth(access), "Range": asked})
+
+        assert part.status_code == head.status_code == status, asked
+        assert part.content == whole[start : end + 1]
+        assert head.content == b""
+        for response in (part, head):
+            assert response.headers["accept-ranges"] == "bytes"
+            assert response.headers["content-length"] == str(end - start + 1)
+            assert response.headers.get("content-range") == (
+                f"bytes {start}-{end}/1312044" if status == 206 else None
+            )
+
+
+async def test_a_range_past_the_end_of_the_recording_is_416(
+    services: Services, client: httpx.AsyncClient
+):
+    access = await _prepare(services)
+
+    response = await client.get(
+        "/api/v1/calls/call_abc123/recording", headers={**_auth(access), "Range": "bytes=1312044-"}
+    )
+
+    assert (response.status_code, response.json()["error"]) == (416, "range_not_satisfiable")
+    assert response.headers["content-range"] == "bytes */1312044"

@@ -1,8 +1,7 @@
 """The simulated provider: realistic Retell-shaped calls, played live through the ingest path."""
 
 import itertools
-import wave
-from pathlib import Path
+import re
 
 import httpx
 import pytest
@@ -10,11 +9,13 @@ import pytest
 from humanadd.calls.schemas import CallDetail
 from humanadd.clock import now_ms
 from humanadd.config import Settings
+from humanadd.demo.businesses import HVAC
 from humanadd.dependencies import Services
 from humanadd.kb import push
 from humanadd.providers import service as providers
 from humanadd.providers.simulated import SimulatedProvider
 from tests.conftest import MakeAccount, TestAccount
+from tests.demo.audio_check import assert_follows_transcript
 from tests.kb.support import queue, review
 from tests.providers.conftest import provider_account
 
@@ -26,16 +27,20 @@ async def simulated_account(make_account: MakeAccount, services: Services) -> Te
     return await provider_account(make_account, services, "simulated", AGENT)
 
 
-def test_a_simulated_call_is_a_realistic_retell_call(tmp_path: Path) -> None:
-    call = SimulatedProvider(AGENT, tmp_path, seed=7).new_call(1_736_965_324_000)
+def test_a_simulated_call_is_a_realistic_retell_call() -> None:
+    call = SimulatedProvider(AGENT, seed=7).new_call(1_736_965_324_000)
 
     assert call["agent_id"] == AGENT
     assert call["end_timestamp"] - call["start_timestamp"] == call["duration_ms"] > 10_000
+    assert call["duration_ms"] % 1000 == 0
+    assert call["recording_url"] == f"demo:{call['call_id']}"
     turns = call["transcript_object"]
     assert [turn["role"] for turn in turns[:2]] == ["agent", "user"]
-    timings = [word["start"] for turn in turns for word in turn["words"]]
+    timings = [(word["start"], word["end"]) for turn in turns for word in turn["words"]]
     assert timings == sorted(timings)
-    assert 0 < timings[-1] < call["duration_ms"] / 1000
+    assert all(start < end for start, end in timings)
+    assert all(end <= start for (_, end), (start, _) in itertools.pairwise(timings))
+    assert 0 < timings[-1][1] < call["duration_ms"] / 1000
     assert all(
         [word["word"] for word in turn["words"]] == turn["content"].split() for turn in turns
     )
@@ -51,7 +56,7 @@ async def test_playing_live_goes_through_the_ingest_path_event_by_event(
     settings: Settings,
     simulated_account: TestAccount,
 ) -> None:
-    provider = SimulatedProvider(AGENT, settings.recordings_dir, seed=3)
+    provider = SimulatedProvider(AGENT, seed=3)
 
     await provider.play(
         services.sessions, every_seconds=0.01, analysis_delay_seconds=1, calls=2, speed=200
@@ -73,15 +78,16 @@ async def test_playing_live_goes_through_the_ingest_path_event_by_event(
         assert shown.transcript_object[0].words is not None
         assert shown.duration_seconds == round(played["duration_ms"] / 1000)
 
+        assert shown.to_number == HVAC.phone
+
         recording = await client.get(
             f"/api/v1/calls/{shown.call_id}/recording", headers=simulated_account.headers
         )
         assert recording.status_code == 200
-        path = settings.recordings_dir / "simulated" / f"{shown.call_id}.wav"
-        with wave.open(str(path)) as audio:
-            seconds = audio.getnframes() / audio.getframerate()
-        assert seconds == pytest.approx(played["duration_ms"] / 1000, abs=0.01)
-        assert recording.content == path.read_bytes()
+        assert recording.headers["content-length"] == str(44 + played["duration_ms"] * 16)
+        turns = response.json()["call"]["transcript_object"]
+        assert_follows_transcript(recording.content, turns, played["duration_ms"] / 1000)
+    assert not settings.recordings_dir.exists(), "nothing is written"
 
 
 async def test_a_call_is_ongoing_until_it_ends(
@@ -90,7 +96,7 @@ async def test_a_call_is_ongoing_until_it_ends(
     settings: Settings,
     simulated_account: TestAccount,
 ) -> None:
-    provider = SimulatedProvider(AGENT, settings.recordings_dir, seed=5)
+    provider = SimulatedProvider(AGENT, seed=5)
     call = provider.new_call(1_736_965_324_000)
     async with services.sessions.begin() as session:
         await providers.ingest(
@@ -107,7 +113,7 @@ async def test_a_call_is_ongoing_until_it_ends(
 async def test_as_an_upstream_it_answers_for_the_calls_it_played(
     services: Services, settings: Settings, simulated_account: TestAccount
 ) -> None:
-    provider = SimulatedProvider(AGENT, settings.recordings_dir, seed=9)
+    provider = SimulatedProvider(AGENT, seed=9)
     await provider.play(
         services.sessions, every_seconds=0.01, analysis_delay_seconds=0, calls=1, speed=500
     )
@@ -133,29 +139,49 @@ def _answers_to(calls: list[dict[str, object]], question_word: str) -> list[str]
     return answers
 
 
-def test_the_receptionist_answers_from_the_knowledge_base(tmp_path: Path) -> None:
+def test_the_receptionist_answers_from_the_knowledge_base_in_its_own_words() -> None:
     knowledge = [
         "Our new hours are 8am-7pm M-F. We are closed on public holidays.",
         "We accept Visa, Mastercard and Apple Pay.",
     ]
     seed = 11
-    plain = [SimulatedProvider(AGENT, tmp_path, seed).new_call(10**12 + n) for n in range(60)]
-    informed = SimulatedProvider(AGENT, tmp_path, seed)
+    plain = [SimulatedProvider(AGENT, seed).new_call(10**12 + n) for n in range(60)]
+    informed = SimulatedProvider(AGENT, seed)
     calls = [informed.new_call(10**12 + n, knowledge) for n in range(60)]
 
     hours = _answers_to(calls, "hours")
     assert hours, "some callers ask for the hours"
-    assert all(answer.startswith("Our new hours are 8am-7pm M-F.") for answer in hours)
-    assert "Our new hours are 8am-7pm M-F." not in str(plain)
-    located = _answers_to(calls, "located")
-    assert located, "some ask where the business is, which the knowledge base does not say"
-    assert all(answer.startswith("We're at 120 Main Street") for answer in located)
+    assert set(hours) == {"We're now open 8am to 7pm, Monday through Friday."}
+    assert "8am to 7pm" not in str(plain)
+    assert "8am-7pm" not in str(calls), "the knowledge base is not read out"
+    located = _answers_to(calls, "serve")
+    assert located, "some ask where the business goes, which the knowledge base does not say"
+    assert set(located) == {
+        "We cover the whole metro area, up to 30 miles from downtown, at no travel charge."
+    }
+
+
+def test_a_live_call_is_the_demo_business_and_offers_visits_on_weekdays() -> None:
+    provider = SimulatedProvider(AGENT, seed=4)
+    calls = [provider.new_call(1_736_965_324_000 + n * 86_400_000) for n in range(40)]
+
+    assert {call["to_number"] for call in calls} == {HVAC.phone}
+    assert all(HVAC.name in call["transcript_object"][0]["content"] for call in calls)
+    offered = [
+        day
+        for call in calls
+        for turn in call["transcript_object"]
+        if turn["role"] == "agent"
+        for day in re.findall(r"I have (\w+) at", turn["content"])
+    ]
+    assert len(offered) > 20
+    assert not {"Saturday", "Sunday"} & set(offered)
 
 
 async def test_new_calls_use_the_pushed_knowledge_base(
-    services: Services, simulated_account: TestAccount, tmp_path: Path
+    services: Services, simulated_account: TestAccount
 ) -> None:
-    provider = SimulatedProvider(AGENT, tmp_path)
+    provider = SimulatedProvider(AGENT)
     assert await provider.knowledge(services.sessions) == []
     await queue(services, simulated_account, "Our new hours are 8am-7pm M-F.")
     await review(services, simulated_account)

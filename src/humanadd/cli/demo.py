@@ -42,11 +42,11 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
         fail(database_failure(error))
 
     async def operation(session: AsyncSession) -> DemoAccess:
-        return await prepare(session, settings)
+        return await prepare(session)
 
     access = run_in_transaction(settings, operation)
     typer.echo(banner(access, host, port))
-    provider = SimulatedProvider(DEMO_AGENT, settings.recordings_dir)
+    provider = SimulatedProvider(DEMO_AGENT)
 
     async def background(services: Services) -> None:
         await asyncio.gather(

@@ -1,9 +1,11 @@
-"""What the demo's callers talk about: four kinds of business, their reasons to call, their FAQs.
+"""The demo's business: a heating and cooling company, why its customers call, what they ask.
 
-Alternatives in a tuple are picked at random (a repeated one more often). A question comes in
-several wordings, as callers vary: some differ only in case or punctuation, which `topQuestions`
-folds together ("a tune-up", "a tune up"), others in words. Every wording is a proper sentence,
-since `topQuestions` shows the one most calls used.
+The demo account is this one business (the API document's example call is one of its calls), so
+every seeded call, summary, tag and answer fits it. Alternatives in a tuple are picked at random
+(a repeated one more often). A question comes in several wordings, as callers vary: some differ
+only in case or punctuation, which `topQuestions` folds together ("a tune-up", "a tune up"),
+others in words. Every wording is a proper sentence, since `topQuestions` shows the one most
+calls used.
 """
 
 from dataclasses import dataclass
@@ -38,59 +40,24 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class Business:
-    key: str
     name: str
     phone: str
     agent: str
     reasons: tuple[Reason, ...]
     faqs: tuple[Faq, ...]
-    recordings: tuple[str, ...]
-    """Names of the demo recordings that fit this business's calls."""
-    share: float
-    """Fraction of the demo's calls that reach this business."""
 
-
-HOURS = Faq(
-    "hours",
-    (
-        "What are your hours?",
-        "What are your hours?",
-        "What are your hours?",
-        "Sorry, what are your hours?",
-        "What are your opening hours?",
-        "What time do you open on Saturday?",
-    ),
-    "We're open Monday to Friday from 8am to 6pm, and Saturday from 9am to 1pm.",
-)
-LOCATION = Faq(
-    "location",
-    (
-        "Where are you located?",
-        "Where are you located?",
-        "Where exactly are you located?",
-        "Is there parking?",
-    ),
-    "We're at 120 Main Street, next to the library, with free parking behind the building.",
-)
-PAYMENT = Faq(
-    "pricing",
-    ("Do you offer payment plans?", "Can I pay in installments?"),
-    "Yes, we offer interest-free payment plans over six or twelve months.",
-)
 
 HVAC = Business(
-    key="hvac",
     name="Comfort Air Heating & Cooling",
     phone="+15559876543",
     agent="Ava",
-    share=0.32,
-    recordings=("hvac-maintenance", "hvac-repair"),
     reasons=(
         Reason(
             ("booking", "maintenance"),
             (
                 "Hi, I'd like to schedule a maintenance visit for my AC before the summer.",
                 "I need someone to service my furnace. Can I book a tune-up?",
+                "It's been two years since our furnace was serviced. Can I book a tune-up?",
             ),
             "Happy to help with that. We do seasonal tune-ups every weekday.",
             "Caller booked an HVAC maintenance appointment for {day}.",
@@ -111,7 +78,7 @@ HVAC = Business(
             urgent=True,
         ),
         Reason(
-            ("pricing",),
+            ("pricing", "installation"),
             (
                 "How much does it cost to replace a furnace?",
                 "How much does it cost to install a heat pump?",
@@ -120,6 +87,16 @@ HVAC = Business(
             "A technician gives you an exact quote for free.",
             "Caller asked about replacement costs and booked a free estimate for {day}.",
             "Caller asked about replacement costs; no estimate booked yet.",
+        ),
+        Reason(
+            ("installation",),
+            (
+                "I'd like a smart thermostat installed.",
+                "Can you install a smart thermostat for me?",
+            ),
+            "We can. Installation is $149, and we set it up with your phone before we leave.",
+            "Caller booked a smart thermostat installation for {day}.",
+            "Caller asked about installing a smart thermostat.",
         ),
         Reason(
             ("complaint", "repair"),
@@ -134,9 +111,41 @@ HVAC = Business(
             "manager to call back.",
             upset=True,
         ),
+        Reason(
+            ("cancellation",),
+            (
+                "I need to cancel my appointment tomorrow. Something came up at work.",
+                "Can I reschedule my tune-up?",
+            ),
+            "No problem, I've cancelled that visit. Let's find you a new time.",
+            "Caller cancelled an appointment and rebooked for {day}.",
+            "Caller cancelled an appointment and will reschedule later.",
+        ),
+        Reason(
+            ("warranty",),
+            (
+                "Is my furnace still under warranty? You installed it three years ago.",
+                "I'm calling about the warranty on my air conditioner.",
+            ),
+            "Let me have our service manager look up your installation and warranty.",
+            "",
+            "Caller asked about their equipment warranty; the service manager will call back.",
+            bookable=False,
+        ),
     ),
     faqs=(
-        HOURS,
+        Faq(
+            "hours",
+            (
+                "What are your hours?",
+                "What are your hours?",
+                "What are your hours?",
+                "Sorry, what are your hours?",
+                "What are your opening hours?",
+                "What time do you open on Saturday?",
+            ),
+            "We're open Monday to Friday from 8am to 6pm, and Saturday from 9am to 1pm.",
+        ),
         Faq(
             "pricing",
             (
@@ -156,204 +165,24 @@ HVAC = Business(
             ),
             "Yes, we answer emergencies around the clock, with a $95 after-hours fee.",
         ),
-        PAYMENT,
-    ),
-)
-
-DENTAL = Business(
-    key="dental",
-    name="Bright Smile Dental",
-    phone="+12125550142",
-    agent="Mia",
-    share=0.30,
-    recordings=("dental-cleaning", "dental-insurance"),
-    reasons=(
-        Reason(
-            ("booking", "cleaning"),
-            (
-                "Hi, I'd like to book a cleaning.",
-                "I'm a new patient and I need a checkup and cleaning.",
-            ),
-            "Wonderful, we'd love to see you.",
-            "Caller booked a dental cleaning for {day}.",
-            "Caller asked about cleaning availability and will call back to book.",
-        ),
-        Reason(
-            ("emergency",),
-            (
-                "I cracked a tooth at dinner and it really hurts. Can you see me today?",
-                "I have a bad toothache on the left side. Do you take emergency patients?",
-            ),
-            "I'm sorry you're in pain. We keep time every day for dental emergencies.",
-            "Caller with tooth pain booked an emergency visit for {day}.",
-            "Caller with tooth pain asked about emergency visits but did not book.",
-            urgent=True,
-        ),
-        Reason(
-            ("insurance",),
-            (
-                "Do you take insurance?",
-                "Do you take insurance? I have Delta Dental.",
-                "Do you accept Cigna?",
-            ),
-            "We're in network with Delta Dental, Cigna, Aetna and MetLife, "
-            "and we file claims for you.",
-            "Caller asked which insurance plans are accepted and booked a new-patient exam "
-            "for {day}.",
-            "Caller asked which insurance plans are accepted.",
-        ),
-        Reason(
-            ("cancellation",),
-            (
-                "I need to cancel my appointment tomorrow. Something came up at work.",
-                "Can I reschedule my appointment?",
-            ),
-            "No problem, I've cancelled it. Would you like to pick a new time?",
-            "Caller cancelled an appointment and rebooked for {day}.",
-            "Caller cancelled an appointment and will reschedule later.",
-        ),
-    ),
-    faqs=(
-        HOURS,
-        Faq(
-            "insurance",
-            (
-                "Do you take insurance?",
-                "Do you take insurance?",
-                "Do you take insurance?",
-                "Do you take dental insurance?",
-                "Do you accept insurance?",
-            ),
-            "Yes, we accept most PPO plans, including Delta Dental, Cigna and Aetna.",
-        ),
         Faq(
             "pricing",
-            (
-                "How much is a cleaning without insurance?",
-                "Are X-rays included in the cleaning?",
-                "Are x-rays included in the cleaning?",
-            ),
-            "A cleaning with an exam and X-rays is $189 without insurance.",
-        ),
-        LOCATION,
-    ),
-)
-
-LEGAL = Business(
-    key="legal",
-    name="Harper & Lowe Law",
-    phone="+16175550187",
-    agent="Grace",
-    share=0.18,
-    recordings=("legal-consultation",),
-    reasons=(
-        Reason(
-            ("booking", "consultation"),
-            (
-                "I was in a car accident last week and I think I need a lawyer.",
-                "I'm going through a divorce and I'd like to talk to an attorney.",
-            ),
-            "I'm sorry you're dealing with that. An attorney can review your situation "
-            "in a consultation.",
-            "Caller booked a consultation with an attorney for {day}.",
-            "Caller asked about legal representation and will call back to book a consultation.",
-        ),
-        Reason(
-            ("pricing",),
-            (
-                "How much do you charge for a will?",
-                "What do you charge for an estate plan?",
-            ),
-            "A simple will is a flat $650, and a full estate plan starts at $1,800.",
-            "Caller asked about estate planning fees and booked a consultation for {day}.",
-            "Caller asked about estate planning fees.",
-        ),
-        Reason(
-            ("callback",),
-            (
-                "I'm returning a call from Ms. Harper about my case.",
-                "I have a question about my case. Can my attorney call me back?",
-            ),
-            "I'll let the attorney know right away; she returns calls the same day.",
-            "",
-            "Caller asked for a callback from the attorney about their case.",
-            bookable=False,
-        ),
-    ),
-    faqs=(
-        HOURS,
-        Faq(
-            "pricing",
-            (
-                "Do you offer free consultations?",
-                "Do you offer free consultations?",
-                "Is the first consultation free?",
-            ),
-            "Yes, the first 30-minute consultation is free.",
+            ("Do you offer payment plans?", "Can I pay in installments?"),
+            "Yes, we offer interest-free payment plans over six or twelve months.",
         ),
         Faq(
-            "pricing",
-            ("Do you work on contingency?",),
-            "For injury cases, yes: you pay nothing unless we win.",
-        ),
-        LOCATION,
-    ),
-)
-
-SALON = Business(
-    key="salon",
-    name="Luxe Hair Studio",
-    phone="+13125550119",
-    agent="Zoe",
-    share=0.20,
-    recordings=("salon-booking",),
-    reasons=(
-        Reason(
-            ("booking",),
+            "service-area",
             (
-                "Hi, can I book a haircut for this week?",
-                "I'd like to book a color and cut with Jessica.",
+                "Which areas do you serve?",
+                "Do you come out to the suburbs?",
+                "Do you come out to the suburbs?",
             ),
-            "Of course, let me check the schedule.",
-            "Caller booked a haircut for {day}.",
-            "Caller asked about haircut availability this week.",
+            "We cover the whole metro area, up to 30 miles from downtown, at no travel charge.",
         ),
-        Reason(
-            ("pricing",),
-            ("How much is a balayage?", "What does a balayage cost?"),
-            "Balayage starts at $180, depending on your hair's length.",
-            "Caller asked about balayage pricing and booked an appointment for {day}.",
-            "Caller asked about balayage pricing.",
-        ),
-        Reason(
-            ("cancellation",),
-            ("I need to cancel my appointment on Friday.",),
-            "That's fine, it's cancelled. There's no fee with a day's notice.",
-            "Caller cancelled an appointment and rebooked for {day}.",
-            "Caller cancelled an appointment.",
-        ),
-    ),
-    faqs=(
-        HOURS,
         Faq(
-            "walk-in",
-            ("Do you take walk-ins?", "Do you take walk-ins?", "Do you accept walk-ins?"),
-            "We take walk-ins when a stylist is free, but booking ahead is safer.",
+            "repair",
+            ("Do you work on all brands?", "Do you service Carrier units?"),
+            "Yes, our technicians service every major brand, including Carrier, Trane and Lennox.",
         ),
-        PAYMENT,
-        LOCATION,
     ),
 )
-
-BUSINESSES = (HVAC, DENTAL, LEGAL, SALON)
-
-RECORDINGS = (
-    "hvac-maintenance",
-    "hvac-repair",
-    "dental-cleaning",
-    "dental-insurance",
-    "legal-consultation",
-    "salon-booking",
-    "outbound-reminder",
-)
-"""Every demo recording, by name (`<name>.wav`)."""

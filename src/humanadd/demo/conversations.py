@@ -1,17 +1,20 @@
 """Multi-turn receptionist conversations for the demo's calls, with their analysis.
 
-A conversation knows its turns (agent / user), and what an analysis of it would say: summary,
-tags, sentiment and whether an appointment was booked. Given the business's knowledge base, the
-receptionist answers callers' questions from it when it has something on the subject.
+A conversation knows its turns (agent / user), when each word of them is said (Retell's
+`transcript_object`, which the demo's audio follows), and what an analysis of it would say:
+summary, tags, sentiment and whether an appointment was booked. Given the business's knowledge
+base, the receptionist answers callers' questions from it when it has something on the subject
+(see `receptionist`).
 """
 
+import math
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from humanadd.demo import receptionist
 from humanadd.demo.businesses import Business, Faq, Reason
 
 SLOT_TIMES = ("9am", "10am", "10:30am", "11am", "1pm", "2pm", "2:30pm", "3pm", "4pm")
@@ -22,6 +25,13 @@ GREETINGS = (
 )
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 SEGUES = ("One more thing.", "Oh, and a question.", "Before I forget.", "")
+ACKNOWLEDGEMENTS = ("Okay, good to know.", "Great, thanks.", "Perfect.", "Got it, thanks.")
+LEAD_SECONDS = 0.5
+"""From the call's start to the agent's first word."""
+TAIL_SECONDS = 1.0
+"""From the last word to a fitted call's end."""
+WORD_GAP_SECONDS = 0.08
+TURN_GAP_SECONDS = (0.4, 1.4)
 
 
 @dataclass
@@ -51,14 +61,45 @@ class Conversation:
             f"{'AI' if role == 'agent' else 'Caller'}: {text}" for role, text in self.turns
         )
 
-    @property
-    def transcript_object(self) -> list[dict[str, Any]]:
-        return [{"role": role, "content": text} for role, text in self.turns]
+    def timed(
+        self, rng: random.Random, fit_seconds: float | None = None
+    ) -> tuple[list[dict[str, Any]], float]:
+        """The turns as Retell's `transcript_object`, each word timed in seconds from the
+        call's start, and when the last word ends. Turns are a random pause apart; with
+        `fit_seconds`, the pauses (or, if too short, the pace) are stretched so that the last
+        word ends TAIL_SECONDS before it."""
+        gaps = [rng.uniform(*TURN_GAP_SECONDS) for _ in self.turns[1:]]
+        turns, end = self._laid_out(gaps, 1.0)
+        if fit_seconds is None:
+            return turns, end
+        target = fit_seconds - TAIL_SECONDS
+        if target >= end and gaps:
+            return self._laid_out([gap + (target - end) / len(gaps) for gap in gaps], 1.0)
+        return self._laid_out(gaps, target / end)
 
-    def speaking_seconds(self) -> float:
-        """About how long the turns take to say, pauses included."""
-        words = sum(len(text.split()) for _, text in self.turns)
-        return words / 2.6 + 1.3 * len(self.turns)
+    def _laid_out(self, gaps: list[float], pace: float) -> tuple[list[dict[str, Any]], float]:
+        moment = LEAD_SECONDS * pace
+        turns = []
+        for index, (role, text) in enumerate(self.turns):
+            moment += gaps[index - 1] * pace if index else 0.0
+            words = []
+            for position, word in enumerate(text.split()):
+                moment += WORD_GAP_SECONDS * pace if position else 0.0
+                end = moment + _spoken_seconds(word) * pace
+                words.append({"word": word, "start": round(moment, 2), "end": round(end, 2)})
+                moment = end
+            turns.append({"role": role, "content": text, "words": words})
+        return turns, moment
+
+
+def _spoken_seconds(word: str) -> float:
+    """How long a word takes to say: longer words take longer (about 2.5 words a second)."""
+    return min(0.6, max(0.15, 0.12 + 0.045 * sum(char.isalnum() for char in word)))
+
+
+def whole_seconds(end: float, rng: random.Random) -> int:
+    """A call's length in whole seconds when its last word ends at `end`: a moment later."""
+    return math.ceil(end + rng.uniform(0.5, 2.5))
 
 
 def slot(started: datetime, rng: random.Random, *, urgent: bool) -> tuple[str, str]:
@@ -69,9 +110,10 @@ def slot(started: datetime, rng: random.Random, *, urgent: bool) -> tuple[str, s
     """
     if urgent and started.hour < 17:
         return "today", _clock(started.hour + rng.randint(1, 2))
-    ahead = 1 if urgent else rng.randint(1, 6)
+    ahead = 1 if urgent else rng.randint(1, 4)
     day = started + timedelta(days=ahead)
-    if day.weekday() == 6:
+    # Visits are booked on weekdays; an urgent one is the next day, whichever it is.
+    while day.weekday() >= 5 and not urgent:
         day += timedelta(days=1)
         ahead += 1
     return ("tomorrow" if ahead == 1 else f"{day:%A}"), rng.choice(SLOT_TIMES)
@@ -97,72 +139,17 @@ def _sentiment(rng: random.Random, *, upset: bool, booked: bool) -> str | None:
     return choice
 
 
-_COMMON_WORDS = frozenset(
-    [
-        "the",
-        "and",
-        "are",
-        "you",
-        "your",
-        "our",
-        "what",
-        "who",
-        "how",
-        "much",
-        "does",
-        "can",
-        "for",
-        "with",
-        "this",
-        "that",
-        "have",
-        "has",
-        "there",
-        "their",
-        "when",
-        "where",
-        "which",
-        "any",
-        "about",
-        "all",
-        "not",
-        "but",
-        "from",
-        "will",
-    ]
-)
-
-
-def _keywords(text: str) -> set[str]:
-    """The words that say what `text` is about: lower case, plural `s` dropped."""
-    return {
-        word.removesuffix("s")
-        for word in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower())
-        if len(word) > 2 and word not in _COMMON_WORDS
-    }
-
-
-def answer_from(knowledge: Sequence[str], question: str, topic: str) -> str | None:
-    """The knowledge base's sentence with the most words in common with the question and its
-    topic; None when no sentence shares one."""
-    wanted = _keywords(question) | _keywords(topic)
-    best, best_score = None, 0
-    for entry in knowledge:
-        for sentence in re.split(r"(?<=[.!?])\s+|\n+", entry):
-            score = len(wanted & _keywords(sentence))
-            if score > best_score:
-                best, best_score = sentence.strip(), score
-    return best
-
-
 def _ask_faqs(
     conversation: Conversation, faqs: list[Faq], knowledge: Sequence[str], rng: random.Random
 ) -> None:
+    """The caller asks, the receptionist answers (from the knowledge base where it says something
+    on it), the caller takes the answer in: an answer is a turn of its own."""
     for faq in faqs:
         segue = rng.choice(SEGUES)
         question = rng.choice(faq.questions)
         conversation.caller(f"{segue} {question}".strip())
-        conversation.agent(answer_from(knowledge, question, faq.tag) or faq.answer)
+        conversation.agent(receptionist.answer(knowledge, question, faq.tag) or faq.answer)
+        conversation.caller(rng.choice(ACKNOWLEDGEMENTS))
 
 
 def inbound(
@@ -237,8 +224,12 @@ def outbound(
             f"I'm calling to confirm your appointment {_on(day)} at {time}. Does that still work?"
         )
         if rng.random() < 0.75:
-            conversation.caller(rng.choice(("Yes, that works. Is there parking?", "Yes, it does.")))
-            conversation.agent("Great, you're confirmed. There's free parking behind the building.")
+            conversation.caller(
+                rng.choice(("Yes, that works. Will the technician call ahead?", "Yes, it does."))
+            )
+            conversation.agent(
+                "Great, you're confirmed. The technician calls about 30 minutes before arriving."
+            )
             conversation.summary = f"Confirmed the customer's appointment {_on(day)} at {time}."
             conversation.tags = ["reminder", "confirmation"]
         else:

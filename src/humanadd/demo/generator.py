@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from humanadd.calls.questions import caller_questions
 from humanadd.calls.repository import CallRecord
 from humanadd.demo import conversations
-from humanadd.demo.businesses import BUSINESSES, HVAC, Business
-from humanadd.demo.conversations import Conversation
+from humanadd.demo.businesses import HVAC
+from humanadd.demo.conversations import Conversation, whole_seconds
 
 SEED = 20250115
 CALL_COUNT = 500
@@ -49,16 +49,15 @@ MISSED_OUTBOUND = (
 )  # fmt: skip
 ANSWERED_ENDINGS = ("user_hangup",) * 12 + ("agent_hangup",) * 5 + ("call_transfer", "inactivity")
 ERRORS = ("error_llm_websocket_lost_connection", "error_no_audio_received", "error_unknown")
-OUTBOUND_RECORDING = "outbound-reminder"
 
 
 def call_id_for(index: int) -> str:
     return "call_" + hashlib.sha256(f"humanadd-demo-{index}".encode()).hexdigest()[:24]
 
 
-def recording_ref(name: str) -> str:
-    """The `recording_ref` of a demo recording (a file under the recordings directory)."""
-    return f"file:demo/{name}.wav"
+def recording_ref(seed: str) -> str:
+    """The `recording_ref` of a demo call's audio, made on request (`demo.source`)."""
+    return f"demo:{seed}"
 
 
 def _customers(rng: random.Random) -> list[tuple[str, str]]:
@@ -93,13 +92,22 @@ def _ms(moment: datetime) -> int:
 
 
 def _with_conversation(
-    record: CallRecord, conversation: Conversation, *, duration: int, recording: str | None
+    record: CallRecord,
+    conversation: Conversation,
+    rng: random.Random,
+    *,
+    duration: int | None = None,
 ) -> CallRecord:
-    record.duration_seconds = duration
+    """The call with its conversation fitted into `duration` seconds (by default, as long as
+    the conversation takes); a finished call ends that long after it starts and has audio
+    exactly that long."""
+    record.transcript_object, end = conversation.timed(rng, duration)
+    record.duration_seconds = whole_seconds(end, rng) if duration is None else duration
     record.transcript = conversation.transcript
-    record.transcript_object = conversation.transcript_object
     record.questions = caller_questions(record.transcript_object, record.transcript)
-    record.recording_ref = None if recording is None else recording_ref(recording)
+    if record.status != "ongoing":
+        record.ended_at = record.started_at + record.duration_seconds * 1000
+        record.recording_ref = recording_ref(record.call_id)
     return record
 
 
@@ -110,7 +118,7 @@ def _generated_call(
     zone: ZoneInfo,
     customers: list[tuple[str, str]],
 ) -> CallRecord:
-    business: Business = rng.choices(BUSINESSES, [b.share for b in BUSINESSES])[0]
+    business = HVAC
     reason = rng.choice(business.reasons)
     name, number = rng.choice(customers)
     direction = "outbound" if rng.random() < 0.12 else "inbound"
@@ -133,35 +141,27 @@ def _generated_call(
         return record
     if fate > 0.99:
         conversation = conversations.interrupted(business, reason, rng)
-        duration = rng.randint(4, 25)
         record.status = "error"
-        record.ended_at = record.started_at + duration * 1000
         record.disconnection_reason = rng.choice(ERRORS)
         record.summary = "The call dropped because of a technical problem."
-        return _with_conversation(
-            record, conversation, duration=duration, recording=rng.choice(business.recordings)
-        )
+        return _with_conversation(record, conversation, rng)
     if direction == "inbound":
         conversation = conversations.inbound(business, reason, started, name, rng)
-        recording = rng.choice(business.recordings)
     else:
         conversation = conversations.outbound(business, started, name, rng)
-        recording = OUTBOUND_RECORDING
-    duration = round(conversation.speaking_seconds() * rng.uniform(1.0, 1.5))
-    record.ended_at = record.started_at + duration * 1000 + rng.randrange(1000)
     record.disconnection_reason = rng.choice(ANSWERED_ENDINGS)
     record.sentiment = conversation.sentiment
     record.summary = conversation.summary
     record.tags = conversation.tags
     record.booked = conversation.booked
-    return _with_conversation(record, conversation, duration=duration, recording=recording)
+    return _with_conversation(record, conversation, rng)
 
 
 def _ongoing_call(
     index: int, rng: random.Random, now: datetime, customers: list[tuple[str, str]]
 ) -> CallRecord:
     """A call still in progress: started minutes ago, no analysis or recording yet."""
-    business = rng.choice(BUSINESSES)
+    business = HVAC
     started = now - timedelta(seconds=rng.randint(40, 240))
     record = CallRecord(
         call_id=call_id_for(index),
@@ -172,9 +172,9 @@ def _ongoing_call(
         status="ongoing",
     )
     conversation = conversations.interrupted(business, rng.choice(business.reasons), rng)
-    return _with_conversation(
-        record, conversation, duration=int((now - started).total_seconds()), recording=None
-    )
+    _with_conversation(record, conversation, rng)
+    record.duration_seconds = int((now - started).total_seconds())
+    return record
 
 
 def example_call(now: datetime) -> CallRecord:
@@ -187,7 +187,6 @@ def example_call(now: datetime) -> CallRecord:
         call_id=EXAMPLE_CALL_ID,
         direction="inbound",
         started_at=_ms(started),
-        ended_at=_ms(started) + 82_000,
         from_number="+15551234567",
         to_number=HVAC.phone,
         status="ended",
@@ -197,22 +196,26 @@ def example_call(now: datetime) -> CallRecord:
         tags=["booking"],
         booked=True,
     )
-    return _with_conversation(record, conversation, duration=82, recording="hvac-maintenance")
+    return _with_conversation(record, conversation, random.Random(EXAMPLE_CALL_ID), duration=82)
 
 
 EXAMPLE_TURNS = (
     ("agent", "Hello, thank you for calling Comfort Air Heating & Cooling. This is Ava. "
      "How can I help you today?"),
-    ("user", "Hi, I'd like to schedule a maintenance visit for my AC before the summer."),
-    ("agent", "Happy to help with that. Can I have your name and address?"),
+    ("user", "Hi, I'd like to schedule a maintenance visit for my AC before the summer. "
+     "It's been making a rattling sound when it starts up."),
+    ("agent", "Happy to help with that. A seasonal tune-up checks for rattles too. "
+     "Can I have your name and address?"),
     ("user", "Sure, it's Dana Whitfield, 42 Maple Street."),
-    ("agent", "Thank you, Dana. We have Thursday at 10am or 2pm available. "
-     "Which works better?"),
+    ("agent", "Thank you, Dana. And is the best number to reach you the one you're calling "
+     "from?"),
+    ("user", "Yes, that's my cell."),
+    ("agent", "Great. We have Thursday at 10am or 2pm available. Which works better?"),
     ("user", "Thursday at 10 works. How much does a tune-up cost?"),
     ("agent", "Our seasonal tune-up is $129, and it's free for Comfort Club members."),
-    ("user", "Great, let's do Thursday at 10."),
-    ("agent", "You're all set for Thursday at 10am. We'll text you a confirmation. "
-     "Is there anything else?"),
+    ("user", "Okay, good to know. Let's do Thursday at 10."),
+    ("agent", "You're all set for Thursday at 10am. The technician will call about 30 "
+     "minutes before arriving, and we'll text you a confirmation. Is there anything else?"),
     ("user", "No, that's all. Thanks!"),
     ("agent", "Thank you for calling Comfort Air Heating & Cooling. Have a great day!"),
 )  # fmt: skip

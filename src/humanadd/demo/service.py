@@ -1,8 +1,7 @@
-"""Preparing the demo: its Enterprise account, a fresh API key, recordings and seeded calls."""
+"""Preparing the demo: its Enterprise account, a fresh API key and seeded calls."""
 
 from dataclasses import dataclass
 
-import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import repository as accounts_repository
@@ -10,15 +9,16 @@ from humanadd.accounts import service as accounts
 from humanadd.accounts.models import Plan, Provider
 from humanadd.calls import repository as calls_repository
 from humanadd.clock import now_ms
-from humanadd.config import Settings
+from humanadd.demo.businesses import HVAC
 from humanadd.demo.generator import demo_calls
-from humanadd.demo.recordings import write_recordings
 from humanadd.keys import service as keys
 from humanadd.providers import service as providers
 
-ACCOUNT_NAME = "Demo: Main Street Front Desk"
-"""The demo account: one front desk answering for an HVAC firm, a dentist, a law office and a
-salon. It is found again by this name when the demo database is reused."""
+ACCOUNT_NAME = f"Demo: {HVAC.name}"
+"""The demo account: one business, the heating and cooling company of the API document's example
+call. It is found again by this name when the demo database is reused."""
+FORMER_NAMES = ("Demo: Main Street Front Desk",)
+"""What the demo account was called before; a demo database that has one is renamed."""
 TIMEZONE = "America/New_York"
 ACTOR = "demo"
 DEMO_AGENT = "agent_simulated_demo"
@@ -35,27 +35,27 @@ class DemoAccess:
     calls: int
 
 
-async def prepare(
-    session: AsyncSession, settings: Settings, *, now: int | None = None
-) -> DemoAccess:
+async def prepare(session: AsyncSession, *, now: int | None = None) -> DemoAccess:
     """Find or create the demo account, give it a new key and (re)seed its calls as of `now`.
 
     Only key hashes are stored, so a reused account gets a rotated key that can be shown.
     """
     account = await accounts_repository.find_by_name(session, ACCOUNT_NAME)
+    for name in FORMER_NAMES:
+        account = account or await accounts_repository.find_by_name(session, name)
     if account is None:
         account, api_key = await accounts.create(
             session, name=ACCOUNT_NAME, plan=Plan.ENTERPRISE, timezone=TIMEZONE, actor=ACTOR
         )
         reused = False
     else:
+        account.name = ACCOUNT_NAME
         await accounts.set_plan(session, account.id, Plan.ENTERPRISE, actor=ACTOR)
         api_key = await keys.rotate(session, account.id, actor=ACTOR)
         reused = True
     await providers.set_provider(
         session, account.id, Provider.SIMULATED, agent_ids=[DEMO_AGENT], actor=ACTOR
     )
-    await anyio.to_thread.run_sync(write_recordings, settings.recordings_dir / "demo")
     records = demo_calls(now_ms() if now is None else now, TIMEZONE)
     # A reseed replaces the earlier seed: merged into it, a call id seeded again as missed
     # would keep the recording it had (an upsert keeps a known recording).

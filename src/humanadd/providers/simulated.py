@@ -1,11 +1,12 @@
 """The simulated provider: built in, for the demo and development.
 
-It makes realistic receptionist calls (the demo's businesses and conversations) as Retell's call
-objects: transcripts, `transcript_object` with word timings, analysis, and a WAV recording as
-long as the call, written under the data directory. Played "live", a call starts, ends and is
-analysed over real time, each step an event through `providers.service.ingest`, the path of
-Retell's webhooks. The receptionist knows the account's pushed knowledge base: a new call's
-answers come from it where it says something on the caller's question. As an `Upstream` it
+It makes realistic receptionist calls for one business (the demo's) as Retell's call objects:
+transcripts, `transcript_object` with word timings, analysis, and a recording exactly as long as
+the call whose voices follow those timings (a `demo:` reference: the audio is made when it is
+asked for, see `demo.source`). Played "live", a call starts, ends and is analysed over real
+time, each step an event through `providers.service.ingest`, the path of Retell's webhooks. The
+receptionist knows the account's pushed knowledge base: a caller's question is answered from it,
+in the receptionist's words, where it says something on the question. As an `Upstream` it
 answers for the calls it has played in this process.
 """
 
@@ -14,16 +15,14 @@ import logging
 import random
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from humanadd.clock import now_ms
-from humanadd.demo import audio, conversations
-from humanadd.demo.businesses import BUSINESSES
-from humanadd.demo.generator import ANSWERED_ENDINGS
+from humanadd.demo import conversations
+from humanadd.demo.businesses import HVAC, Business
+from humanadd.demo.generator import ANSWERED_ENDINGS, recording_ref
 from humanadd.kb import service as kb
 from humanadd.providers import repository as providers
 from humanadd.providers.retell.calls import RetellCall
@@ -31,29 +30,15 @@ from humanadd.providers.service import ingest
 
 logger = logging.getLogger(__name__)
 
-RECORDINGS = "simulated"
-"""The folder of the simulated recordings, under the recordings directory."""
-SECONDS_PER_WORD = 1 / 2.6
-PAUSE_SECONDS = 0.6
 SENTIMENTS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
 
 
-def _words(content: str, start: float) -> tuple[list[dict[str, Any]], float]:
-    """Word timings for a turn starting at `start` seconds; the turn's end."""
-    words = []
-    moment = start
-    for word in content.split():
-        words.append({"word": word, "start": round(moment, 2), "end": round(moment + 0.3, 2)})
-        moment += SECONDS_PER_WORD
-    return words, moment
-
-
 class SimulatedProvider:
-    """Calls of one simulated agent. `seed` makes a run reproducible."""
+    """Calls of one simulated agent answering for `business`. `seed` makes a run reproducible."""
 
-    def __init__(self, agent_id: str, recordings_dir: Path, seed: int | None = None) -> None:
+    def __init__(self, agent_id: str, seed: int | None = None, business: Business = HVAC) -> None:
         self.agent_id = agent_id
-        self.recordings_dir = recordings_dir
+        self.business = business
         self.calls: dict[str, dict[str, Any]] = {}
         self._rng = random.Random(seed)
         self._count = 0
@@ -61,21 +46,17 @@ class SimulatedProvider:
     # -- making calls -------------------------------------------------------------------
 
     def new_call(self, started_ms: int, knowledge: Sequence[str] = ()) -> dict[str, Any]:
-        """A finished, analysed call that starts at `started_ms` (no recording yet), whose
+        """A finished, analysed call that starts at `started_ms`, lasting whole seconds, whose
         receptionist answers from `knowledge` (the knowledge base's texts) where it can."""
         rng = self._rng
         self._count += 1
-        business = rng.choice(BUSINESSES)
+        business = self.business
         reason = rng.choice(business.reasons)
         started = datetime.fromtimestamp(started_ms / 1000, UTC)
         caller = f"+1555{rng.randrange(10**7):07d}"
         conversation = conversations.inbound(business, reason, started, "Jordan", rng, knowledge)
-        turns, moment = [], 0.5
-        for role, content in conversation.turns:
-            words, moment = _words(content, moment)
-            turns.append({"role": role, "content": content, "words": words})
-            moment += PAUSE_SECONDS
-        duration_ms = round(moment * 1000)
+        turns, end = conversation.timed(rng)
+        duration_ms = conversations.whole_seconds(end, rng) * 1000
         call_id = f"call_sim{started_ms:x}{self._count:04x}"
         call: dict[str, Any] = {
             "call_type": "phone_call",
@@ -93,6 +74,7 @@ class SimulatedProvider:
                 for role, content in conversation.turns
             ),
             "transcript_object": turns,
+            "recording_url": recording_ref(call_id),
             "disconnection_reason": rng.choice(ANSWERED_ENDINGS),
             "call_analysis": {
                 "call_summary": conversation.summary,
@@ -107,21 +89,11 @@ class SimulatedProvider:
         }
         return call
 
-    async def record(self, call: dict[str, Any]) -> str:
-        """Write the call's WAV recording, as long as the call; its `recording_url`."""
-        seconds = call["duration_ms"] / 1000
-        name = f"{call['call_id']}.wav"
-        folder = self.recordings_dir / RECORDINGS
-        samples = await anyio.to_thread.run_sync(audio.conversation_samples, name, seconds)
-        data = audio.wav_bytes(samples)
-        await anyio.to_thread.run_sync(_write, folder / name, data)
-        return f"file:{RECORDINGS}/{name}"
-
     # -- events -------------------------------------------------------------------------
 
     @staticmethod
     def started(call: dict[str, Any]) -> dict[str, Any]:
-        """The call as `call_started` carries it."""
+        """The call as `call_started` carries it (no recording yet)."""
         kept = ("call_type", "call_id", "agent_id", "direction", "from_number", "to_number")
         return {**{name: call[name] for name in kept}, "call_status": "ongoing",
                 "start_timestamp": call["start_timestamp"]}  # fmt: skip
@@ -168,7 +140,6 @@ class SimulatedProvider:
         self.calls[call["call_id"]] = self.started(call)
         await self._send(sessions, "call_started", self.started(call))
         await asyncio.sleep(call["duration_ms"] / 1000 / speed)
-        call["recording_url"] = await self.record(call)
         self.calls[call["call_id"]] = self.ended(call)
         await self._send(sessions, "call_ended", self.ended(call))
         await asyncio.sleep(analysis_delay_seconds)
@@ -204,8 +175,3 @@ class SimulatedProvider:
 
     async def close(self) -> None:
         pass
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
