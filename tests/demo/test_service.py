@@ -1,5 +1,7 @@
 """Preparing the demo against the test database: account, key rotation, seeded calls, audio."""
 
+import re
+
 import httpx
 from sqlalchemy import func, select
 
@@ -223,6 +225,27 @@ async def test_a_range_of_the_recording_is_exactly_those_bytes(
             assert response.headers.get("content-range") == (
                 f"bytes {start}-{end}/1312044" if status == 206 else None
             )
+
+
+async def test_a_demo_recording_has_validators_and_honours_conditions(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    access = await _prepare(services)
+    url = "/api/v1/calls/call_abc123/recording"
+    whole = await client.get(url, headers=_auth(access))
+    etag, last_modified = whole.headers["etag"], whole.headers["last-modified"]
+    assert re.fullmatch(r'"[0-9a-f]{24}"', etag)
+    assert last_modified.endswith(" GMT")
+    again = await client.get(url, headers=_auth(access))
+    assert again.headers["etag"] == etag
+
+    cached = await client.get(url, headers={**_auth(access), "If-None-Match": etag})
+    assert (cached.status_code, cached.content, cached.headers["etag"]) == (304, b"", etag)
+    ranged = {**_auth(access), "Range": "bytes=0-99"}
+    fresh = await client.get(url, headers={**ranged, "If-Range": etag})
+    assert (fresh.status_code, fresh.content) == (206, whole.content[:100])
+    stale = await client.get(url, headers={**ranged, "If-Range": '"another"'})
+    assert (stale.status_code, stale.content) == (200, whole.content)
 
 
 async def test_a_range_past_the_end_of_the_recording_is_416(
