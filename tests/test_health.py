@@ -12,6 +12,7 @@ import pytest
 from humanadd import health
 from humanadd.app import create_app
 from humanadd.config import Settings
+from tests.openapi_check import OpenApiChecker
 
 PROBES = ["/healthz", "/readyz"]
 NOT_READY = {"ok": False, "error": "not_ready", "message": "Database unreachable."}
@@ -55,9 +56,16 @@ async def test_probe_answers_head_with_the_headers_of_get_and_no_body(
 
 
 @pytest.mark.parametrize("path", PROBES)
-async def test_probes_are_not_in_the_api_document(client: httpx.AsyncClient, path: str) -> None:
+async def test_probes_are_in_the_api_document_without_a_key(
+    client: httpx.AsyncClient, openapi: OpenApiChecker, path: str
+) -> None:
     document = (await client.get("/api/v1/openapi.json")).json()
-    assert path not in document["paths"]
+    operation = document["paths"][path]["get"]
+    assert "security" not in operation
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ProbeBody"
+    }
+    openapi.check(await client.get(path))
 
 
 @pytest.mark.parametrize(

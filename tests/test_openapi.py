@@ -7,10 +7,13 @@ from typing import Any
 import httpx
 import pytest
 
+from humanadd.app import create_app
+from humanadd.config import Settings
 from tests.openapi_check import OpenApiChecker
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 AUTHENTICATED = {"400", "401", "403", "429", "500"}
+PROBES = {"/healthz", "/readyz"}
 
 
 @pytest.fixture
@@ -44,7 +47,10 @@ async def test_document_is_served_as_openapi_3_1_without_a_key(
         "/api/v1/calls/{call_id}",
         "/api/v1/calls/{call_id}/recording",
     }
-    assert all(path.startswith("/api/v1/") for path, _, _ in operations(document))
+    assert {path for path, _, _ in operations(document) if not path.startswith("/api/v1/")} == {
+        "/healthz",
+        "/readyz",
+    }
 
 
 async def test_every_operation_documents_its_errors_with_the_envelope(
@@ -53,6 +59,9 @@ async def test_every_operation_documents_its_errors_with_the_envelope(
     for path, method, operation in operations(document):
         responses = operation["responses"]
         assert isinstance(responses, dict)
+        assert "405" in responses, (method, path)
+        if path in PROBES:
+            continue
         assert set(responses) >= AUTHENTICATED, (method, path)
         if "{call_id}" in path:
             assert "404" in responses, path
@@ -86,7 +95,10 @@ async def test_every_operation_is_secured_by_the_bearer_key(document: dict[str, 
         }
     }
     for path, method, operation in operations(document):
-        assert operation["security"] == [{"ApiKey": []}], (method, path)
+        if path in PROBES:
+            assert "security" not in operation
+        else:
+            assert operation["security"] == [{"ApiKey": []}], (method, path)
     assert "security" not in document  # nothing outside the API needs a key
 
 
@@ -204,3 +216,49 @@ async def test_unknown_docs_asset_is_the_404_envelope(client: httpx.AsyncClient)
     response = await client.get("/docs/assets/nope.js")
     assert response.status_code == 404
     assert response.json() == {"ok": False, "error": "not_found", "message": "No such route."}
+
+
+async def test_every_answer_declares_the_headers_the_service_adds(
+    document: dict[str, Any],
+) -> None:
+    headers = document["components"]["headers"]
+    assert set(headers) == {
+        "X-Request-Id",
+        "X-RateLimit-Limit",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset",
+        "RateLimit-Policy",
+        "RateLimit",
+        "Retry-After",
+        "WWW-Authenticate",
+        "Allow",
+    }
+    assert all(header["description"] and header["schema"] for header in headers.values())
+    rate_limit = {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit"}
+    for path, method, operation in operations(document):
+        for status, response in operation["responses"].items():
+            declared = set(response["headers"])
+            assert "X-Request-Id" in declared, (method, path, status)
+            if path not in PROBES and status != "401":
+                assert rate_limit | {"RateLimit-Policy"} <= declared, (method, path, status)
+            expected = {"401": "WWW-Authenticate", "405": "Allow", "429": "Retry-After"}
+            if status in expected:
+                assert expected[status] in declared, (method, path, status)
+    recording = document["paths"]["/api/v1/calls/{call_id}/recording"]["get"]["responses"]
+    assert {"Content-Range", "Accept-Ranges", "ETag"} <= set(recording["206"]["headers"])
+
+
+async def test_every_parameter_is_described(document: dict[str, Any]) -> None:
+    described = 0
+    for path, method, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            assert parameter.get("description"), (method, path, parameter["name"])
+            described += 1
+    assert described >= 20
+
+
+async def test_the_servers_entry_is_the_public_url(settings: Settings) -> None:
+    document = create_app(settings.model_copy(update={"public_url": "https://api.example.com"}))
+    assert document.openapi()["servers"] == [
+        {"url": "https://api.example.com", "description": "This service."}
+    ]

@@ -10,13 +10,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from humanadd import __version__
+from humanadd import __version__, openapi
 from humanadd.calls.endpoints import router as calls_router
 from humanadd.calls.recordings import LocalFileSource, RecordingSources
 from humanadd.config import Settings, get_settings
@@ -51,7 +50,7 @@ receptionist. Authenticate with `Authorization: Bearer hak_…`. Every error is
 authenticated one the rate-limit headers."""
 
 
-async def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings) -> Services:
     url = settings.database_url
     engine = create_engine(url)
     sessions = session_factory(engine)
@@ -65,7 +64,7 @@ async def build_services(settings: Settings) -> Services:
         sessions=sessions,
         reader=create_reader(url, engine.dialect, pool_size(url)),
         rate_limiter=RateLimiter(settings),
-        cursors=CursorCodec(await read_secret(engine, CURSOR_KEY)),
+        cursors=CursorCodec(functools.partial(read_secret, engine, CURSOR_KEY)),
         recordings=RecordingSources(
             {
                 "file": LocalFileSource(settings.recordings_dir),
@@ -88,7 +87,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = await build_services(settings)
+        app.state.services = build_services(settings)
         task = None if background is None else asyncio.create_task(background(app.state.services))
         yield
         if task is not None:
@@ -131,7 +130,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
     app.add_middleware(Paths, routes=paths)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(HeadWithoutBody)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app
 
 
@@ -181,32 +180,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
 
 
-SECURITY_SCHEME = "ApiKey"
-_BEARER = {
-    "type": "http",
-    "scheme": "bearer",
-    "bearerFormat": "hak_ + 32 base62 characters + a 6-character checksum",
-    "description": "Your API key, sent as `Authorization: Bearer hak_…`.",
-}
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's schema, minus the 422 responses it adds (validation errors here are 400),
-    plus the bearer-key security scheme on every operation of the API (the authentication
-    dependency reads the header itself, so FastAPI cannot know it)."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(
-        title=app.title, version=app.version, description=app.description, routes=app.routes
-    )
-    for path, item in schema.get("paths", {}).items():
-        for operation in item.values():
-            operation.get("responses", {}).pop("422", None)
-            if path.startswith(f"{API_PREFIX}/"):
-                operation["security"] = [{SECURITY_SCHEME: []}]
-    components = schema.setdefault("components", {})
-    for name in ("HTTPValidationError", "ValidationError"):
-        components.get("schemas", {}).pop(name, None)
-    components["securitySchemes"] = {SECURITY_SCHEME: _BEARER}
-    app.openapi_schema = schema
-    return schema
+def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
+    if not app.openapi_schema:
+        app.openapi_schema = openapi.build(app, settings.public_url, API_PREFIX)
+    return app.openapi_schema

@@ -185,7 +185,7 @@ _DESCRIPTIONS = {
     "`invalid_api_key`: unknown, malformed or rotated key.",
     403: "`plan_not_supported`: the account is not on the Enterprise plan.",
     404: "`not_found`: no such resource in your account.",
-    405: "`method_not_allowed`.",
+    405: "`method_not_allowed`: the path has no such method; `Allow` lists those it has.",
     409: "`idempotency_conflict`: the Idempotency-Key was used with another body.",
     416: "`range_not_satisfiable`: the Range header lies outside the recording.",
     429: "`rate_limited`: over the rate limit; see `Retry-After`.",

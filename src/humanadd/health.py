@@ -1,24 +1,32 @@
 """Probes for orchestrators: `/healthz` (the process answers) and `/readyz` (its database does).
 
-Neither needs an API key, and neither is part of the public API's OpenAPI document. Both answer
-HEAD as well as GET.
+Neither needs an API key nor counts against a rate limit. Both answer HEAD as well as GET, like
+every path (`middleware.Paths`).
 """
 
 import asyncio
+from typing import Literal
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from humanadd.dependencies import ServicesDep
-from humanadd.errors import NotReady
+from humanadd.errors import RESPONSE_SCHEMA, ErrorBody, NotReady
 from humanadd.http import JsonResponse
 
 PING_TIMEOUT_SECONDS = 2.0
 """A database slower than this to answer `SELECT 1` is not ready: a probe must not hang."""
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(tags=["health"])
+
+
+class ProbeBody(BaseModel):
+    model_config = RESPONSE_SCHEMA
+
+    ok: Literal[True] = True
 
 
 async def ping(engine: AsyncEngine) -> bool:
@@ -32,13 +40,17 @@ async def ping(engine: AsyncEngine) -> bool:
     return True
 
 
-@router.api_route("/healthz", methods=["GET", "HEAD"])
+@router.get("/healthz", response_model=ProbeBody)
 async def healthz() -> JsonResponse:
     """The process is up."""
     return JsonResponse({"ok": True})
 
 
-@router.api_route("/readyz", methods=["GET", "HEAD"])
+@router.get(
+    "/readyz",
+    response_model=ProbeBody,
+    responses={503: {"model": ErrorBody, "description": "`not_ready`: the database is not."}},
+)
 async def readyz(services: ServicesDep) -> JsonResponse:
     """The process can serve: its database answers."""
     if not await ping(services.engine):

@@ -283,9 +283,9 @@ async def test_pages_are_keyset_queries_on_the_index_without_offset(
                 assert any("started_at" in line for line in searches), plan
 
 
-def cursor_payload(services: Services, account: TestAccount, cursor: str) -> dict[str, Any]:
+async def cursor_payload(services: Services, account: TestAccount, cursor: str) -> dict[str, Any]:
     """What a cursor holds, opened with the service's key as the account's request would."""
-    payload: dict[str, Any] = services.cursors.open("calls", account.id, cursor)
+    payload: dict[str, Any] = await services.cursors.open("calls", account.id, cursor)
     return payload
 
 
@@ -311,14 +311,14 @@ async def test_cursor_holds_the_last_call_id_and_no_row_id(
     assert response.json()["next_cursor"] is None  # no call has that tag
     response = await client.get(f"{CALLS}?limit=2&direction=inbound", headers=account.headers)
     assert [call["call_id"] for call in response.json()["calls"]] == ["call_2", "call_1"]
-    assert cursor_payload(services, account, response.json()["next_cursor"]) == {
+    assert await cursor_payload(services, account, response.json()["next_cursor"]) == {
         "t": BASE_MS,
         "c": "call_1",
         "a": False,
         "f": {"direction": "inbound"},
     }
     response = await client.get(f"{CALLS}?after={BASE_MS - 1}&limit=1", headers=account.headers)
-    assert cursor_payload(services, account, response.json()["next_cursor"]) == {
+    assert await cursor_payload(services, account, response.json()["next_cursor"]) == {
         "t": BASE_MS,
         "c": "call_0",
         "a": True,
@@ -327,7 +327,7 @@ async def test_cursor_holds_the_last_call_id_and_no_row_id(
     # An empty forward page hands back the position it was asked for: the millisecond's edge.
     response = await client.get(f"{CALLS}?after={BASE_MS}", headers=account.headers)
     assert response.json()["calls"] == []
-    assert cursor_payload(services, account, response.json()["next_cursor"]) == {
+    assert await cursor_payload(services, account, response.json()["next_cursor"]) == {
         "t": BASE_MS,
         "c": None,
         "a": True,
@@ -364,7 +364,7 @@ async def test_cursors_do_not_depend_on_other_tenants_calls(
         payloads = []
         for account in (first, second):
             response = await client.get(f"{CALLS}?{query}", headers=account.headers)
-            payloads.append(cursor_payload(services, account, response.json()["next_cursor"]))
+            payloads.append(await cursor_payload(services, account, response.json()["next_cursor"]))
         assert payloads[0] == payloads[1], query
 
 

@@ -158,14 +158,10 @@ async def test_the_openapi_document_declares_the_validators_and_the_304(
     path = openapi.document["paths"]["/api/v1/calls/{call_id}/recording"]
     for method in ("get", "head"):
         responses = path[method]["responses"]
-        assert set(responses["200"]["headers"]) == {"Accept-Ranges", "ETag", "Last-Modified"}
-        assert set(responses["206"]["headers"]) == {
-            "Accept-Ranges",
-            "ETag",
-            "Last-Modified",
-            "Content-Range",
-        }
-        assert set(responses["304"]["headers"]) == {"ETag", "Last-Modified"}
+        audio = {"Accept-Ranges", "ETag", "Last-Modified"}
+        assert audio <= set(responses["200"]["headers"])
+        assert audio | {"Content-Range"} <= set(responses["206"]["headers"])
+        assert {"ETag", "Last-Modified"} <= set(responses["304"]["headers"])
         assert "content" not in responses["304"]
         parameters = {item["name"] for item in path[method]["parameters"]}
         assert {"Range", "If-None-Match", "If-Range"} <= parameters

@@ -307,7 +307,7 @@ async def test_plans_below_enterprise_are_403_and_store_nothing(
 def test_openapi_documents_body_key_header_and_statuses(openapi: OpenApiChecker) -> None:
     operation = openapi.document["paths"][KB]["post"]
 
-    assert set(operation["responses"]) == {"200", "400", "401", "403", "409", "429", "500"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "405", "409", "429", "500"}
     assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/KbChangeQueued"
     }

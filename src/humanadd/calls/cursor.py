@@ -36,17 +36,19 @@ class Position:
     ascending: bool
 
 
-def encode(codec: CursorCodec, account_id: str, position: Position, filters: CallFilters) -> str:
+async def encode(
+    codec: CursorCodec, account_id: str, position: Position, filters: CallFilters
+) -> str:
     payload: dict[str, Any] = {
         "t": position.started_at,
         "c": position.call_id,
         "a": position.ascending,
         "f": {key: value for key, value in asdict(filters).items() if value is not None},
     }
-    return codec.seal(KIND, account_id, payload)
+    return await codec.seal(KIND, account_id, payload)
 
 
-def decode(codec: CursorCodec, account_id: str, cursor: str) -> tuple[Position, CallFilters]:
+async def decode(codec: CursorCodec, account_id: str, cursor: str) -> tuple[Position, CallFilters]:
     """What `encode` sealed for this account; 400 for any other text."""
-    fields = codec.open(KIND, account_id, cursor)
+    fields = await codec.open(KIND, account_id, cursor)
     return Position(fields["t"], fields["c"], fields["a"]), CallFilters(**fields["f"])

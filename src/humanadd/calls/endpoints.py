@@ -32,7 +32,7 @@ class CallListQuery(BaseModel):
     """The query parameters of GET /calls. One model, validated in one step: FastAPI spends
     several times as long on ten separate parameters."""
 
-    limit: Annotated[int, Field(ge=1, le=200), Digits] = 50
+    limit: Annotated[int, Field(ge=1, le=200, description="How many calls, at most."), Digits] = 50
     after: Annotated[
         int | None,
         Field(
@@ -51,13 +51,21 @@ class CallListQuery(BaseModel):
         str | None,
         Field(max_length=2048, description="`next_cursor` of a previous page; overrides the rest."),
     ] = None
-    direction: Direction | None = None
-    status: Status | None = None
+    direction: Annotated[Direction | None, Field(description="Only inbound or outbound calls.")] = (
+        None
+    )
+    status: Annotated[Status | None, Field(description="Only calls in this status.")] = None
     sentiment: Annotated[SentimentFilter | None, Field(description="`unknown`: not analysed.")] = (
         None
     )
-    booked: Annotated[bool | None, TrueOrFalse] = None
-    tag: TagFilter | None = None
+    booked: Annotated[
+        bool | None,
+        Field(description="`true`: only calls that booked an appointment; `false`: the others."),
+        TrueOrFalse,
+    ] = None
+    tag: Annotated[
+        TagFilter | None, Field(description="Only calls with this tag (exact, lower case).")
+    ] = None
 
 
 @router.get("", response_model=CallList, responses=error_responses(*AUTHENTICATED))

@@ -66,7 +66,7 @@ async def list_calls(
     """A `CallList` page. A cursor overrides `after` and the filters it was issued with."""
     position: Position | None
     if cursor_text is not None:
-        position, filters = cursor.decode(codec, account_id, cursor_text)
+        position, filters = await cursor.decode(codec, account_id, cursor_text)
     elif after is not None:
         position = Position(after, None, ascending=True)
     else:
@@ -85,7 +85,7 @@ async def list_calls(
     forward = position is not None and position.ascending
     next_cursor = None
     if next_position is not None and (forward or has_more):
-        next_cursor = cursor.encode(codec, account_id, next_position, filters)
+        next_cursor = await cursor.encode(codec, account_id, next_position, filters)
     return {
         "ok": True,
         "count": len(rows),

@@ -94,7 +94,7 @@ async def changes_page(
     """A `KbChangeList` page: the account's changes newest first, from the cursor on."""
     after = None
     if cursor is not None:
-        created_at, change_id = codec.open(CHANGES_CURSOR, account_id, cursor)
+        created_at, change_id = await codec.open(CHANGES_CURSOR, account_id, cursor)
         after = (datetime.fromisoformat(created_at), change_id)
     changes = await repository.changes_page(session, account_id, after, limit + 1)
     has_more = len(changes) > limit
@@ -103,7 +103,7 @@ async def changes_page(
     if has_more:
         last = changes[-1]
         position = [last.created_at.isoformat(), last.id]
-        next_cursor = codec.seal(CHANGES_CURSOR, account_id, position)
+        next_cursor = await codec.seal(CHANGES_CURSOR, account_id, position)
     return {
         "ok": True,
         "changes": [change_body(change) for change in changes],
