@@ -87,3 +87,10 @@ async def test_a_name_that_does_not_resolve_is_refused() -> None:
         await check_destination(
             "https://no-such-host.invalid/in", allow_insecure=False, allow_private=True
         )
+
+
+async def test_a_long_host_that_does_not_resolve_is_quoted_short() -> None:
+    host = "a" * 60 + "." + "b" * 60 + ".invalid"
+    with pytest.raises(RefusedDestination) as refused:
+        await check_destination(f"https://{host}/in", allow_insecure=False, allow_private=True)
+    assert str(refused.value) == f"the host '{host[:100]}…' does not resolve"

@@ -14,6 +14,8 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+from humanadd.errors import quote
+
 MAX_URL_LENGTH = 2048
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -81,6 +83,6 @@ async def check_destination(url: str, *, allow_insecure: bool, allow_private: bo
     try:
         found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror:
-        raise RefusedDestination(f"the host {host!r} does not resolve") from None
+        raise RefusedDestination(f"the host {quote(host)} does not resolve") from None
     for *_, sockaddr in found:
         check_address(str(sockaddr[0]), allow_private=allow_private)
