@@ -14,6 +14,7 @@ Everything that writes, and every other read, goes through SQLAlchemy.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -139,8 +140,13 @@ class PostgresReader:
             try:
                 raw = await connection.fetch(compiled.sql, *arguments)
             except self.RETRYABLE:
-                # Never hand a broken connection out again: its protocol may be mid-operation.
-                connection.terminate()
+                # A dropped connection means the server dropped them all (a restart, a
+                # failover): every idle one is replaced on its next use, so the retry gets a
+                # fresh one. This one is never handed out again: its protocol may be
+                # mid-operation (asyncpg may have let go of it already).
+                await pool.expire_connections()
+                with contextlib.suppress(asyncpg.InterfaceError):
+                    connection.terminate()
                 if attempt == 2:
                     raise
                 continue
