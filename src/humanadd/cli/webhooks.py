@@ -3,6 +3,7 @@
 import dataclasses
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,7 @@ from humanadd.webhooks import service
 from humanadd.webhooks.service import WebhookConfig
 
 ACTOR = "cli"
+INSECURE_HINT = "for development, HUMANADD_WEBHOOKS_ALLOW_INSECURE=1 allows http:// URLs"
 
 webhooks_app = command_group(
     "Configure where each account's call_ended events are POSTed, and rotate their signing secret."
@@ -67,9 +69,15 @@ def set_webhook(
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> WebhookConfig:
-        return await service.configure(
-            session, settings, account_id, url=url, secret=secret, actor=ACTOR
-        )
+        try:
+            return await service.configure(
+                session, settings, account_id, url=url, secret=secret, actor=ACTOR
+            )
+        except service.RefusedWebhookUrl as error:
+            # The hint is for operators only: the API's customers cannot change the setting.
+            if urlsplit(url).scheme == "http" and not settings.webhooks_allow_insecure:
+                raise service.RefusedWebhookUrl(f"{error} ({INSECURE_HINT})") from None
+            raise
 
     _print(run_in_transaction(settings, operation), as_json)
 
