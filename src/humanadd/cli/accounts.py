@@ -22,7 +22,9 @@ DEFAULT_PLAN = Plan.STARTER.value
 PROVIDERS = ", ".join(provider.value for provider in Provider)
 
 accounts_app = command_group(
-    "Create customer accounts, list them, change their plan and connect their call provider."
+    "Create and list accounts; set their plan, provider and KB policy.\n\n"
+    "Create customer accounts, list them, change their plan, connect their call provider and "
+    "choose how their knowledge-base changes are reviewed."
 )
 
 
@@ -210,10 +212,11 @@ def set_provider(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Connect an account to an upstream voice provider and its agents.
+    """Connect an account to a voice provider and its agents.
 
-    Events and synced calls of these agents are stored as the account's calls. Takes effect
-    at once and is recorded in the audit log.
+    The provider is upstream of us: it answers the calls. Events and synced calls of these
+    agents are stored as the account's calls. Takes effect at once and is recorded in the audit
+    log.
     """
     settings = load_settings()
     chosen = None if provider == "none" else provider
