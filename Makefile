@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto
+# Where `make run` serves. Taken from the command line only (`make run PORT=8001`), not from the
+# environment: some shells export HOST as the machine's name.
+HOST = 127.0.0.1
+PORT = 8000
 
 .PHONY: install run test lint format bench clean
 
@@ -15,9 +19,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: install, migrate, seed the demo account and serve on 127.0.0.1:8000
+## run: install, migrate, seed the demo account and serve on $(HOST):$(PORT) (make run PORT=8001)
 run: install
-	$(BIN)/humanadd demo
+	$(BIN)/humanadd demo --host $(HOST) --port $(PORT)
 
 ## lint: ruff, ruff format --check and mypy (strict on the package)
 lint: install

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -122,6 +123,23 @@ def is_sqlite(url: str) -> bool:
 def is_in_memory(url: str) -> bool:
     """Whether the SQLite `url` names no file: each connection then has a database of its own."""
     return make_url(url).database in (None, "", ":memory:")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file an SQLite `url` names, as written (a relative path is relative to the current
+    directory, as SQLite opens it); None for an in-memory database or another kind."""
+    if not is_sqlite(url) or is_in_memory(url):
+        return None
+    return Path(str(make_url(url).database))
+
+
+def shown_url(url: str) -> str:
+    """`url` as it may be shown: its password hidden, an SQLite path made absolute."""
+    parsed = make_url(url)
+    file = sqlite_file(url)
+    if file is not None:
+        parsed = parsed.set(database=str(file.absolute()))
+    return parsed.render_as_string(hide_password=True)
 
 
 def pool_size(url: str) -> int:

@@ -21,3 +21,30 @@ async def test_create_stores_the_plan_it_is_given(services: Services, plan: str)
         account, _key = await accounts.create(session, name="Plans", plan=plan, actor="test")
 
     assert account.plan == plan
+
+
+@pytest.mark.parametrize(
+    "name", ["UTC", "America/New_York", "America/Argentina/Buenos_Aires", "Asia/Kolkata"]
+)
+def test_a_region_or_utc_is_a_time_zone(name: str) -> None:
+    assert accounts.check_timezone(name) == name
+
+
+@pytest.mark.parametrize(
+    "name", ["EST", "EST5EDT", "Etc/GMT+5", "GMT", "Etc/UTC", "US/Eastern", "Zulu", "CET"]
+)
+def test_abbreviations_offsets_and_aliases_are_refused_with_a_region_suggested(name: str) -> None:
+    with pytest.raises(accounts.AccountError) as refused:
+        accounts.check_timezone(name)
+
+    assert str(refused.value) == (
+        f"time zone {name!r} is an abbreviation, a fixed offset or an alias, not a region: use a "
+        "region name such as America/New_York, or UTC (a region's clock follows its daylight "
+        "saving time)"
+    )
+
+
+async def test_create_refuses_a_fixed_offset_zone(services: Services) -> None:
+    async with services.sessions.begin() as session:
+        with pytest.raises(accounts.AccountError):
+            await accounts.create(session, name="Offset", plan="pro", timezone="EST", actor="test")

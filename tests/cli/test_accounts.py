@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from humanadd.accounts.models import Account
 from humanadd.audit.models import AuditEvent
+from humanadd.db import shown_url
 from humanadd.dependencies import Services
 from humanadd.keys import service as keys
 from tests.conftest import Cli, MakeAccount
@@ -68,7 +69,7 @@ async def test_create_prints_the_account_id_and_its_first_key(cli: Cli, services
 
 
 async def test_create_json_gives_the_id_and_a_key_the_api_accepts(
-    cli: Cli, services: Services, client: httpx.AsyncClient
+    cli: Cli, services: Services, client: httpx.AsyncClient, database_url: str
 ):
     result = await cli(
         "accounts", "create", "--name", "Bright Smile", "--plan", "enterprise", "--json"
@@ -82,6 +83,7 @@ async def test_create_json_gives_the_id_and_a_key_the_api_accepts(
         "name": "Bright Smile",
         "plan": "enterprise",
         "timezone": "UTC",
+        "database": shown_url(database_url),
     }
     assert ACCOUNT_ID.match(body["account_id"])
     response = await client.get(
@@ -128,8 +130,14 @@ async def test_create_defaults_to_the_starter_plan_and_says_how_to_open_the_api(
         ),
         (
             ["--timezone", "Mars/Olympus_Mons"],
-            "error: unknown time zone 'Mars/Olympus_Mons' (use an IANA name such as "
-            "America/New_York)\n",
+            "error: unknown time zone 'Mars/Olympus_Mons' (use a region name such as "
+            "America/New_York, or UTC)\n",
+        ),
+        (
+            ["--timezone", "EST"],
+            "error: time zone 'EST' is an abbreviation, a fixed offset or an alias, not a "
+            "region: use a region name such as America/New_York, or UTC (a region's clock "
+            "follows its daylight saving time)\n",
         ),
         (["--timezone", "EST5EDT/../x"], None),
     ],
@@ -210,7 +218,7 @@ async def test_set_plan_changes_the_plan_with_an_audit_row(
 
 
 async def test_set_plan_to_the_same_plan_changes_nothing(
-    cli: Cli, services: Services, make_account: MakeAccount
+    cli: Cli, services: Services, make_account: MakeAccount, database_url: str
 ):
     account = await make_account(plan="pro")
     audit_before = await _audit(services, account.id)
@@ -222,6 +230,7 @@ async def test_set_plan_to_the_same_plan_changes_nothing(
         "account_id": account.id,
         "plan": "pro",
         "previous_plan": "pro",
+        "database": shown_url(database_url),
     }
     assert await _audit(services, account.id) == audit_before
 
@@ -255,6 +264,7 @@ async def test_set_plan_refuses_a_bad_plan_and_changes_nothing(
 def test_an_unmigrated_database_is_one_line_not_a_traceback(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):
+    (tmp_path / "empty.db").touch()
     monkeypatch.setenv("HUMANADD_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
 
     result = cli.run("accounts", "list")
@@ -279,7 +289,7 @@ def test_bad_configuration_is_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch
 
 
 async def test_set_provider_connects_agents_and_keys(
-    cli: Cli, make_account: MakeAccount, services: Services
+    cli: Cli, make_account: MakeAccount, services: Services, database_url: str
 ) -> None:
     account = await make_account()
     result = await cli(
@@ -295,6 +305,7 @@ async def test_set_provider_connects_agents_and_keys(
         "tags_key": "labels",
         "booked_key": "booked",
         "llm_id": "llm_5f2e",
+        "database": shown_url(database_url),
     }
     stored = await _account(services, account.id)
     assert stored is not None

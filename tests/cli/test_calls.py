@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import orjson
 
+from humanadd.db import shown_url
 from tests.conftest import Cli, MakeAccount
 
 FULL_CALL: dict[str, Any] = {
@@ -47,7 +48,11 @@ def _write(path: Path, lines: list[str | dict[str, Any]]) -> Path:
 
 
 async def test_imported_call_reads_back_exactly_through_the_api(
-    cli: Cli, make_account: MakeAccount, client: httpx.AsyncClient, tmp_path: Path
+    cli: Cli,
+    make_account: MakeAccount,
+    client: httpx.AsyncClient,
+    tmp_path: Path,
+    database_url: str,
 ):
     account = await make_account()
     file = _write(tmp_path / "calls.jsonl", [FULL_CALL])
@@ -55,7 +60,12 @@ async def test_imported_call_reads_back_exactly_through_the_api(
     result = await cli("calls", "import", str(file), "--account", account.id, "--json")
 
     assert result.exit_code == 0, result.stderr
-    assert orjson.loads(result.stdout) == {"account_id": account.id, "imported": 1, "calls": 1}
+    assert orjson.loads(result.stdout) == {
+        "account_id": account.id,
+        "imported": 1,
+        "calls": 1,
+        "database": shown_url(database_url),
+    }
     response = await client.get("/api/v1/calls/call_imported_1", headers=account.headers)
     assert response.status_code == 200
     expected = {key: value for key, value in FULL_CALL.items() if key != "recording_url"}

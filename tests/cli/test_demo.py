@@ -1,32 +1,47 @@
 """`humanadd demo`: creates the demo on a fresh database, rotates its key on reuse, then serves."""
 
 import asyncio
+import socket
+import sqlite3
+import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 from humanadd.app import Background
 from humanadd.cli import demo as demo_command
 from humanadd.config import Settings
 from humanadd.keys import tokens
+from humanadd.webhooks.delivery import Sender
 from tests.conftest import Cli
 from tests.servers import free_port, serve_environment
 
 
+@dataclass
+class Served:
+    settings: Settings
+    host: str
+    port: int
+
+
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, int]]:
-    """Stands in for the server, recording what it would have served."""
-    calls: list[tuple[str, str, int]] = []
+def served(monkeypatch: pytest.MonkeyPatch) -> list[Served]:
+    """Stands in for the server, recording what it would have served, and where."""
+    calls: list[Served] = []
 
     def fake_run_server(
-        settings: Settings, host: str, port: int, background: Background | None = None
+        settings: Settings, listener: socket.socket, background: Background | None = None
     ) -> None:
         assert background is not None  # the live calls
-        calls.append((settings.database_url, host, port))
+        host, port = listener.getsockname()[:2]
+        calls.append(Served(settings, host, port))
 
     monkeypatch.setattr(demo_command, "run_server", fake_run_server)
+    monkeypatch.delenv("HUMANADD_PUBLIC_URL", raising=False)
     return calls
 
 
@@ -36,13 +51,14 @@ def _printed(stdout: str, label: str) -> str:
 
 
 def test_demo_creates_then_reuses_its_database_rotating_the_key(
-    cli: Cli, served: list[tuple[str, str, int]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    cli: Cli, served: list[Served], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'fresh' / 'demo.sqlite3'}"
     monkeypatch.setenv("HUMANADD_DATABASE_URL", database_url)
+    port = free_port()
 
-    first = cli.run("demo", "--port", "8123")
-    second = cli.run("demo", "--port", "8123")
+    first = cli.run("demo", "--port", str(port))
+    second = cli.run("demo", "--port", str(port))
 
     assert first.exit_code == 0, first.stderr
     assert second.exit_code == 0, second.stderr
@@ -60,32 +76,97 @@ def test_demo_creates_then_reuses_its_database_rotating_the_key(
         "500 seeded over the last 60 days, and a new live call about every 30 s from the "
         "simulated provider"
     )
-    assert served == [(database_url, "127.0.0.1", 8123)] * 2
+    assert [(run.settings.database_url, run.host, run.port) for run in served] == [
+        (database_url, "127.0.0.1", port)
+    ] * 2
 
 
 def test_demo_prints_the_documents_curl_examples_with_its_host_and_key(
-    cli: Cli, served: list[tuple[str, str, int]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    cli: Cli, served: list[Served], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):
     monkeypatch.setenv("HUMANADD_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}")
+    port = free_port()
 
-    result = cli.run("demo", "--host", "0.0.0.0", "--port", "9000")
+    result = cli.run("demo", "--host", "0.0.0.0", "--port", str(port))
 
     assert result.exit_code == 0, result.stderr
     key = _printed(result.stdout, "api_key")
     auth = f'-H "Authorization: Bearer {key}"'
+    base = f"http://127.0.0.1:{port}"
     examples = result.stdout.split("Try the API:\n\n", 1)[1]
     assert examples == (
-        f'curl "http://127.0.0.1:9000/api/v1/calls?limit=10" \\\n{auth}\n\n'
-        f"curl http://127.0.0.1:9000/api/v1/calls/call_abc123 \\\n{auth}\n\n"
-        f"curl http://127.0.0.1:9000/api/v1/calls/call_abc123/recording \\\n{auth} \\\n"
+        f'curl "{base}/api/v1/calls?limit=10" \\\n{auth}\n\n'
+        f"curl {base}/api/v1/calls/call_abc123 \\\n{auth}\n\n"
+        f"curl {base}/api/v1/calls/call_abc123/recording \\\n{auth} \\\n"
         "-o call_abc123.wav\n\n"
-        f'curl "http://127.0.0.1:9000/api/v1/stats?days=30" \\\n{auth}\n\n'
-        f"curl http://127.0.0.1:9000/api/v1/kb \\\n{auth} \\\n"
+        f'curl "{base}/api/v1/stats?days=30" \\\n{auth}\n\n'
+        f"curl {base}/api/v1/kb \\\n{auth} \\\n"
         '-H "Content-Type: application/json" \\\n'
         """-d '{"text": "Our new hours are 8am-7pm M-F.", "replace": false}'\n\n"""
-        "Serving on http://127.0.0.1:9000 (Ctrl+C to stop).\n"
+        f"Serving on {base} (Ctrl+C to stop).\n"
     )
-    assert served[0][1:] == ("0.0.0.0", 9000)
+    assert (served[0].host, served[0].port) == ("0.0.0.0", port)
+
+
+RECORDING = b'{"event": "call_ended", "recording_url": "/api/v1/calls/call_x/recording"}'
+
+
+def test_the_demos_urls_follow_its_port_unless_a_public_url_is_set(
+    cli: Cli, served: list[Served], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    monkeypatch.setenv("HUMANADD_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}")
+    port = free_port()
+
+    default = cli.run("demo", "--host", "0.0.0.0", "--port", str(port))
+    monkeypatch.setenv("HUMANADD_PUBLIC_URL", "https://demo.example.com")
+    explicit = cli.run("demo", "--port", str(port))
+
+    assert (default.exit_code, explicit.exit_code) == (0, 0)
+    # What the demo's webhooks carry: the body its worker jobs send, from the served settings.
+    bodies = [orjson.loads(Sender(run.settings).body(RECORDING.decode())) for run in served]
+    assert [body["recording_url"] for body in bodies] == [
+        f"http://127.0.0.1:{port}/api/v1/calls/call_x/recording",
+        "https://demo.example.com/api/v1/calls/call_x/recording",
+    ]
+
+
+def _dump(database: Path) -> list[str]:
+    with sqlite3.connect(database) as connection:
+        return list(connection.iterdump())
+
+
+def test_a_demo_on_a_busy_port_stops_at_once_and_changes_nothing(
+    cli: Cli, served: list[Served], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    """The port is taken first: the demo already serving there keeps its key and data."""
+    database = tmp_path / "demo.sqlite3"
+    database_url = f"sqlite+aiosqlite:///{database}"
+    monkeypatch.setenv("HUMANADD_DATABASE_URL", database_url)
+    assert cli.run("demo", "--port", str(free_port())).exit_code == 0
+    before = _dump(database)
+    fresh = tmp_path / "fresh.sqlite3"
+
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        runs = [
+            subprocess.run(
+                [sys.executable, "-m", "humanadd", "demo", "--port", str(port)],
+                env=serve_environment(url, tmp_path / "data", None),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            for url in (database_url, f"sqlite+aiosqlite:///{fresh}")
+        ]
+
+    message = (
+        f"error: port {port} on 127.0.0.1 is busy (another program listens there): pick another "
+        f"with `make run PORT={port + 1}` or `humanadd demo --port {port + 1}`\n"
+    )
+    assert [(run.returncode, run.stdout, run.stderr) for run in runs] == [(1, "", message)] * 2
+    assert _dump(database) == before, "the key and the calls of the demo are as they were"
+    assert not fresh.exists()
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ import orjson
 from sqlalchemy import func, select
 
 from humanadd.audit.models import AuditEvent
+from humanadd.db import shown_url
 from humanadd.dependencies import Services
 from humanadd.keys import tokens
 from humanadd.keys.models import ApiKey
@@ -12,7 +13,11 @@ from tests.conftest import Cli, MakeAccount
 
 
 async def test_rotate_json_gives_a_new_key_and_the_old_one_is_refused(
-    cli: Cli, make_account: MakeAccount, client: httpx.AsyncClient, services: Services
+    cli: Cli,
+    make_account: MakeAccount,
+    client: httpx.AsyncClient,
+    services: Services,
+    database_url: str,
 ):
     account = await make_account()
     assert (await client.get("/api/v1/calls", headers=account.headers)).status_code == 200
@@ -21,7 +26,11 @@ async def test_rotate_json_gives_a_new_key_and_the_old_one_is_refused(
 
     assert result.exit_code == 0, result.stderr
     body = orjson.loads(result.stdout)
-    assert body == {"account_id": account.id, "api_key": body["api_key"]}
+    assert body == {
+        "account_id": account.id,
+        "api_key": body["api_key"],
+        "database": shown_url(database_url),
+    }
     assert tokens.is_well_formed(body["api_key"])
     assert body["api_key"] != account.key
     old = await client.get("/api/v1/calls", headers=account.headers)

@@ -1,7 +1,8 @@
-"""`humanadd` itself: the command list, `db upgrade`, and database mistakes as one line."""
+"""`humanadd` itself: the command list, database mistakes as one line, and a busy port."""
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,9 @@ import pytest
 
 from humanadd.cli.runtime import database_failure
 from tests.conftest import Cli
+from tests.servers import serve_environment
+
+ROOT = Path(__file__).parents[2]
 
 
 def test_help_lists_every_command(cli: Cli):
@@ -72,21 +76,6 @@ def test_options_that_take_a_value_name_it(cli: Cli):
         assert f"\n  {option}" in serve
 
 
-def test_db_upgrade_creates_the_schema_in_a_new_file(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'new' / 'humanadd.sqlite3'}"
-    monkeypatch.setenv("HUMANADD_DATABASE_URL", url)
-
-    first = cli.run("db", "upgrade")
-    again = cli.run("db", "upgrade")
-    listing = cli.run("accounts", "list", "--json")
-
-    assert (first.exit_code, first.stdout) == (0, "database is up to date\n")
-    assert (again.exit_code, again.stdout) == (0, "database is up to date\n")
-    assert (listing.exit_code, listing.stdout) == (0, "[]\n")
-
-
 @pytest.mark.parametrize("command", [["db", "upgrade"], ["accounts", "list"]])
 def test_a_database_url_without_its_driver_is_one_line(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, command: list[str]
@@ -121,4 +110,36 @@ def test_python_dash_m_humanadd_runs_the_same_cli(cli: Cli, database_url: str):
     )
 
     assert result.returncode == 0, result.stderr
-    assert set(orjson.loads(result.stdout)) == {"account_id", "api_key", "name", "plan", "timezone"}
+    assert set(orjson.loads(result.stdout)) == {
+        "account_id", "api_key", "name", "plan", "timezone", "database"
+    }  # fmt: skip
+
+
+def test_serve_on_a_busy_port_exits_at_once(database_url: str, tmp_path: Path):
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "humanadd", "serve", "--port", str(port)],
+            env=serve_environment(database_url, tmp_path / "data", None),
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"error: port {port} on 127.0.0.1 is busy (another program listens there): pick another "
+        f"with `humanadd serve --port {port + 1}`\n"
+    )
+
+
+def test_make_run_passes_host_and_port_to_the_demo():
+    def recipe(*variables: str) -> str:
+        dry_run = subprocess.run(
+            ["make", "--dry-run", "--always-make", "run", *variables],
+            cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        return dry_run.stdout.splitlines()[-1]
+
+    assert recipe() == ".venv/bin/humanadd demo --host 127.0.0.1 --port 8000"
+    assert (
+        recipe("PORT=8001", "HOST=0.0.0.0") == ".venv/bin/humanadd demo --host 0.0.0.0 --port 8001"
+    )

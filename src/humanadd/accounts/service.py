@@ -16,14 +16,30 @@ class AccountError(ValueError):
     """An operator asked for something impossible (unknown account, bad plan or zone)."""
 
 
+REGION_AREAS = frozenset(
+    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
+     "Indian", "Pacific"}
+)  # fmt: skip
+"""The areas of the time zone database's region names (`America/New_York`). Its other names
+are abbreviations, fixed offsets or old aliases (`EST`, `EST5EDT`, `Etc/GMT+5`, `US/Eastern`):
+`EST` is UTC-5 all year, while New York's clocks move for daylight saving time."""
+
+TIMEZONE_ADVICE = "use a region name such as America/New_York, or UTC"
+
+
 def check_timezone(name: str) -> str:
-    """`name` if it is an IANA time zone this machine knows, else AccountError."""
+    """`name` if it is `UTC` or the IANA name of a region's time zone this machine knows
+    (`Area/Location`), else AccountError suggesting one."""
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
+        raise AccountError(f"unknown time zone {name!r} ({TIMEZONE_ADVICE})") from None
+    area, slash, _ = name.partition("/")
+    if name != "UTC" and not (slash and area in REGION_AREAS):
         raise AccountError(
-            f"unknown time zone {name!r} (use an IANA name such as America/New_York)"
-        ) from None
+            f"time zone {name!r} is an abbreviation, a fixed offset or an alias, not a region: "
+            f"{TIMEZONE_ADVICE} (a region's clock follows its daylight saving time)"
+        )
     return name
 
 

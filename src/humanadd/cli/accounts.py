@@ -12,6 +12,7 @@ from humanadd.cli.console import print_json, print_table
 from humanadd.cli.options import AccountArgument, AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
 from humanadd.clock import iso_from_datetime
+from humanadd.db import shown_url
 from humanadd.kb import service as kb
 from humanadd.providers import service as providers
 
@@ -21,7 +22,9 @@ DEFAULT_PLAN = Plan.STARTER.value
 PROVIDERS = ", ".join(provider.value for provider in Provider)
 
 accounts_app = command_group(
-    "Create customer accounts, list them, change their plan and connect their call provider."
+    "Create and list accounts; set their plan, provider and KB policy.\n\n"
+    "Create customer accounts, list them, change their plan, connect their call provider and "
+    "choose how their knowledge-base changes are reviewed."
 )
 
 
@@ -48,8 +51,8 @@ def create(
         str,
         typer.Option(
             metavar="TZ",
-            help="IANA time zone of the business (e.g. America/New_York); "
-            "stats count days and hours in it.",
+            help="The business's time zone: a region name such as America/New_York, or UTC "
+            "(not EST-style abbreviations). Stats count days and hours in it.",
         ),
     ] = "UTC",
     as_json: AsJson = False,
@@ -78,6 +81,7 @@ def create(
                 "name": account.name,
                 "plan": account.plan,
                 "timezone": account.timezone,
+                "database": shown_url(settings.database_url),
             }
         )
         return
@@ -141,7 +145,14 @@ def set_plan(
 
     previous, current = run_in_transaction(settings, operation)
     if as_json:
-        print_json({"account_id": account_id, "plan": current, "previous_plan": previous})
+        print_json(
+            {
+                "account_id": account_id,
+                "plan": current,
+                "previous_plan": previous,
+                "database": shown_url(settings.database_url),
+            }
+        )
     elif previous == current:
         typer.echo(f"{account_id} is already on the {current} plan; nothing changed")
     else:
@@ -201,10 +212,11 @@ def set_provider(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Connect an account to an upstream voice provider and its agents.
+    """Connect an account to a voice provider and its agents.
 
-    Events and synced calls of these agents are stored as the account's calls. Takes effect
-    at once and is recorded in the audit log.
+    The provider is upstream of us: it answers the calls. Events and synced calls of these
+    agents are stored as the account's calls. Takes effect at once and is recorded in the audit
+    log.
     """
     settings = load_settings()
     chosen = None if provider == "none" else provider
@@ -223,7 +235,13 @@ def set_provider(
 
     result = run_in_transaction(settings, operation)
     if as_json:
-        print_json({"account_id": account_id, **dataclasses.asdict(result)})
+        print_json(
+            {
+                "account_id": account_id,
+                **dataclasses.asdict(result),
+                "database": shown_url(settings.database_url),
+            }
+        )
         return
     agents = ", ".join(result.agent_ids) or "none"
     typer.echo(
@@ -259,6 +277,13 @@ def set_kb_policy(
 
     previous = run_in_transaction(settings, operation)
     if as_json:
-        print_json({"account_id": account_id, "kb_policy": policy, "previous": previous})
+        print_json(
+            {
+                "account_id": account_id,
+                "kb_policy": policy,
+                "previous": previous,
+                "database": shown_url(settings.database_url),
+            }
+        )
     else:
         typer.echo(f"{account_id}: knowledge-base policy {previous} → {policy}")

@@ -10,6 +10,7 @@ from humanadd.calls import importer
 from humanadd.cli.console import fail, print_json
 from humanadd.cli.options import AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
+from humanadd.db import shown_url
 
 calls_app = command_group("Import calls into an account.")
 
@@ -67,6 +68,13 @@ def import_calls(
     imported = run_in_transaction(settings, operation)
     call_ids = len({record.call_id for record in parsed.records})
     if as_json:
-        print_json({"account_id": account_id, "imported": imported, "calls": call_ids})
+        print_json(
+            {
+                "account_id": account_id,
+                "imported": imported,
+                "calls": call_ids,
+                "database": shown_url(settings.database_url),
+            }
+        )
     else:
         typer.echo(f"imported {imported} line(s), {call_ids} call(s), into {account_id}")

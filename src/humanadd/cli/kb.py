@@ -16,7 +16,7 @@ from humanadd.kb.schemas import change_body
 ACTOR = "cli"
 
 kb_app = command_group(
-    "Review the knowledge-base changes held for an operator, and roll knowledge bases back.\n\n"
+    "Review held knowledge-base changes, and roll knowledge bases back.\n\n"
     "Customers queue changes with POST /api/v1/kb. The worker checks each one; a change "
     "with findings (duplicate, card_number, secret, large_shrink), or any change of an account "
     "whose policy is manual (`humanadd accounts set-kb-policy`), is held until approved or "
@@ -75,7 +75,10 @@ def pending(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """List the changes held for an operator, oldest first, with their findings."""
+    """List the changes held for review, with their findings.
+
+    Oldest first; `--account` keeps one account's.
+    """
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> list[KbChange]:
@@ -143,9 +146,9 @@ def reject(
     ],
     as_json: AsJson = False,
 ) -> None:
-    """Reject a held change: it never applies, and the account's later changes go on.
+    """Reject a held change: it never applies.
 
-    Recorded in the audit log.
+    The account's later changes go on. Recorded in the audit log.
     """
     settings = load_settings()
 
@@ -169,10 +172,11 @@ def rollback(
     ],
     as_json: AsJson = False,
 ) -> None:
-    """Make a new version of the account's knowledge base equal to an earlier one.
+    """Return the account's knowledge base to an earlier version.
 
-    Nothing is deleted: the rollback is a change like any other (approved by you, recorded in
-    the audit log), applied after any earlier change still held, and pushed by the worker.
+    It makes a new version equal to the earlier one. Nothing is deleted: the rollback is a
+    change like any other (approved by you, recorded in the audit log), applied after any
+    earlier change still held, and pushed by the worker.
     """
     settings = load_settings()
 
@@ -196,7 +200,10 @@ def _version(version: KbVersion) -> dict[str, Any]:
 
 @kb_app.command("versions")
 def versions(account_id: AccountArgument, as_json: AsJson = False) -> None:
-    """List the account's knowledge-base versions, newest first: what made each, and who."""
+    """List the account's knowledge-base versions, newest first.
+
+    What made each, and who.
+    """
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> list[KbVersion]:

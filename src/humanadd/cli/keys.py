@@ -7,6 +7,7 @@ from humanadd.accounts import service as accounts
 from humanadd.cli.console import print_json
 from humanadd.cli.options import AccountArgument, AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
+from humanadd.db import shown_url
 from humanadd.keys import service
 
 keys_app = command_group("Rotate accounts' API keys.")
@@ -27,7 +28,13 @@ def rotate(account_id: AccountArgument, as_json: AsJson = False) -> None:
 
     api_key = run_in_transaction(settings, operation)
     if as_json:
-        print_json({"account_id": account_id, "api_key": api_key})
+        print_json(
+            {
+                "account_id": account_id,
+                "api_key": api_key,
+                "database": shown_url(settings.database_url),
+            }
+        )
         return
     typer.echo(f"account_id: {account_id}")
     typer.echo(f"api_key:    {api_key}")

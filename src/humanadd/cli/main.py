@@ -12,10 +12,17 @@ from humanadd.cli.demo import demo
 from humanadd.cli.kb import kb_app
 from humanadd.cli.keys import keys_app
 from humanadd.cli.options import Host, Port, command_group
-from humanadd.cli.runtime import DATABASE_ERRORS, database_failure, load_settings
-from humanadd.cli.server import run_server
+from humanadd.cli.runtime import (
+    DATABASE_ERRORS,
+    announce_database,
+    database_failure,
+    load_settings,
+    open_database,
+)
+from humanadd.cli.server import listen, public_settings, run_server
 from humanadd.cli.sync import sync
 from humanadd.cli.webhooks import webhooks_app
+from humanadd.db import sqlite_file
 from humanadd.logs import configure_logging
 from humanadd.migrations import upgrade
 from humanadd.worker import run as run_worker
@@ -45,14 +52,19 @@ def db_upgrade() -> None:
     """Bring the database schema up to date.
 
     Applies every pending migration to the database at HUMANADD_DATABASE_URL, creating its
-    tables on the first run (and the file, for SQLite). Safe to run again; run it before
-    `humanadd serve` after installing a new version.
+    tables on the first run (and the file, for SQLite: it says so). Safe to run again; run it
+    before `humanadd serve` after installing a new version. It and `humanadd demo` are the only
+    commands that create a database; the others refuse to work without one.
     """
     settings = load_settings()
+    announce_database(settings)
     try:
-        upgrade(settings.database_url)
+        created = upgrade(settings.database_url)
     except DATABASE_ERRORS as error:
         fail(database_failure(error))
+    file = sqlite_file(settings.database_url)
+    if created and file is not None:
+        typer.echo(f"created a new database at {file.absolute()}")
     typer.echo("database is up to date")
 
 
@@ -62,9 +74,12 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
 
     Run `humanadd db upgrade` first. Logs are JSON lines on stderr. Several `serve` processes
     can share one database; set HUMANADD_REDIS_URL so that they also share each key's rate
-    limit.
+    limit. A busy port ends it at once.
     """
-    run_server(load_settings(), host, port)
+    with listen(host, port, another="`humanadd serve --port {port}`") as listener:
+        settings = public_settings(load_settings(), host, port)
+        open_database(settings)
+        run_server(settings, listener)
 
 
 @app.command()
@@ -83,6 +98,7 @@ def worker(
     a call. Logs are JSON lines on stderr. Several workers can share one database.
     """
     settings = load_settings()
+    open_database(settings)
     configure_logging(settings.log_level)
     try:
         asyncio.run(run_worker(settings, once=once))

@@ -1,8 +1,29 @@
 """Options and arguments several commands share, and how every command group is set up."""
 
+import sys
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
+
+
+class CommandGroup(TyperGroup):
+    """Lists each command with the first sentence of its help, whole (wrapped if need be).
+
+    Click cuts that sentence to fit the line beside the longest command name, and ends it
+    with "...": in a group with a long name, most descriptions lost their end.
+    """
+
+    # Any: typer passes its own copy of click's Context and HelpFormatter, not click's.
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=sys.maxsize)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def command_group(help_text: str, **settings: Any) -> typer.Typer:
@@ -11,7 +32,9 @@ def command_group(help_text: str, **settings: Any) -> typer.Typer:
     Plain, because typer's rich help panels print a `<bool>` placeholder after every flag
     (`--json`, `--help`) as if it took a value; plain screens list flags as flags.
     """
-    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None, **settings)
+    return typer.Typer(
+        help=help_text, no_args_is_help=True, rich_markup_mode=None, cls=CommandGroup, **settings
+    )
 
 
 AsJson = Annotated[

@@ -1,17 +1,21 @@
-"""What every command needs: fresh settings, and a database transaction run to completion."""
+"""What every command needs: fresh settings, the database named and checked, and a database
+transaction run to completion."""
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import pydantic
+import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from humanadd.accounts.service import AccountError
 from humanadd.cli.console import fail
 from humanadd.config import Settings
-from humanadd.db import create_engine, session_factory
+from humanadd.db import create_engine, session_factory, shown_url, sqlite_file
 
 T = TypeVar("T")
 
@@ -31,6 +35,44 @@ def load_settings() -> Settings:
             for item in error.errors()
         )
         fail(f"invalid configuration: {problems}")
+
+
+def database_label(url: str) -> str:
+    """The database as the operator's notice names it: `sqlite var/humanadd.sqlite3 (relative
+    to /srv/humanadd)`, or the URL with its password hidden."""
+    file = sqlite_file(url)
+    if file is None:
+        return shown_url(url)
+    if file.is_absolute():
+        return f"sqlite {file}"
+    return f"sqlite {file} (relative to {Path.cwd()})"
+
+
+def announce_database(settings: Settings) -> None:
+    """Name the database on stderr when that is a terminal (scripts' stderr stays quiet)."""
+    if sys.stderr.isatty():
+        typer.echo(f"using {database_label(settings.database_url)}", err=True)
+
+
+def open_database(settings: Settings) -> None:
+    """Announce the database, and end the command if its SQLite file does not exist.
+
+    Connecting would create an empty file: only `db upgrade` and `demo` make a new database.
+    """
+    announce_database(settings)
+    file = sqlite_file(settings.database_url)
+    if file is None or file.exists():
+        return
+    if file.is_absolute():
+        fail(
+            f"no database at {file}: check HUMANADD_DATABASE_URL, or create a new one with "
+            "`humanadd db upgrade`"
+        )
+    fail(
+        f"no database at {file.absolute()} ({file} is relative to the current directory): run "
+        "the command where the database was created, set HUMANADD_DATABASE_URL to its absolute "
+        "path, or create a new one here with `humanadd db upgrade`"
+    )
 
 
 def database_failure(error: BaseException) -> str:
@@ -59,8 +101,9 @@ def run_in_transaction(settings: Settings, operation: Callable[[AsyncSession], A
 def run_with_sessions(
     settings: Settings, operation: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]
 ) -> T:
-    """Run `operation`, which opens its own transactions, with the same handling of mistakes
-    and failures as `run_in_transaction`."""
+    """Run `operation`, which opens its own transactions, on the database `open_database`
+    names and checks, with the same handling of mistakes and failures as
+    `run_in_transaction`."""
 
     async def main() -> T:
         engine = create_engine(settings.database_url)
@@ -70,6 +113,7 @@ def run_with_sessions(
             await engine.dispose()
 
     try:
+        open_database(settings)
         return asyncio.run(main())
     except AccountError as error:
         fail(str(error))

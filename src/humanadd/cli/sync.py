@@ -41,9 +41,10 @@ def sync(
     ] = "2d",
     as_json: AsJson = False,
 ) -> None:
-    """Fetch from the account's provider every call we miss or hold in an older state.
+    """Repair an account's calls from its provider's records.
 
-    Pages through the provider's list of the account's agents' calls started within --since,
+    It fetches from the account's provider every call we miss or hold in an older state: it
+    pages through the provider's list of the account's agents' calls started within --since,
     fetches in full each one that is missing here or stale, and re-fetches the account's calls
     still ongoing an hour after they started. Safe to run at any time; `humanadd worker` runs
     it every few minutes for every provider-backed account.

@@ -3,6 +3,7 @@
 import dataclasses
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,9 +16,12 @@ from humanadd.webhooks import service
 from humanadd.webhooks.service import WebhookConfig
 
 ACTOR = "cli"
+INSECURE_HINT = "for development, HUMANADD_WEBHOOKS_ALLOW_INSECURE=1 allows http:// URLs"
 
 webhooks_app = command_group(
-    "Configure where each account's call_ended events are POSTed, and rotate their signing secret."
+    "Configure accounts' webhooks and look after their deliveries.\n\n"
+    "Configure where each account's call_ended events are POSTed, rotate their signing "
+    "secret, and see, repeat or recover their deliveries."
 )
 
 
@@ -57,26 +61,35 @@ def set_webhook(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Set (or replace) the account's webhook URL and secret, and enable it.
+    """Set the account's webhook URL and secret; enable it.
 
-    The URL is refused unless it is https and its host resolves to public addresses (see
-    HUMANADD_WEBHOOKS_ALLOW_INSECURE and HUMANADD_WEBHOOKS_ALLOW_PRIVATE for development).
-    The first time, a signing secret (whsec_…) is made: give it to the customer to verify the
-    webhook-signature header.
+    They replace any former URL and secret. The URL is refused unless it is https and its host
+    resolves to public addresses (see HUMANADD_WEBHOOKS_ALLOW_INSECURE and
+    HUMANADD_WEBHOOKS_ALLOW_PRIVATE for development). The first time, a signing secret (whsec_…)
+    is made: give it to the customer to verify the webhook-signature header.
     """
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> WebhookConfig:
-        return await service.configure(
-            session, settings, account_id, url=url, secret=secret, actor=ACTOR
-        )
+        try:
+            return await service.configure(
+                session, settings, account_id, url=url, secret=secret, actor=ACTOR
+            )
+        except service.RefusedWebhookUrl as error:
+            # The hint is for operators only: the API's customers cannot change the setting.
+            if urlsplit(url).scheme == "http" and not settings.webhooks_allow_insecure:
+                raise service.RefusedWebhookUrl(f"{error} ({INSECURE_HINT})") from None
+            raise
 
     _print(run_in_transaction(settings, operation), as_json)
 
 
 @webhooks_app.command("show")
 def show(account_id: AccountArgument, as_json: AsJson = False) -> None:
-    """Show the account's webhook: URL, enabled, the masked secret and the signing secrets."""
+    """Show the account's webhook and signing secrets.
+
+    Its URL, whether it is enabled, the customer's secret (masked) and the signing secrets.
+    """
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> WebhookConfig:
@@ -87,8 +100,11 @@ def show(account_id: AccountArgument, as_json: AsJson = False) -> None:
 
 @webhooks_app.command("rotate-signing-secret")
 def rotate_signing_secret(account_id: AccountArgument, as_json: AsJson = False) -> None:
-    """Make a new signing secret. For 24 hours the old one signs too: each request then
-    carries a signature for each, so the customer can switch without missing an event."""
+    """Make a new signing secret.
+
+    For 24 hours the old one signs too: each request then carries a signature for each, so the
+    customer can switch without missing an event.
+    """
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> WebhookConfig:
@@ -116,14 +132,17 @@ def enable(account_id: AccountArgument, as_json: AsJson = False) -> None:
 
 @webhooks_app.command("disable")
 def disable(account_id: AccountArgument, as_json: AsJson = False) -> None:
-    """Stop sending the account's events (they are still recorded)."""
+    """Stop sending the account's events (still recorded)."""
     _switch(account_id, False, as_json)
 
 
 @webhooks_app.command("test")
 def send_test(account_id: AccountArgument, as_json: AsJson = False) -> None:
-    """Queue a `test` event to the account's webhook, through the same outbox, signing and
-    retries as real events; `humanadd webhooks deliveries` shows how it went."""
+    """Queue a test event to the account's webhook.
+
+    It goes through the same outbox, signing and retries as real events; `humanadd webhooks
+    deliveries` shows how it went.
+    """
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> str:
@@ -152,8 +171,11 @@ def deliveries(
     ] = 50,
     as_json: AsJson = False,
 ) -> None:
-    """The delivery log: the account's recent deliveries, newest first, each with its attempts
-    (time, trigger, status code, latency, error)."""
+    """Show the account's recent deliveries, newest first.
+
+    The delivery log: each delivery with its attempts (time, trigger, status code, latency,
+    error).
+    """
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> list[dict[str, Any]]:
@@ -186,7 +208,10 @@ def redeliver(
     ],
     as_json: AsJson = False,
 ) -> None:
-    """Send a delivery's event again now, with the same webhook-id, as a new delivery."""
+    """Send a delivery's event again (same webhook-id).
+
+    It goes now, as a new delivery.
+    """
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> str:
@@ -221,8 +246,11 @@ def recover(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Queue again every event of the account, created in [--since, --until), whose
-    deliveries all failed (after an outage of the customer's endpoint, say)."""
+    """Queue again the events whose deliveries all failed.
+
+    Every event of the account created in [--since, --until) whose deliveries all failed (after
+    an outage of the customer's endpoint, say) is queued again.
+    """
     settings = load_settings()
     start, end = _moment(since), _moment(until) if until else datetime.now(UTC)
 

@@ -5,6 +5,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from humanadd.db import sqlite_file
+
 HERE = Path(__file__).parent
 
 
@@ -16,10 +18,12 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database at `database_url` to `revision` (creating a SQLite file's folder)."""
-    if database_url.startswith("sqlite") and ":///" in database_url:
-        path = database_url.split(":///", 1)[1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+def upgrade(database_url: str, revision: str = "head") -> bool:
+    """Bring the database at `database_url` to `revision`; True when that created a new SQLite
+    file (and its folder, if need be)."""
+    file = sqlite_file(database_url)
+    created = file is not None and not file.exists()
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(database_url), revision)
+    return created
