@@ -13,7 +13,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HUMANADD_", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///var/humanadd.sqlite3"
-    """SQLAlchemy async URL: `sqlite+aiosqlite:///FILE` or `postgresql+asyncpg://…`."""
+    """SQLAlchemy async URL: `sqlite+aiosqlite:///FILE` or `postgresql+asyncpg://…`. A relative
+    FILE, the default's included, is relative to the current directory."""
 
     redis_url: str | None = None
     """When set, rate-limit counters live in Redis so every `serve` process shares one budget."""
@@ -42,7 +43,8 @@ class Settings(BaseSettings):
 
     public_url: str = "http://127.0.0.1:8000"
     """Where customers reach this service: absolute URLs we send (a webhook's `recording_url`)
-    start with it."""
+    start with it. When it is not set, `humanadd demo` and `serve` use the address they serve
+    on instead of this default."""
 
     webhooks_allow_insecure: bool = False
     """Allow plain `http://` webhook URLs (development only)."""

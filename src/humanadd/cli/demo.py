@@ -9,7 +9,6 @@ from humanadd.cli.console import fail
 from humanadd.cli.options import Host, Port
 from humanadd.cli.runtime import (
     DATABASE_ERRORS,
-    announce_database,
     database_failure,
     load_settings,
     run_in_transaction,
@@ -45,7 +44,6 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     """
     with listen(host, port, another=MAKE_RUN_HINT) as listener:
         settings = public_settings(load_settings(), host, port)
-        announce_database(settings)
         try:
             upgrade(settings.database_url)
         except DATABASE_ERRORS as error:

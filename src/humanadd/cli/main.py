@@ -32,7 +32,7 @@ app = command_group(
     "webhooks, knowledge bases and the demo.\n\n"
     "Settings come from HUMANADD_* environment variables (see the README). "
     "HUMANADD_DATABASE_URL names the database every command works on "
-    "(default: the SQLite file var/humanadd.sqlite3).",
+    "(default: the SQLite file var/humanadd.sqlite3 in the current directory).",
     name="humanadd",
     pretty_exceptions_enable=False,
 )
