@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from humanadd.clock import now_ms
 from humanadd.demo import conversations
 from humanadd.demo.businesses import HVAC, Business
-from humanadd.demo.generator import ANSWERED_ENDINGS, recording_ref
+from humanadd.demo.generator import ANSWERED_ENDINGS, FIRST_NAMES, recording_ref
 from humanadd.kb import service as kb
 from humanadd.providers import repository as providers
 from humanadd.providers.retell.calls import RetellCall
@@ -54,7 +54,8 @@ class SimulatedProvider:
         reason = rng.choice(business.reasons)
         started = datetime.fromtimestamp(started_ms / 1000, UTC)
         caller = f"+1555{rng.randrange(10**7):07d}"
-        conversation = conversations.inbound(business, reason, started, "Jordan", rng, knowledge)
+        name = rng.choice(FIRST_NAMES)
+        conversation = conversations.inbound(business, reason, started, name, rng, knowledge)
         turns, end = conversation.timed(rng)
         duration_ms = conversations.whole_seconds(end, rng) * 1000
         call_id = f"call_sim{started_ms:x}{self._count:04x}"
