@@ -133,9 +133,11 @@ def test_serve_on_a_busy_port_exits_at_once(database_url: str, tmp_path: Path):
 
 def test_make_run_passes_host_and_port_to_the_demo():
     def recipe(*variables: str) -> str:
+        # Run from `make test`, make would pass its own flags down and announce directories.
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
         dry_run = subprocess.run(
-            ["make", "--dry-run", "--always-make", "run", *variables],
-            cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+            ["make", "--dry-run", "--always-make", "--no-print-directory", "run", *variables],
+            cwd=ROOT, capture_output=True, text=True, timeout=60, check=True, env=env,
         )  # fmt: skip
         return dry_run.stdout.splitlines()[-1]
 
