@@ -143,6 +143,32 @@ async def test_recent_changes_newest_first(
     openapi.check(default)
 
 
+async def test_changes_page_with_cursors_past_any_limit(
+    client: httpx.AsyncClient,
+    services: Services,
+    make_account: MakeAccount,
+    openapi: OpenApiChecker,
+) -> None:
+    """The list used to stop at its largest `limit`, 100: older changes could not be read."""
+    account = await make_account()
+    queued = [await queue(services, account, f"Fact number {n}.") for n in range(23)]
+    seen: list[str] = []
+    url = "/api/v1/kb/changes?limit=10"
+    pages = 0
+    while True:
+        response = await client.get(url, headers=account.headers)
+        openapi.check(response)
+        page = response.json()
+        seen += [change["change_id"] for change in page["changes"]]
+        pages += 1
+        if not page["has_more"]:
+            assert page["next_cursor"] is None
+            break
+        url = f"/api/v1/kb/changes?limit=10&cursor={page['next_cursor']}"
+    assert pages == 3
+    assert seen == queued[::-1]
+
+
 async def test_bad_limits_are_refused(client: httpx.AsyncClient, make_account: MakeAccount) -> None:
     account = await make_account()
     for limit in ("0", "101", "ten"):
