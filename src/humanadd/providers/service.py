@@ -8,13 +8,13 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import service as accounts
+from humanadd.accounts.errors import AccountError
 from humanadd.accounts.models import Provider
-from humanadd.accounts.service import AccountError
 from humanadd.audit import service as audit
 from humanadd.calls import repository as calls
 from humanadd.calls.models import Stage
 from humanadd.errors import InvalidRequest, describe_validation_error
-from humanadd.kb import service as kb
+from humanadd.kb import push_state as kb
 from humanadd.providers import repository
 from humanadd.providers.retell.calls import RetellCall, to_record
 from humanadd.webhooks import service as webhooks

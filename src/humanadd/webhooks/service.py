@@ -13,31 +13,24 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import service as accounts
-from humanadd.accounts.service import AccountError
 from humanadd.audit import service as audit
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.calls.service import recording_path
 from humanadd.clock import iso_from_ms, now_ms
 from humanadd.config import Settings
 from humanadd.db import utcnow
 from humanadd.ids import new_id
 from humanadd.webhooks import repository
-from humanadd.webhooks.destinations import RefusedDestination, check_destination
+from humanadd.webhooks.destinations import check_destination
+from humanadd.webhooks.errors import (
+    NoSuchDelivery,
+    NoWebhook,
+    RefusedDestination,
+    RefusedWebhookUrl,
+    WebhookError,
+)
 from humanadd.webhooks.models import WebhookEndpoint, WebhookSigningSecret
 from humanadd.webhooks.signing import new_secret
-
-
-class NoWebhook(AccountError):
-    """The account has no webhook configured."""
-
-
-class RefusedWebhookUrl(AccountError):
-    """The URL may not receive webhooks (scheme, form, or where it resolves)."""
-
-
-class NoSuchDelivery(AccountError):
-    """No delivery by that id (in that account)."""
-
 
 ROTATION_OVERLAP = timedelta(hours=24)
 """After a rotation the old signing secret signs too, for this long."""
@@ -307,7 +300,7 @@ async def delivery_log(
     """The account's most recent deliveries, newest first, with their attempts."""
     await _require_endpoint(session, account_id)
     if status is not None and status not in DELIVERY_STATUSES:
-        raise AccountError(
+        raise WebhookError(
             f"unknown status {status!r} (choose one of: {', '.join(DELIVERY_STATUSES)})"
         )
     return [
