@@ -58,5 +58,6 @@ def test_every_domain_error_is_defined_in_an_errors_module() -> None:
         "humanadd.errors",
         "humanadd.accounts.errors",
         "humanadd.kb.errors",
+        "humanadd.providers.errors",
         "humanadd.webhooks.errors",
     }
