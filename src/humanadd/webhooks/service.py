@@ -16,7 +16,7 @@ from humanadd.accounts import service as accounts
 from humanadd.audit import service as audit
 from humanadd.calls.records import CallRecord
 from humanadd.calls.service import recording_path
-from humanadd.clock import iso_from_ms, now_ms
+from humanadd.clock import iso_from_datetime, iso_from_ms, now_ms
 from humanadd.config import Settings
 from humanadd.db import utcnow
 from humanadd.ids import new_id
@@ -68,11 +68,7 @@ async def _config(session: AsyncSession, endpoint: WebhookEndpoint) -> WebhookCo
         enabled=endpoint.enabled,
         secret=mask(endpoint.secret),
         signing_secrets=[
-            SigningSecret(
-                row.secret,
-                None if row.expires_at is None else row.expires_at.isoformat(),
-            )
-            for row in secrets
+            SigningSecret(row.secret, iso_from_datetime(row.expires_at)) for row in secrets
         ],
     )
 
@@ -266,7 +262,7 @@ async def recover(
     queued = [await _queue(session, account_id, event_id, "manual") for event_id in event_ids]
     audit.record(
         session, "webhook.recovered", account_id=account_id, actor=actor,
-        since=since.isoformat(), until=until.isoformat(), events=len(queued),
+        since=iso_from_datetime(since), until=iso_from_datetime(until), events=len(queued),
     )  # fmt: skip
     return queued
 
@@ -311,10 +307,10 @@ async def delivery_log(
             "call_id": event.call_id,
             "status": delivery.status,
             "trigger": delivery.trigger,
-            "created_at": delivery.created_at.isoformat(),
+            "created_at": iso_from_datetime(delivery.created_at),
             "attempts": [
                 {
-                    "attempted_at": attempt.attempted_at.isoformat(),
+                    "attempted_at": iso_from_datetime(attempt.attempted_at),
                     "trigger": attempt.trigger,
                     "status_code": attempt.status_code,
                     "latency_ms": attempt.latency_ms,
