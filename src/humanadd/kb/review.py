@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from humanadd.accounts import service as accounts
 from humanadd.audit import service as audit
 from humanadd.db import utcnow
-from humanadd.kb import checks, repository
-from humanadd.kb.changes import change
+from humanadd.kb import changes, checks, repository
 from humanadd.kb.errors import KbError
 from humanadd.kb.models import KbChange, KbChangeStatus, KbPolicy, KbVersion, KnowledgeBase
 
@@ -122,7 +121,7 @@ async def review(session: AsyncSession, account_id: str) -> None:
 
 async def _held(session: AsyncSession, change_id: str) -> tuple[KnowledgeBase, KbChange]:
     """The held change and its account's locked knowledge base."""
-    found = await change(session, change_id)
+    found = await changes.change(session, change_id)
     base = await repository.lock(session, found.account_id)
     await session.refresh(found)
     if found.status != KbChangeStatus.HELD:
