@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from humanadd.accounts import service as accounts
 from humanadd.app import create_app
 from humanadd.calls import repository as calls_repository
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.cli.main import app as cli_app
 from humanadd.config import Settings
 from humanadd.dependencies import Services

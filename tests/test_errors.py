@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
 
 from humanadd.calls import service as calls_service
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.config import Settings
 from humanadd.dependencies import Services
 from humanadd.errors import ErrorBody, describe_validation_error, quote

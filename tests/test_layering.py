@@ -12,11 +12,17 @@ SESSION_WORK = re.compile(
     r"|stream)\("
 )
 
+SERVICES = [
+    *PACKAGE.glob("*/service.py"),
+    *(PACKAGE / "kb" / name for name in ("changes.py", "review.py", "push_state.py")),
+]
+"""The service modules: each package's `service.py`, and the knowledge base's, split by job."""
+
 
 def test_services_leave_transactions_and_row_writes_to_boundaries_and_repositories() -> None:
     offences = [
         f"{path.relative_to(PACKAGE)}:{number}: {line.strip()}"
-        for path in sorted(PACKAGE.glob("*/service.py"))
+        for path in sorted(SERVICES)
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if SESSION_WORK.search(line)
     ]

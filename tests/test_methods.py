@@ -4,7 +4,7 @@ answers with `Allow`, and anything else is 405 (`humanadd.middleware.Paths`)."""
 import httpx
 import pytest
 
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from tests.conftest import AddCalls, MakeAccount
 
 ALLOW = {

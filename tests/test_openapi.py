@@ -262,3 +262,51 @@ async def test_the_servers_entry_is_the_public_url(settings: Settings) -> None:
     assert document.openapi()["servers"] == [
         {"url": "https://api.example.com", "description": "This service."}
     ]
+
+
+TIME_LIKE = re.compile(r"(_at|_time|^time|timestamp)$")
+"""Property names that hold a time: `started_at`, `expires_at`, `attempted_at`, …"""
+
+
+def properties(node: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every (location, schema) of a named property anywhere in the document."""
+    if isinstance(node, list):
+        return [found for item in node for found in properties(item, where)]
+    if not isinstance(node, dict):
+        return []
+    found = [
+        (f"{where}.{name}", schema)
+        for name, schema in node.get("properties", {}).items()
+        if isinstance(schema, dict)
+    ]
+    return found + [
+        item for key, value in node.items() for item in properties(value, f"{where}/{key}")
+    ]
+
+
+def alternatives(document: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The schemas a value may match: the branches of `anyOf`/`oneOf`, references followed."""
+    schema = resolve(document, schema)
+    branches = schema.get("anyOf") or schema.get("oneOf")
+    if branches is None:
+        return [schema]
+    return [leaf for branch in branches for leaf in alternatives(document, branch)]
+
+
+async def test_every_time_field_is_declared_a_date_time(document: dict[str, Any]) -> None:
+    """A time typed as a plain string would let any format through the OpenAPI checker."""
+    times = [
+        (where, leaf)
+        for where, schema in properties(document)
+        if TIME_LIKE.search(where.rsplit(".", 1)[1])
+        for leaf in alternatives(document, schema)
+        if leaf.get("type") != "null"
+    ]
+
+    plain = [where for where, leaf in times if leaf.get("format") != "date-time"]
+    assert plain == []
+    assert {where.rsplit(".", 1)[1] for where, _ in times} >= {
+        "started_at", "ended_at", "created_at", "decided_at", "pushed_at", "added_at",
+        "expires_at", "attempted_at",
+    }  # fmt: skip
+    assert all(leaf["examples"] == ["2025-01-15T18:22:04.000Z"] for _, leaf in times)

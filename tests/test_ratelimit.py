@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from limits import RateLimitItemPerMinute
 from limits.strategies import MovingWindowRateLimiter
 
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.config import Settings
 from humanadd.ratelimit import RateLimiter, WindowLogStorage
 from tests.conftest import AddCalls, MakeAccount, client_for, require_redis_url

@@ -1,8 +1,15 @@
-"""The API's time format: UTC ISO-8601 with milliseconds and `Z`, and unix milliseconds."""
+"""The API's time format: UTC ISO-8601 with milliseconds and `Z`, and unix milliseconds.
+
+Every time the API, a webhook or the CLI's `--json` shows is written by `iso_from_ms` (a
+datetime goes through it too, by `iso_from_datetime`), and every wire shape types it as
+`Timestamp`, which the OpenAPI document declares `format: date-time`.
+"""
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import overload
+from typing import Annotated, overload
+
+from pydantic import WithJsonSchema
 
 MIN_UNIX_MS = 0
 """1970-01-01T00:00:00.000Z: the earliest time the API accepts or stores."""
@@ -11,7 +18,27 @@ MAX_UNIX_MS = 253_402_300_799_999
 1), `iso_from_ms` cannot print a time; it also fits every integer column."""
 
 
+EXAMPLE = "2025-01-15T18:22:04.000Z"
+PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"
+"""What `iso_from_ms` writes, and nothing else."""
+
+Timestamp = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": PATTERN,
+            "description": "UTC, ISO-8601 with milliseconds and `Z`.",
+            "examples": [EXAMPLE],
+        }
+    ),
+]
+"""A time in a wire shape; its value comes from `iso_from_ms`."""
+
+
 def now_ms() -> int:
+    """The current time in unix milliseconds."""
     return time.time_ns() // 1_000_000
 
 
@@ -34,7 +61,7 @@ def iso_from_datetime(moment: None) -> None: ...
 @overload
 def iso_from_datetime(moment: datetime | None) -> str | None: ...
 def iso_from_datetime(moment: datetime | None) -> str | None:
-    """An aware datetime in the API's format; None stays None."""
+    """An aware datetime in the API's format, written by `iso_from_ms`; None stays None."""
     return None if moment is None else iso_from_ms(round(moment.timestamp() * 1000))
 
 

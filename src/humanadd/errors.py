@@ -1,4 +1,5 @@
-"""API errors as types, and the one place that renders them as the API's JSON envelope."""
+"""API errors as types, and the one place that renders them as the API's JSON envelope; and
+`DomainError`, the base of what the services refuse."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
@@ -19,6 +20,12 @@ class ErrorBody(BaseModel):
     ok: Literal[False] = False
     error: str
     message: str
+
+
+class DomainError(ValueError):
+    """Something a service refuses to do (an unknown account, a bad plan, a change that is not
+    held): its message says what, for an operator. Each package's own errors (its `errors`
+    module) derive from it; the HTTP layer turns those it expects into an `ApiError`."""
 
 
 class ApiError(Exception):

@@ -14,7 +14,9 @@ from humanadd.errors import ApiError, InvalidRequest, describe_validation_error,
 
 
 def json_bytes(content: Any) -> bytes:
-    return orjson.dumps(content)
+    """`content` as JSON. A datetime in it is a TypeError: the API writes every time with
+    `clock.iso_from_ms`, never in orjson's own format (microseconds, `+00:00`)."""
+    return orjson.dumps(content, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 class JsonResponse(JSONResponse):

@@ -5,6 +5,7 @@ import inspect
 import pytest
 
 from humanadd.accounts import service as accounts
+from humanadd.accounts.errors import AccountError
 from humanadd.dependencies import Services
 
 
@@ -34,7 +35,7 @@ def test_a_region_or_utc_is_a_time_zone(name: str) -> None:
     "name", ["EST", "EST5EDT", "Etc/GMT+5", "GMT", "Etc/UTC", "US/Eastern", "Zulu", "CET"]
 )
 def test_abbreviations_offsets_and_aliases_are_refused_with_a_region_suggested(name: str) -> None:
-    with pytest.raises(accounts.AccountError) as refused:
+    with pytest.raises(AccountError) as refused:
         accounts.check_timezone(name)
 
     assert str(refused.value) == (
@@ -46,5 +47,5 @@ def test_abbreviations_offsets_and_aliases_are_refused_with_a_region_suggested(n
 
 async def test_create_refuses_a_fixed_offset_zone(services: Services) -> None:
     async with services.sessions.begin() as session:
-        with pytest.raises(accounts.AccountError):
+        with pytest.raises(AccountError):
             await accounts.create(session, name="Offset", plan="pro", timezone="EST", actor="test")

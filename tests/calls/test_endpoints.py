@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.config import Settings
 from tests.conftest import AddCalls, MakeAccount, TestAccount, client_for
 from tests.openapi_check import OpenApiChecker

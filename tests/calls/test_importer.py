@@ -7,10 +7,10 @@ from typing import Any
 import orjson
 import pytest
 
-from humanadd.accounts.service import AccountError
+from humanadd.accounts.errors import AccountError
 from humanadd.calls import importer
 from humanadd.calls.importer import LineError, parse_line, parse_lines
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.clock import MAX_UNIX_MS, MIN_UNIX_MS, iso_from_ms
 from humanadd.dependencies import Services
 

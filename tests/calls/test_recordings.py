@@ -17,7 +17,7 @@ from humanadd.calls.recordings import (
     RecordingSources,
     parse_range,
 )
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.config import Settings
 from humanadd.errors import NotFound, RangeNotSatisfiable
 from tests.conftest import AddCalls, MakeAccount, TestAccount

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from humanadd.calls.models import Call, CallTag
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.dependencies import Services
 from tests.conftest import AddCalls, MakeAccount
 

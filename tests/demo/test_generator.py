@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from humanadd.calls.questions import caller_questions, normalize, questions_in
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.clock import iso_from_ms
 from humanadd.demo.businesses import HVAC
 from humanadd.demo.generator import CALL_COUNT, demo_calls

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from humanadd.audit.models import AuditEvent
 from humanadd.dependencies import Services
 from humanadd.idempotency.models import IdempotencyRecord
-from humanadd.kb import service
+from humanadd.kb import changes
+from humanadd.kb import review as kb_review
 from humanadd.kb.models import KbChange
 from humanadd.kb.schemas import KbChangeRequest
 from tests.conftest import TestAccount
@@ -84,7 +85,7 @@ def assert_invalid(response: httpx.Response, message: str) -> None:
 async def queue(services: Services, account: TestAccount, text: str, replace: bool = False) -> str:
     """Queue a change as POST /kb does; its id."""
     async with services.sessions.begin() as session:
-        queued = await service.queue_change(
+        queued = await changes.queue_change(
             session, account.id, KbChangeRequest(text=text, replace=replace)
         )
     return queued.change_id
@@ -93,7 +94,7 @@ async def queue(services: Services, account: TestAccount, text: str, replace: bo
 async def review(services: Services, account: TestAccount) -> None:
     """What the worker does for the account's queued changes."""
     async with services.sessions.begin() as session:
-        await service.review(session, account.id)
+        await kb_review.review(session, account.id)
 
 
 async def change(services: Services, change_id: str) -> KbChange:
@@ -110,7 +111,7 @@ async def statuses(services: Services, *change_ids: str) -> list[str]:
 async def entries(services: Services, account: TestAccount) -> list[str]:
     """The texts of the account's current version."""
     async with services.sessions() as session:
-        return [entry.text for entry in (await service.view(session, account.id)).entries]
+        return [entry.text for entry in (await changes.view(session, account.id)).entries]
 
 
 async def audit_rows(services: Services, account: TestAccount) -> list[tuple[str, str, Any]]:

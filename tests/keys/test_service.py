@@ -11,7 +11,7 @@ from humanadd.accounts import service as accounts
 from humanadd.audit.models import AuditEvent
 from humanadd.calls import repository as calls_repository
 from humanadd.calls import service as calls_service
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.db import utcnow
 from humanadd.dependencies import Services
 from humanadd.keys import service as keys

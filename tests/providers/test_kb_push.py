@@ -8,8 +8,9 @@ from sqlalchemy import update
 from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.dependencies import Services
-from humanadd.kb import push, service
+from humanadd.kb import changes, push, push_state
 from humanadd.kb import repository as kb_repository
+from humanadd.kb import review as kb_review
 from humanadd.kb.models import KnowledgeBase
 from humanadd.providers import service as providers
 from tests.conftest import MakeAccount, TestAccount
@@ -29,7 +30,7 @@ def kb_name(account: TestAccount) -> str:
 
 async def entry_ids(services: Services, account: TestAccount) -> list[str]:
     async with services.sessions() as session:
-        return [entry.id for entry in (await service.view(session, account.id)).entries]
+        return [entry.id for entry in (await changes.view(session, account.id)).entries]
 
 
 async def leased(services: Services, account: TestAccount, at: int) -> int:
@@ -169,7 +170,7 @@ async def test_a_rollback_is_pushed_like_any_change(
     assert await push_now(services, settings, account)
 
     async with services.sessions.begin() as session:
-        rollback = await service.rollback(session, account.id, 2, actor="test")
+        rollback = await kb_review.rollback(session, account.id, 2, actor="test")
     assert await push_now(services, settings, account)
 
     assert fake_retell.kb.texts(kb_name(account)) == [(before[0], HOURS), (before[1], PARKING)]
@@ -285,7 +286,7 @@ async def test_a_simulated_account_acknowledges_the_push(
     assert (await change(services, queued)).status == "pushed"
     assert fake_retell.kb.requests == []
     async with services.sessions() as session:
-        assert await service.pushed_texts(session, account.id) == [HOURS]
+        assert await changes.pushed_texts(session, account.id) == [HOURS]
     kb = (await client.get("/api/v1/kb", headers=account.headers)).json()["kb"]
     assert (kb["version"], kb["pushed"]) == (1, True)
     assert kb["pushed_at"] is not None
@@ -448,7 +449,7 @@ async def test_removing_the_provider_leaves_no_change_pushing(
     await review(services, retell_account)
     lease = await leased(services, retell_account, now_ms())
     async with services.sessions.begin() as session:
-        assert await service.start_push(session, retell_account.id, lease) is not None
+        assert await push_state.start_push(session, retell_account.id, lease) is not None
     assert (await change(services, queued)).status == "pushing"  # and then the worker dies
 
     async with services.sessions.begin() as session:

@@ -3,7 +3,7 @@
 import itertools
 from typing import Any
 
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.clock import ms_from_iso
 
 _ids = itertools.count(1)

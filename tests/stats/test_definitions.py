@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from humanadd.calls.questions import normalize
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.stats import service
 from humanadd.stats.repository import MS_PER_DAY, UNANSWERED_REASONS, Window
 from humanadd.stats.schemas import SentimentDistribution, Stats, TopQuestion

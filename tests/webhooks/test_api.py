@@ -1,8 +1,12 @@
 """/api/v1/webhooks: the caller's own webhook, in the API's envelope."""
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 
+from humanadd.clock import datetime_from_iso
 from humanadd.config import Settings
 from humanadd.dependencies import Services
 from humanadd.webhooks import service
@@ -159,3 +163,25 @@ async def test_a_body_naming_a_key_twice_is_400_and_changes_nothing(
         },
     )
     assert (await client.get(WEBHOOKS, headers=account.headers)).status_code == 404
+
+
+API_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+"""The API document's one time format: UTC, milliseconds, `Z`."""
+
+
+async def test_a_rotated_secrets_expires_at_is_in_the_apis_time_format(
+    client: httpx.AsyncClient, services: Services, make_account: MakeAccount
+) -> None:
+    account = await make_account()
+    await client.put(WEBHOOKS, json={"url": URL}, headers=account.headers)
+    async with services.sessions.begin() as session:
+        await service.rotate_signing_secret(session, account.id, actor="test")
+    before = datetime.now(UTC)
+
+    got = await client.get(WEBHOOKS, headers=account.headers)
+
+    new, old = got.json()["webhook"]["signing_secrets"]
+    assert new["expires_at"] is None
+    assert API_TIME.fullmatch(old["expires_at"]), old["expires_at"]
+    until = datetime_from_iso(old["expires_at"])
+    assert before + timedelta(hours=23, minutes=59) < until <= before + timedelta(hours=24)

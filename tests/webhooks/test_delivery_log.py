@@ -21,6 +21,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import update
 from standardwebhooks import Webhook
 
+from humanadd.clock import ms_from_iso
 from humanadd.config import Settings
 from humanadd.dependencies import Services
 from humanadd.webhooks import service
@@ -239,3 +240,38 @@ async def test_the_test_event_is_the_documented_body_signed_like_call_ended(
         (secret,) = (await service.show(session, webhook_only.id)).signing_secrets
     assert Webhook(secret.secret).verify(received.body, received.headers) == body
     assert received.headers["webhook-id"] == orjson.loads(result.stdout)["event_id"]
+
+
+API_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+"""The API document's one time format: UTC, milliseconds, `Z`."""
+
+
+def unix_ms(moment: datetime.datetime) -> int:
+    return round(moment.timestamp() * 1000)
+
+
+@pytest.mark.answers(Answer(500), Answer(200))
+async def test_the_logs_times_are_in_the_apis_format_in_the_api_and_the_cli(
+    client: httpx.AsyncClient,
+    cli: Cli,
+    services: Services,
+    settings: Settings,
+    webhook_only: TestAccount,
+) -> None:
+    await client.post("/api/v1/webhooks/test", headers=webhook_only.headers)
+    await run_until_settled(services, settings, webhook_only)
+    stored = await the_delivery(services, webhook_only)
+    stored_attempts = await attempts_of(services, stored.id)
+
+    log = await client.get("/api/v1/webhooks/deliveries", headers=webhook_only.headers)
+    listed = await cli("webhooks", "deliveries", webhook_only.id, "--json")
+
+    (delivery,) = log.json()["deliveries"]
+    times = [delivery["created_at"], *(a["attempted_at"] for a in delivery["attempts"])]
+    assert all(API_TIME.fullmatch(time) for time in times), times
+    assert [ms_from_iso(time) for time in times] == [
+        unix_ms(stored.created_at),
+        *(unix_ms(attempt.attempted_at) for attempt in stored_attempts),
+    ]
+    assert listed.exit_code == 0, listed.stderr
+    assert orjson.loads(listed.stdout) == log.json()["deliveries"]

@@ -2,12 +2,8 @@
 
 import pytest
 
-from humanadd.webhooks.destinations import (
-    RefusedDestination,
-    check_address,
-    check_destination,
-    check_url,
-)
+from humanadd.webhooks.destinations import check_address, check_destination, check_url
+from humanadd.webhooks.errors import RefusedDestination
 
 
 @pytest.mark.parametrize(

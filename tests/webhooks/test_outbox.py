@@ -8,7 +8,7 @@ import orjson
 from sqlalchemy import select
 
 from humanadd.calls import repository as calls
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.config import Settings
 from humanadd.db import utcnow
 from humanadd.dependencies import Services

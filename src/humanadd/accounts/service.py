@@ -6,15 +6,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import repository
+from humanadd.accounts.errors import AccountError
 from humanadd.accounts.models import Account, Plan
 from humanadd.audit import service as audit
 from humanadd.ids import new_id
 from humanadd.keys import service as keys
-
-
-class AccountError(ValueError):
-    """An operator asked for something impossible (unknown account, bad plan or zone)."""
-
 
 REGION_AREAS = frozenset(
     {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from humanadd.accounts import service as accounts
 from humanadd.calls import repository
 from humanadd.calls.questions import caller_questions
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.calls.schemas import Direction, Sentiment, Status, TranscriptTurn
 from humanadd.clock import MAX_UNIX_MS, MIN_UNIX_MS, iso_from_ms, ms_from_iso
 from humanadd.webhooks import service as webhooks

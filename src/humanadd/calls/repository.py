@@ -1,7 +1,6 @@
 """All SQL about calls, composed from one tenant-scoped base statement."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, cast
 
@@ -29,6 +28,7 @@ from humanadd.accounts.models import Account
 from humanadd.calls.cursor import CallFilters, Position
 from humanadd.calls.models import Call, CallQuestion, CallTag
 from humanadd.calls.questions import normalize
+from humanadd.calls.records import CallRecord
 from humanadd.db import insert_for, utcnow
 from humanadd.driver import Reader, Row
 from humanadd.keys.repository import live_key
@@ -54,29 +54,6 @@ DETAIL_COLUMNS = (
     Call.transcript_object,
     Call.recording_ref,
 )
-
-
-@dataclass
-class CallRecord:
-    """A call as the service stores it, whatever brought it in (import, demo, provider)."""
-
-    call_id: str
-    direction: str
-    started_at: int
-    from_number: str | None = None
-    to_number: str | None = None
-    ended_at: int | None = None
-    duration_seconds: int = 0
-    status: str = "ended"
-    disconnection_reason: str | None = None
-    sentiment: str | None = None
-    summary: str | None = None
-    tags: list[str] = field(default_factory=list)
-    booked: bool = False
-    transcript: str | None = None
-    transcript_object: list[dict[str, Any]] | None = None
-    recording_ref: str | None = None
-    questions: list[str] = field(default_factory=list)
 
 
 def storable(text: str) -> bool:

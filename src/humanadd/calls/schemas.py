@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from humanadd.clock import Timestamp
 from humanadd.errors import RESPONSE_SCHEMA
 
 Direction = Literal["inbound", "outbound"]
@@ -51,9 +52,7 @@ class CallSummary(BaseModel):
     direction: Direction
     from_number: str | None = Field(examples=["+15551234567"])
     to_number: str | None = Field(examples=["+15559876543"])
-    started_at: str = Field(
-        description="UTC, ISO-8601 with milliseconds.", examples=["2025-01-15T18:22:04.000Z"]
-    )
+    started_at: Timestamp
     duration_seconds: int
     status: Status
     sentiment: Sentiment | None = Field(description="null until analysed, or when unknown.")
@@ -63,7 +62,7 @@ class CallSummary(BaseModel):
 
 
 class CallDetail(CallSummary):
-    ended_at: str | None
+    ended_at: Timestamp | None
     disconnection_reason: str | None = Field(examples=["user_hangup"])
     transcript: str | None = Field(description="Lines `AI: …` and `Caller: …`.")
     transcript_object: list[TranscriptTurn] | None

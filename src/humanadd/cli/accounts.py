@@ -13,7 +13,7 @@ from humanadd.cli.options import AccountArgument, AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
 from humanadd.clock import iso_from_datetime
 from humanadd.db import shown_url
-from humanadd.kb import service as kb
+from humanadd.kb import review as kb
 from humanadd.providers import service as providers
 
 ACTOR = "cli"

@@ -13,7 +13,10 @@ def fail(message: str) -> NoReturn:
 
 
 def print_json(data: Any) -> None:
-    typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+    """`data` as indented JSON on stdout; a datetime in it is a TypeError, as in the API's
+    answers (`humanadd.http.json_bytes`): times are written as the API writes them."""
+    options = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME
+    typer.echo(orjson.dumps(data, option=options).decode())
 
 
 def print_table(headers: list[str], rows: list[list[str]]) -> None:

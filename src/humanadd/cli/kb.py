@@ -9,7 +9,7 @@ from humanadd.cli.console import print_json, print_table
 from humanadd.cli.options import AccountArgument, AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
 from humanadd.clock import iso_from_datetime
-from humanadd.kb import service
+from humanadd.kb import changes, review
 from humanadd.kb.models import KbChange, KbVersion
 from humanadd.kb.schemas import change_body
 
@@ -82,7 +82,7 @@ def pending(
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> list[KbChange]:
-        return await service.pending(session, account_id)
+        return await changes.pending(session, account_id)
 
     held = run_in_transaction(settings, operation)
     if as_json:
@@ -113,7 +113,7 @@ def show(change_id: ChangeArgument, as_json: AsJson = False) -> None:
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> KbChange:
-        return await service.change(session, change_id)
+        return await changes.change(session, change_id)
 
     _print_change(run_in_transaction(settings, operation), as_json)
 
@@ -128,7 +128,7 @@ def approve(change_id: ChangeArgument, as_json: AsJson = False) -> None:
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> KbChange:
-        return await service.approve(session, change_id, actor=ACTOR)
+        return await review.approve(session, change_id, actor=ACTOR)
 
     _print_change(run_in_transaction(settings, operation), as_json)
 
@@ -153,7 +153,7 @@ def reject(
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> KbChange:
-        return await service.reject(session, change_id, actor=ACTOR, reason=reason)
+        return await review.reject(session, change_id, actor=ACTOR, reason=reason)
 
     _print_change(run_in_transaction(settings, operation), as_json)
 
@@ -181,7 +181,7 @@ def rollback(
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> KbChange:
-        return await service.rollback(session, account_id, to, actor=ACTOR)
+        return await review.rollback(session, account_id, to, actor=ACTOR)
 
     _print_change(run_in_transaction(settings, operation), as_json)
 
@@ -207,7 +207,7 @@ def versions(account_id: AccountArgument, as_json: AsJson = False) -> None:
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> list[KbVersion]:
-        return await service.versions(session, account_id)
+        return await changes.versions(session, account_id)
 
     rows = [_version(version) for version in run_in_transaction(settings, operation)]
     if as_json:

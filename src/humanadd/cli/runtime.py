@@ -12,10 +12,10 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from humanadd.accounts.service import AccountError
 from humanadd.cli.console import fail
 from humanadd.config import Settings
 from humanadd.db import create_engine, session_factory, shown_url, sqlite_file
+from humanadd.errors import DomainError
 
 T = TypeVar("T")
 
@@ -87,7 +87,7 @@ def database_failure(error: BaseException) -> str:
 def run_in_transaction(settings: Settings, operation: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `operation` in one transaction that commits if it returns and rolls back if it raises.
 
-    Operator mistakes the services detect (unknown account, bad plan or zone) and database
+    What the services refuse (a `DomainError`: unknown account, bad plan or zone…) and database
     failures end the command with a one-line message.
     """
 
@@ -115,7 +115,7 @@ def run_with_sessions(
     try:
         open_database(settings)
         return asyncio.run(main())
-    except AccountError as error:
+    except DomainError as error:
         fail(str(error))
     except DATABASE_ERRORS as error:
         fail(database_failure(error))

@@ -13,6 +13,7 @@ from humanadd.cli.options import AccountArgument, AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
 from humanadd.clock import datetime_from_iso
 from humanadd.webhooks import service
+from humanadd.webhooks.errors import RefusedWebhookUrl
 from humanadd.webhooks.service import WebhookConfig
 
 ACTOR = "cli"
@@ -75,10 +76,10 @@ def set_webhook(
             return await service.configure(
                 session, settings, account_id, url=url, secret=secret, actor=ACTOR
             )
-        except service.RefusedWebhookUrl as error:
+        except RefusedWebhookUrl as error:
             # The hint is for operators only: the API's customers cannot change the setting.
             if urlsplit(url).scheme == "http" and not settings.webhooks_allow_insecure:
-                raise service.RefusedWebhookUrl(f"{error} ({INSECURE_HINT})") from None
+                raise RefusedWebhookUrl(f"{error} ({INSECURE_HINT})") from None
             raise
 
     _print(run_in_transaction(settings, operation), as_json)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from humanadd.calls.questions import caller_questions
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.demo import conversations
 from humanadd.demo.businesses import HVAC
 from humanadd.demo.conversations import Conversation, whole_seconds

@@ -16,7 +16,7 @@ from humanadd.errors import (
 )
 from humanadd.http import JsonResponse, json_body, request_body, single_header
 from humanadd.idempotency import service as idempotency
-from humanadd.kb import repository, service
+from humanadd.kb import changes, repository
 from humanadd.kb.schemas import (
     MAX_TEXT_LENGTH,
     KbChangeList,
@@ -83,7 +83,7 @@ async def submit_change(
 ) -> Response:
     """Queue a change to your AI's knowledge base; it is reviewed, then pushed within minutes."""
     account_id = principal_of(request).account_id
-    answer = await service.submit_change(session, account_id, change, key)
+    answer = await changes.submit_change(session, account_id, change, key)
     return Response(
         answer.body,
         status_code=answer.status_code,
@@ -96,7 +96,7 @@ async def submit_change(
 async def get_kb(request: Request, session: SessionDep) -> JsonResponse:
     """Your knowledge base as it is now (every approved change applied), and whether your AI
     receptionist has it yet."""
-    kb = await service.view(session, principal_of(request).account_id)
+    kb = await changes.view(session, principal_of(request).account_id)
     entries = [
         {
             "text": entry.text,
@@ -137,7 +137,7 @@ async def list_changes(
     query: Annotated[ChangesQuery, Query()],
 ) -> JsonResponse:
     """Your changes, newest first, a page at a time."""
-    page = await service.changes_page(
+    page = await changes.changes_page(
         session,
         get_services(request).cursors,
         principal_of(request).account_id,

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from humanadd.accounts.models import Provider
 from humanadd.clock import now_ms
 from humanadd.config import Settings
-from humanadd.kb import repository, service
+from humanadd.kb import push_state, repository, review
 from humanadd.providers.retell.knowledge import PushFailed, RetellKnowledge
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ async def review_queued(sessions: async_sessionmaker[AsyncSession]) -> None:
         account_ids = await repository.accounts_to_review(session)
     for account_id in account_ids:
         async with sessions.begin() as session:
-            await service.review(session, account_id)
+            await review.review(session, account_id)
 
 
 async def claim(
@@ -131,7 +131,7 @@ async def push_one(
     """Push the account's current version under the claimed `lease`; whether the provider took
     it (and it was recorded)."""
     async with sessions.begin() as session:
-        job = await service.start_push(session, account_id, lease)
+        job = await push_state.start_push(session, account_id, lease)
     if job is None:
         return False
     held = _Lease(sessions, account_id, lease, clock)
@@ -153,9 +153,11 @@ async def push_one(
             await target.close()
     async with sessions.begin() as session:
         if failure is None:
-            recorded = await service.push_succeeded(session, job, provider_kb_id, lease=held.token)
+            recorded = await push_state.push_succeeded(
+                session, job, provider_kb_id, lease=held.token
+            )
         else:
-            recorded = await service.push_failed(
+            recorded = await push_state.push_failed(
                 session, job, failure, lease=held.token, now_ms=clock()
             )
     extra = {"account_id": account_id, "version": job.version}

@@ -173,6 +173,14 @@ async def entries(session: AsyncSession, account_id: str, ids: Sequence[str]) ->
     return [found[entry_id] for entry_id in ids]
 
 
+async def version_entries(session: AsyncSession, account_id: str, number: int) -> list[KbEntry]:
+    """The entries of the account's version `number`, in order (none for version 0)."""
+    if number == 0:
+        return []
+    found = await version(session, account_id, number)
+    return [] if found is None else await entries(session, account_id, found.entry_ids)
+
+
 async def add_entry(session: AsyncSession, change: KbChange, text: str) -> KbEntry:
     entry = KbEntry(
         id=new_id(ENTRY_ID_PREFIX),

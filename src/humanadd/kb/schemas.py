@@ -5,7 +5,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from humanadd.clock import iso_from_datetime
+from humanadd.clock import Timestamp, iso_from_datetime
 from humanadd.errors import RESPONSE_SCHEMA
 from humanadd.kb.models import KbChange
 
@@ -57,9 +57,6 @@ ChangeStatus = Literal[
     "pending_review", "held", "approved", "rejected", "pushing", "pushed", "push_failed"
 ]
 FindingName = Literal["duplicate", "card_number", "secret", "large_shrink"]
-Timestamp = Field(
-    description="UTC, ISO-8601 with milliseconds.", examples=["2026-11-28T18:22:04.000Z"]
-)
 
 
 class KbEntryShape(BaseModel):
@@ -67,7 +64,7 @@ class KbEntryShape(BaseModel):
 
     text: str
     change_id: str = Field(description="The change that added this text.")
-    added_at: str = Timestamp
+    added_at: Timestamp
 
 
 class KbShape(BaseModel):
@@ -79,7 +76,9 @@ class KbShape(BaseModel):
     )
     entries: list[KbEntryShape] = Field(description="The knowledge base's texts, in order.")
     pushed: bool = Field(description="Whether your AI receptionist has this version.")
-    pushed_at: str | None = Field(description="When this version reached it; null until then.")
+    pushed_at: Timestamp | None = Field(
+        description="When this version reached it; null until then."
+    )
 
 
 class KbResponse(BaseModel):
@@ -101,9 +100,9 @@ class KbChangeShape(BaseModel):
     findings: list[FindingName] = Field(
         description="What the automatic checks found; a change with findings is held."
     )
-    created_at: str = Timestamp
-    decided_at: str | None = Field(description="When it was approved or rejected.")
-    pushed_at: str | None = Field(description="When it reached your AI receptionist.")
+    created_at: Timestamp
+    decided_at: Timestamp | None = Field(description="When it was approved or rejected.")
+    pushed_at: Timestamp | None = Field(description="When it reached your AI receptionist.")
     error: str | None = Field(
         description="For push_failed, the provider's message; for rejected, our reason."
     )

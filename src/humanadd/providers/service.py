@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import service as accounts
 from humanadd.accounts.models import Provider
-from humanadd.accounts.service import AccountError
 from humanadd.audit import service as audit
 from humanadd.calls import repository as calls
 from humanadd.calls.models import Stage
 from humanadd.errors import InvalidRequest, describe_validation_error
-from humanadd.kb import service as kb
+from humanadd.kb import push_state as kb
 from humanadd.providers import repository
+from humanadd.providers.errors import ProviderSettingsError
 from humanadd.providers.retell.calls import RetellCall, to_record
 from humanadd.webhooks import service as webhooks
 
@@ -44,7 +44,7 @@ class ProviderSettings:
 def _check_key(name: str, value: str, limit: int = MAX_ANALYSIS_KEY_LENGTH) -> str:
     value = value.strip()
     if not value or len(value) > limit:
-        raise AccountError(f"{name} must be 1 to {limit} characters")
+        raise ProviderSettingsError(f"{name} must be 1 to {limit} characters")
     return value
 
 
@@ -66,14 +66,16 @@ async def set_provider(
     account = await accounts.require(session, account_id)
     if provider is not None and provider not in {p.value for p in Provider}:
         choices = ", ".join(p.value for p in Provider)
-        raise AccountError(f"unknown provider {provider!r} (choose one of: {choices}, none)")
+        raise ProviderSettingsError(
+            f"unknown provider {provider!r} (choose one of: {choices}, none)"
+        )
     agents = list(dict.fromkeys(agent.strip() for agent in agent_ids))
     if any(not agent or len(agent) > MAX_AGENT_ID_LENGTH for agent in agents):
-        raise AccountError(f"an agent id is 1 to {MAX_AGENT_ID_LENGTH} characters")
+        raise ProviderSettingsError(f"an agent id is 1 to {MAX_AGENT_ID_LENGTH} characters")
     if provider == Provider.RETELL and not agents:
-        raise AccountError("a retell account needs at least one --agent-id")
+        raise ProviderSettingsError("a retell account needs at least one --agent-id")
     if provider is None and agents:
-        raise AccountError("an account without a provider has no agents")
+        raise ProviderSettingsError("an account without a provider has no agents")
     taken = {
         agent: owner
         for agent, owner in (await repository.owners(session, agents)).items()
@@ -81,7 +83,7 @@ async def set_provider(
     }
     if taken:
         agent, owner = next(iter(taken.items()))
-        raise AccountError(f"agent {agent!r} already belongs to account {owner}")
+        raise ProviderSettingsError(f"agent {agent!r} already belongs to account {owner}")
     previous = (account.provider, account.llm_id)
     account.provider = provider
     if tags_key is not None:

@@ -23,7 +23,7 @@ from humanadd.clock import now_ms
 from humanadd.demo import conversations
 from humanadd.demo.businesses import HVAC, Business
 from humanadd.demo.generator import ANSWERED_ENDINGS, FIRST_NAMES, recording_ref
-from humanadd.kb import service as kb
+from humanadd.kb import changes as kb
 from humanadd.providers import repository as providers
 from humanadd.providers.retell.calls import RetellCall
 from humanadd.providers.service import ingest

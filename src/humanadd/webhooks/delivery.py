@@ -39,7 +39,8 @@ from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.db import utcnow
 from humanadd.webhooks import failures, repository, signing
-from humanadd.webhooks.destinations import RefusedDestination, check_address, check_url
+from humanadd.webhooks.destinations import check_address, check_url
+from humanadd.webhooks.errors import RefusedDestination
 from humanadd.webhooks.models import ERROR_LENGTH, WebhookAttempt
 
 logger = logging.getLogger(__name__)

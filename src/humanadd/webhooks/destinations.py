@@ -15,13 +15,10 @@ import socket
 from urllib.parse import urlsplit
 
 from humanadd.errors import quote
+from humanadd.webhooks.errors import RefusedDestination
 
 MAX_URL_LENGTH = 2048
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class RefusedDestination(ValueError):
-    """The URL or one of its addresses may not receive webhooks; the message says why."""
 
 
 def refusal(address: IPAddress) -> str | None:

@@ -13,6 +13,7 @@ from humanadd.http import JsonResponse, json_body, request_body
 from humanadd.keys.auth import AuthenticatedRoute, principal_of
 from humanadd.params import Digits
 from humanadd.webhooks import service
+from humanadd.webhooks.errors import NoSuchDelivery, NoWebhook, RefusedWebhookUrl
 from humanadd.webhooks.schemas import (
     DeliveryList,
     Redelivery,
@@ -39,7 +40,7 @@ async def get_webhook(request: Request, session: SessionDep) -> JsonResponse:
     """Your webhook: URL, enabled, your secret (masked) and the signing secrets."""
     try:
         return _webhook(await service.show(session, principal_of(request).account_id))
-    except service.NoWebhook:
+    except NoWebhook:
         raise NotFound(NO_WEBHOOK) from None
 
 
@@ -73,7 +74,7 @@ async def put_webhook(
             secret=update.secret,
             actor=ACTOR,
         )
-    except service.RefusedWebhookUrl as error:
+    except RefusedWebhookUrl as error:
         raise InvalidRequest(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
     return _webhook(config)
 
@@ -83,7 +84,7 @@ async def test_webhook(request: Request, session: SessionDep) -> JsonResponse:
     """Queue a `test` event to your webhook, signed and retried like real ones."""
     try:
         event_id = await service.send_test(session, principal_of(request).account_id)
-    except service.NoWebhook:
+    except NoWebhook:
         raise NotFound(NO_WEBHOOK) from None
     return JsonResponse({"ok": True, "event_id": event_id})
 
@@ -112,7 +113,7 @@ async def list_deliveries(
     account_id = principal_of(request).account_id
     try:
         log = await service.delivery_log(session, account_id, query.status, query.limit)
-    except service.NoWebhook:
+    except NoWebhook:
         raise NotFound(NO_WEBHOOK) from None
     return JsonResponse({"ok": True, "deliveries": log})
 
@@ -128,6 +129,6 @@ async def redeliver(delivery_id: str, request: Request, session: SessionDep) -> 
         new = await service.redeliver(
             session, delivery_id, actor=ACTOR, account_id=principal_of(request).account_id
         )
-    except service.NoSuchDelivery:
+    except NoSuchDelivery:
         raise NotFound(f"No delivery {quote(delivery_id)}.") from None
     return JsonResponse({"ok": True, "delivery_id": new})

@@ -8,7 +8,7 @@ import ssl
 
 import aiohttp
 
-from humanadd.webhooks.destinations import RefusedDestination
+from humanadd.webhooks.errors import RefusedDestination
 
 _UNREACHABLE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH})
 

@@ -7,7 +7,7 @@ from sqlalchemy import Table, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.calls.models import Call, Stage
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.db import dialect_insert, lease, utcnow
 from humanadd.webhooks.models import (
     WebhookAttempt,

@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from humanadd.clock import Timestamp
 from humanadd.errors import RESPONSE_SCHEMA
 
 
@@ -21,7 +22,9 @@ class WebhookUpdate(BaseModel):
 
 class SigningSecret(BaseModel):
     secret: str = Field(description="`whsec_…`: verify `webhook-signature` with it.")
-    expires_at: str | None = Field(description="Set on a rotated secret: it signs until then.")
+    expires_at: Timestamp | None = Field(
+        description="Set on a rotated secret: it signs until then."
+    )
 
 
 class Webhook(BaseModel):
@@ -46,7 +49,7 @@ class TestQueued(BaseModel):
 
 
 class Attempt(BaseModel):
-    attempted_at: str
+    attempted_at: Timestamp
     trigger: Literal["scheduled", "manual"] = Field(
         description="`manual`: the first attempt of a delivery asked for (a redelivery, a "
         "recovery, a test event); `scheduled`: every other, automatic retries included."
@@ -71,7 +74,7 @@ class Delivery(BaseModel):
         description="`scheduled`: the event's own delivery; `manual`: one asked for (a "
         "redelivery, a recovery, a test event)."
     )
-    created_at: str
+    created_at: Timestamp
     attempts: list[Attempt]
 
 

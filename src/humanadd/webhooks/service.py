@@ -13,31 +13,24 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import service as accounts
-from humanadd.accounts.service import AccountError
 from humanadd.audit import service as audit
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.calls.service import recording_path
-from humanadd.clock import iso_from_ms, now_ms
+from humanadd.clock import iso_from_datetime, iso_from_ms, now_ms
 from humanadd.config import Settings
 from humanadd.db import utcnow
 from humanadd.ids import new_id
 from humanadd.webhooks import repository
-from humanadd.webhooks.destinations import RefusedDestination, check_destination
+from humanadd.webhooks.destinations import check_destination
+from humanadd.webhooks.errors import (
+    NoSuchDelivery,
+    NoWebhook,
+    RefusedDestination,
+    RefusedWebhookUrl,
+    WebhookError,
+)
 from humanadd.webhooks.models import WebhookEndpoint, WebhookSigningSecret
 from humanadd.webhooks.signing import new_secret
-
-
-class NoWebhook(AccountError):
-    """The account has no webhook configured."""
-
-
-class RefusedWebhookUrl(AccountError):
-    """The URL may not receive webhooks (scheme, form, or where it resolves)."""
-
-
-class NoSuchDelivery(AccountError):
-    """No delivery by that id (in that account)."""
-
 
 ROTATION_OVERLAP = timedelta(hours=24)
 """After a rotation the old signing secret signs too, for this long."""
@@ -75,11 +68,7 @@ async def _config(session: AsyncSession, endpoint: WebhookEndpoint) -> WebhookCo
         enabled=endpoint.enabled,
         secret=mask(endpoint.secret),
         signing_secrets=[
-            SigningSecret(
-                row.secret,
-                None if row.expires_at is None else row.expires_at.isoformat(),
-            )
-            for row in secrets
+            SigningSecret(row.secret, iso_from_datetime(row.expires_at)) for row in secrets
         ],
     )
 
@@ -273,7 +262,7 @@ async def recover(
     queued = [await _queue(session, account_id, event_id, "manual") for event_id in event_ids]
     audit.record(
         session, "webhook.recovered", account_id=account_id, actor=actor,
-        since=since.isoformat(), until=until.isoformat(), events=len(queued),
+        since=iso_from_datetime(since), until=iso_from_datetime(until), events=len(queued),
     )  # fmt: skip
     return queued
 
@@ -307,7 +296,7 @@ async def delivery_log(
     """The account's most recent deliveries, newest first, with their attempts."""
     await _require_endpoint(session, account_id)
     if status is not None and status not in DELIVERY_STATUSES:
-        raise AccountError(
+        raise WebhookError(
             f"unknown status {status!r} (choose one of: {', '.join(DELIVERY_STATUSES)})"
         )
     return [
@@ -318,10 +307,10 @@ async def delivery_log(
             "call_id": event.call_id,
             "status": delivery.status,
             "trigger": delivery.trigger,
-            "created_at": delivery.created_at.isoformat(),
+            "created_at": iso_from_datetime(delivery.created_at),
             "attempts": [
                 {
-                    "attempted_at": attempt.attempted_at.isoformat(),
+                    "attempted_at": iso_from_datetime(attempt.attempted_at),
                     "trigger": attempt.trigger,
                     "status_code": attempt.status_code,
                     "latency_ms": attempt.latency_ms,

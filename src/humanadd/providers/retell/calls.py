@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from humanadd.calls.questions import caller_questions
-from humanadd.calls.repository import CallRecord
+from humanadd.calls.records import CallRecord
 from humanadd.calls.schemas import MAX_TAG_LENGTH
 from humanadd.clock import MAX_UNIX_MS, MIN_UNIX_MS
 
