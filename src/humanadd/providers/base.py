@@ -9,7 +9,7 @@ lacks the settings for, is `errors.NotConfigured` from its factory.
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from humanadd.config import Settings
 
@@ -71,6 +71,7 @@ def transcript_of(turns: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(f"{SPEAKERS[turn['role']]}: {turn['content']}" for turn in turns)
 
 
+@runtime_checkable
 class CallEvents(Protocol):
     """A provider's call webhooks: checking that a request is the provider's, and reading it."""
 
@@ -84,6 +85,7 @@ class CallEvents(Protocol):
         ...
 
 
+@runtime_checkable
 class CallSource(Protocol):
     """A provider's call records, for sync."""
 
@@ -99,6 +101,7 @@ class CallSource(Protocol):
     async def close(self) -> None: ...
 
 
+@runtime_checkable
 class Recordings(Protocol):
     """Where a provider keeps a call's recording now (its URLs expire)."""
 
@@ -109,6 +112,7 @@ class Recordings(Protocol):
     async def close(self) -> None: ...
 
 
+@runtime_checkable
 class KnowledgePush(Protocol):
     """Where an account's knowledge base goes: its provider."""
 
@@ -126,6 +130,7 @@ class KnowledgePush(Protocol):
     async def close(self) -> None: ...
 
 
+@runtime_checkable
 class Provider(Protocol):
     """A vendor: a factory per capability, each from the process's settings."""
 
