@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import TypeVar
 
-import retell
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from humanadd.accounts import repository as accounts_repository
@@ -32,8 +31,9 @@ from humanadd.config import Settings
 from humanadd.db import create_engine, session_factory, utcnow
 from humanadd.errors import NotConfigured
 from humanadd.kb import push as kb_push
+from humanadd.providers.base import ProviderError
+from humanadd.providers.registry import provider_for
 from humanadd.providers.sync import sync_account
-from humanadd.providers.upstream import upstream_for
 from humanadd.webhooks import service as webhooks
 from humanadd.webhooks.delivery import Sender, claim, deliver_one
 
@@ -51,7 +51,7 @@ async def sync_all(settings: Settings, sessions: async_sessionmaker[AsyncSession
     if not account_ids:
         return 0
     try:
-        upstream = upstream_for(settings, Provider.RETELL)
+        upstream = provider_for(Provider.RETELL).calls(settings)
     except NotConfigured as error:
         logger.warning("sync skipped", extra={"reason": error.message})
         return 0
@@ -67,10 +67,14 @@ async def sync_all(settings: Settings, sessions: async_sessionmaker[AsyncSession
                     since_ms=now - int(SYNC_WINDOW.total_seconds() * 1000),
                     now_ms=now,
                 )
-            except retell.APIError as error:
+            except ProviderError as error:
                 logger.warning(
                     "sync failed",
-                    extra={"account_id": account_id, "error": type(error).__name__},
+                    extra={
+                        "account_id": account_id,
+                        "error": error.message,
+                        "retryable": error.retryable,
+                    },
                 )
                 continue
             synced += 1

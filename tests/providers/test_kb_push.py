@@ -13,6 +13,7 @@ from humanadd.kb import repository as kb_repository
 from humanadd.kb import review as kb_review
 from humanadd.kb.models import KnowledgeBase
 from humanadd.providers import service as providers
+from humanadd.providers.simulated.plugin import Acknowledged, Simulated
 from tests.conftest import MakeAccount, TestAccount
 from tests.kb.support import change, entries, queue, review
 from tests.providers.conftest import provider_account
@@ -396,11 +397,15 @@ async def test_an_unexpected_error_is_a_failed_push_too(
     retell_account: TestAccount,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    class Broken(push.Acknowledged):
+    class Broken(Acknowledged):
         async def push(self, *_: object) -> str | None:
             raise RuntimeError("a bug")
 
-    monkeypatch.setattr(push, "target_for", lambda *_: Broken())
+    class BrokenProvider(Simulated):
+        def knowledge(self, settings: Settings) -> Acknowledged:
+            return Broken()
+
+    monkeypatch.setattr(push, "provider_for", lambda *_: BrokenProvider())
     queued = await queue(services, retell_account, HOURS)
 
     assert not await push_now(services, settings, retell_account)

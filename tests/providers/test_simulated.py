@@ -13,7 +13,7 @@ from humanadd.demo.businesses import HVAC
 from humanadd.dependencies import Services
 from humanadd.kb import push
 from humanadd.providers import service as providers
-from humanadd.providers.simulated import SimulatedProvider
+from humanadd.providers.simulated.player import SimulatedProvider
 from tests.conftest import MakeAccount, TestAccount
 from tests.demo.audio_check import assert_follows_transcript
 from tests.kb.support import queue, review
@@ -100,7 +100,7 @@ async def test_a_call_is_ongoing_until_it_ends(
     call = provider.new_call(1_736_965_324_000)
     async with services.sessions.begin() as session:
         await providers.ingest(
-            session, {"event": "call_started", "call": provider.started(call)}, received_at_ms=0
+            session, provider.event("call_started", provider.started(call)), received_at_ms=0
         )
 
     shown = await client.get(f"/api/v1/calls/{call['call_id']}", headers=simulated_account.headers)
@@ -123,7 +123,7 @@ async def test_as_an_upstream_it_answers_for_the_calls_it_played(
     assert listed == [call_id]
     fetched = await provider.get_call(call_id)
     assert fetched is not None
-    assert fetched.call_analysis is not None
+    assert fetched.analysed
     assert await provider.get_call("call_unknown") is None
 
 

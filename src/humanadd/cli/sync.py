@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 from typing import Annotated
 
-import retell
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -15,8 +14,9 @@ from humanadd.cli.options import AccountArgument, AsJson
 from humanadd.cli.runtime import load_settings, run_with_sessions
 from humanadd.clock import now_ms
 from humanadd.errors import NotConfigured
+from humanadd.providers.base import ProviderError
+from humanadd.providers.registry import provider_for
 from humanadd.providers.sync import SyncReport, sync_account
-from humanadd.providers.upstream import upstream_for
 
 _DURATION = re.compile(r"([0-9]{1,6})([smhd])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -57,7 +57,7 @@ def sync(
             account = await accounts.require(session, account_id)
         if account.provider is None:
             fail(f"account {account_id} has no provider (see `humanadd accounts set-provider`)")
-        upstream = upstream_for(settings, account.provider)
+        upstream = provider_for(account.provider).calls(settings)
         try:
             now = now_ms()
             return await sync_account(
@@ -74,8 +74,8 @@ def sync(
         report = run_with_sessions(settings, operation)
     except NotConfigured as error:
         fail(error.message)
-    except retell.APIError as error:
-        fail(f"the provider's API failed: {error}")
+    except ProviderError as error:
+        fail(f"the provider's API failed: {error.message}")
     if as_json:
         print_json({"account_id": account_id, **dataclasses.asdict(report)})
         return

@@ -11,64 +11,22 @@ lease is the claim's token: a push whose lease was taken over is not recorded.
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from humanadd.accounts.models import Provider
 from humanadd.clock import now_ms
 from humanadd.config import Settings
+from humanadd.errors import NotConfigured
 from humanadd.kb import push_state, repository, review
-from humanadd.providers.retell.knowledge import PushFailed, RetellKnowledge
+from humanadd.providers.base import KnowledgePush, ProviderError
+from humanadd.providers.registry import provider_for
 
 logger = logging.getLogger(__name__)
 
 LEASE_MS = 60_000
 RENEW_SECONDS = 20.0
 """A push renews its lease this often, so a lease that runs out means its worker is gone."""
-
-
-class KnowledgeTarget(Protocol):
-    """Where an account's knowledge base goes: its provider."""
-
-    async def push(
-        self,
-        account_id: str,
-        provider_kb_id: str | None,
-        entries: Sequence[tuple[str, str]],
-        llm_id: str | None,
-    ) -> str | None:
-        """Make the provider's knowledge base of the account exactly `entries`; its id there
-        (None when the provider has no ids). PushFailed with the provider's message."""
-        ...
-
-    async def close(self) -> None: ...
-
-
-class Acknowledged:
-    """The simulated provider's knowledge base is the pushed version in our own database, which
-    its receptionist reads for new calls: pushing it is acknowledging it."""
-
-    async def push(
-        self,
-        account_id: str,
-        provider_kb_id: str | None,
-        entries: Sequence[tuple[str, str]],
-        llm_id: str | None,
-    ) -> str | None:
-        return None
-
-    async def close(self) -> None:
-        pass
-
-
-def target_for(settings: Settings, provider: str) -> KnowledgeTarget:
-    if provider == Provider.RETELL:
-        if settings.retell_api_key is None:
-            raise PushFailed("HUMANADD_RETELL_API_KEY is not set: no Retell account to push to")
-        return RetellKnowledge(settings.retell_api_key.get_secret_value(), settings.retell_base_url)
-    return Acknowledged()
 
 
 async def review_queued(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -136,14 +94,15 @@ async def push_one(
         return False
     held = _Lease(sessions, account_id, lease, clock)
     keeping = asyncio.create_task(held.keep())
-    target: KnowledgeTarget | None = None
+    target: KnowledgePush | None = None
     provider_kb_id: str | None = None
     failure: str | None = None
     try:
-        target = target_for(settings, job.provider)
+        target = provider_for(job.provider).knowledge(settings)
         provider_kb_id = await target.push(account_id, job.provider_kb_id, job.entries, job.llm_id)
-    except PushFailed as error:
-        failure = str(error)
+    except (ProviderError, NotConfigured) as error:
+        # Retried after a backoff either way: a refusal may be lifted, a setting given.
+        failure = error.message
     except Exception as error:  # a bug or a provider answer nobody foresaw: retried all the same
         logger.exception("knowledge base push failed unexpectedly")
         failure = f"unexpected error ({type(error).__name__}); the push will be retried"

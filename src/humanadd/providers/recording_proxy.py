@@ -25,7 +25,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import aiohttp
-import retell
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
@@ -42,7 +41,8 @@ from humanadd.calls.recordings import (
 )
 from humanadd.config import Settings
 from humanadd.errors import FetchFailed, NotConfigured, RangeNotSatisfiable
-from humanadd.providers.upstream import upstream_for
+from humanadd.providers.base import ProviderError
+from humanadd.providers.registry import provider_for
 
 logger = logging.getLogger(__name__)
 
@@ -216,18 +216,21 @@ async def fresh_recording_url(
     if account.provider is None:
         return None
     try:
-        upstream = upstream_for(settings, account.provider)
+        recordings = provider_for(account.provider).recordings(settings)
     except NotConfigured:
         raise FetchFailed() from None
     try:
-        fetched = await upstream.get_call(call.call_id)
-    except retell.APIError as error:
-        logger.warning("provider call fetch failed", extra={"error": type(error).__name__})
+        url = await recordings.recording_url(call.call_id)
+    except ProviderError as error:
+        logger.warning(
+            "provider call fetch failed",
+            extra={"error": error.message, "retryable": error.retryable},
+        )
         raise FetchFailed() from None
     finally:
-        await upstream.close()
-    if fetched is None or not fetched.recording_url:
+        await recordings.close()
+    if not url:
         return None
     async with sessions.begin() as session:
-        await calls.set_recording_ref(session, call.account_id, call.call_id, fetched.recording_url)
-    return fetched.recording_url
+        await calls.set_recording_ref(session, call.account_id, call.call_id, url)
+    return url

@@ -4,7 +4,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import service as accounts
@@ -12,17 +11,21 @@ from humanadd.accounts.models import Provider
 from humanadd.audit import service as audit
 from humanadd.calls import repository as calls
 from humanadd.calls.models import Stage
-from humanadd.errors import InvalidRequest, describe_validation_error
+from humanadd.calls.questions import caller_questions
+from humanadd.calls.records import CallRecord
+from humanadd.calls.schemas import MAX_TAG_LENGTH
 from humanadd.kb import push_state as kb
 from humanadd.providers import repository
+from humanadd.providers.base import CallEvent, ProviderCall
 from humanadd.providers.errors import ProviderSettingsError
-from humanadd.providers.retell.calls import RetellCall, to_record
 from humanadd.webhooks import service as webhooks
 
 logger = logging.getLogger(__name__)
 
 MAX_AGENT_ID_LENGTH = 128
 MAX_ANALYSIS_KEY_LENGTH = 64
+MAX_DISCONNECTION_REASON = 64
+YES = frozenset({"yes", "true", "y", "1"})
 
 
 EVENT_STAGES = {
@@ -115,17 +118,60 @@ async def set_provider(
     return ProviderSettings(provider, agents, account.tags_key, account.booked_key, account.llm_id)
 
 
-def stage_of(call: RetellCall) -> Stage:
-    """The stage a call object shows, for calls that come without an event (sync)."""
-    if call.call_analysis is not None:
+def stage_of(call: ProviderCall) -> Stage:
+    """The stage a call shows, for calls that come without an event (sync)."""
+    if call.analysed:
         return Stage.ANALYZED
-    if call.call_status in ("ended", "not_connected", "error"):
+    if call.status in ("ended", "error"):
         return Stage.ENDED
     return Stage.STARTED
 
 
+def tags_of(value: Any) -> list[str]:
+    """Tags from a list or a comma-separated string: trimmed, lower case, each once."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list):
+        return []
+    tags = (str(item).strip().lower() for item in items if isinstance(item, str | int))
+    return list(dict.fromkeys(tag for tag in tags if tag and len(tag) <= MAX_TAG_LENGTH))
+
+
+def booked_of(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() in YES
+
+
+def to_record(
+    call: ProviderCall, *, tags_key: str, booked_key: str, received_at_ms: int
+) -> CallRecord:
+    """What we store of `call`, the account's keys picking its tags and booked out of the
+    provider's analysis. A call not yet started takes `received_at_ms` as its start: every
+    stored call needs one, and it is replaced once the provider sends it."""
+    reason = call.disconnection_reason
+    return CallRecord(
+        call_id=call.call_id,
+        direction=call.direction,
+        started_at=call.started_at if call.started_at is not None else received_at_ms,
+        ended_at=call.ended_at,
+        from_number=call.from_number,
+        to_number=call.to_number,
+        duration_seconds=call.duration_seconds,
+        status=call.status,
+        disconnection_reason=reason[:MAX_DISCONNECTION_REASON] if reason else None,
+        sentiment=call.sentiment,
+        summary=call.summary,
+        tags=tags_of(call.analysis_data.get(tags_key)),
+        booked=booked_of(call.analysis_data.get(booked_key)),
+        transcript=call.transcript,
+        transcript_object=call.transcript_object,
+        recording_ref=call.recording_ref,
+        questions=caller_questions(call.transcript_object, call.transcript),
+    )
+
+
 async def store_call(
-    session: AsyncSession, call: RetellCall, stage: Stage, *, received_at_ms: int
+    session: AsyncSession, call: ProviderCall, stage: Stage, *, received_at_ms: int
 ) -> bool:
     """Store what the provider says of a call at `stage`, in the caller's transaction. False
     when nothing was stored: the agent belongs to no account, or the call already holds a
@@ -147,17 +193,9 @@ async def store_call(
     return True
 
 
-async def ingest(session: AsyncSession, payload: Any, *, received_at_ms: int) -> bool:
-    """Store one provider event, `{"event": …, "call": {…}}` as Retell sends it, in the
-    caller's transaction: the one path of every event, whether Retell's webhook brought it or
-    the simulated provider made it. Events this service does not use are ignored (False)."""
-    event = payload.get("event") if isinstance(payload, dict) else None
-    if event not in EVENT_STAGES:
-        logger.info("provider event ignored", extra={"event": str(event)[:64]})
-        return False
-    try:
-        call = RetellCall.model_validate(payload.get("call"))
-    except ValidationError as error:
-        problem = describe_validation_error(error.errors(), ("body", "call"))
-        raise InvalidRequest(problem) from None
-    return await store_call(session, call, EVENT_STAGES[event], received_at_ms=received_at_ms)
+async def ingest(session: AsyncSession, event: CallEvent, *, received_at_ms: int) -> bool:
+    """Store one provider event in the caller's transaction: the one path of every event,
+    whether a provider's webhook brought it or the simulated provider made it."""
+    return await store_call(
+        session, event.call, EVENT_STAGES[event.name], received_at_ms=received_at_ms
+    )

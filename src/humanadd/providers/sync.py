@@ -5,7 +5,8 @@ that is missing here or stale (the provider knows a later stage of it than we ho
 re-fetches the account's calls still `ongoing` an hour after they started, whatever their
 start, and settles them with what the provider says now (a call the provider no longer knows
 ends as `error`). Each call is stored in a short transaction of its own, never held open while
-the provider is asked, through the ingest path's own store.
+the provider is asked, through the ingest path's own store. A failure of the provider's API is
+its `ProviderError`, whatever the provider; the calls stored before it stay stored.
 """
 
 import logging
@@ -16,9 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from humanadd.accounts import service as accounts
 from humanadd.calls import repository as calls
 from humanadd.providers import repository
-from humanadd.providers.retell.calls import RetellCall
+from humanadd.providers.base import CallSource, ProviderCall
 from humanadd.providers.service import stage_of, store_call
-from humanadd.providers.upstream import Upstream
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class SyncReport:
 
 async def sync_account(
     sessions: async_sessionmaker[AsyncSession],
-    upstream: Upstream,
+    upstream: CallSource,
     account_id: str,
     *,
     since_ms: int,
@@ -52,7 +52,7 @@ async def sync_account(
     report = SyncReport()
     if not agent_ids:
         return report
-    batch: list[RetellCall] = []
+    batch: list[ProviderCall] = []
     async for listed in upstream.list_calls(agent_ids, since_ms):
         report.listed += 1
         batch.append(listed)
@@ -72,9 +72,9 @@ async def sync_account(
 
 async def _store_stale(
     sessions: async_sessionmaker[AsyncSession],
-    upstream: Upstream,
+    upstream: CallSource,
     account_id: str,
-    listed: list[RetellCall],
+    listed: list[ProviderCall],
     report: SyncReport,
     now_ms: int,
 ) -> None:
@@ -92,13 +92,13 @@ async def _store_stale(
 
 async def _fetch_and_store(
     sessions: async_sessionmaker[AsyncSession],
-    upstream: Upstream,
+    upstream: CallSource,
     call_id: str,
     report: SyncReport,
     now_ms: int,
 ) -> bool:
     """False when the provider no longer knows the call."""
-    call: RetellCall | None = await upstream.get_call(call_id)
+    call: ProviderCall | None = await upstream.get_call(call_id)
     report.fetched += 1
     if call is None:
         report.missing_upstream.append(call_id)

@@ -1,21 +1,20 @@
-"""Retell's call object, as its webhooks and `GET /v2/get-call` carry it, and what we store of it.
+"""Retell's call object, as its webhooks and `GET /v2/get-call` carry it, and what it says in
+our terms (a `ProviderCall`).
 
-Field mapping (DESIGN.md §4): `call_status` `registered`/`ongoing` → `ongoing`, `ended` and
+Field mapping: `call_status` `registered`/`ongoing` → `ongoing`, `ended` and
 `not_connected` → `ended` (a call that never connected lasts 0 s, so stats count it missed),
 `error` → `error`; `user_sentiment` `Positive`/`Neutral`/`Negative` → lower case, `Unknown` or
-none → null; `call_summary` → `summary`; the account's keys of `custom_analysis_data` →
-`tags` (a list, or a comma-separated string) and `booked` (a boolean, or "yes"/"no"); the
-transcript is rendered as `AI:`/`Caller:` lines; `disconnection_reason` passes through.
+none → null; `call_summary` → `summary`; `custom_analysis_data` → `analysis_data` (from which
+the account's keys pick `tags` and `booked`, see `providers.service`); the transcript is
+rendered as `AI:`/`Caller:` lines; `disconnection_reason` passes through.
 """
 
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from humanadd.calls.questions import caller_questions
-from humanadd.calls.records import CallRecord
-from humanadd.calls.schemas import MAX_TAG_LENGTH
 from humanadd.clock import MAX_UNIX_MS, MIN_UNIX_MS
+from humanadd.providers.base import SPEAKERS, ProviderCall, transcript_of
 
 STATUSES = {
     "registered": "ongoing",
@@ -25,9 +24,6 @@ STATUSES = {
     "error": "error",
 }
 SENTIMENTS = {"Positive": "positive", "Neutral": "neutral", "Negative": "negative"}
-SPEAKERS = {"agent": "AI", "user": "Caller"}
-YES = frozenset({"yes", "true", "y", "1"})
-MAX_DISCONNECTION_REASON = 64
 
 UnixMs = Annotated[int, Field(ge=MIN_UNIX_MS, le=MAX_UNIX_MS)]
 
@@ -74,21 +70,6 @@ class RetellCall(_Lenient):
     call_analysis: RetellAnalysis | None = None
 
 
-def tags_of(value: Any) -> list[str]:
-    """Tags from a list or a comma-separated string: trimmed, lower case, each once."""
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list):
-        return []
-    tags = (str(item).strip().lower() for item in items if isinstance(item, str | int))
-    return list(dict.fromkeys(tag for tag in tags if tag and len(tag) <= MAX_TAG_LENGTH))
-
-
-def booked_of(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    return isinstance(value, str) and value.strip().lower() in YES
-
-
 def _turns(call: RetellCall) -> list[dict[str, Any]] | None:
     """The conversation's turns as the API shows them (the agent's and the caller's only)."""
     if call.transcript_object is None:
@@ -106,7 +87,7 @@ def _turns(call: RetellCall) -> list[dict[str, Any]] | None:
 
 def _transcript(call: RetellCall, turns: list[dict[str, Any]] | None) -> str | None:
     if turns is not None:
-        return "\n".join(f"{SPEAKERS[turn['role']]}: {turn['content']}" for turn in turns)
+        return transcript_of(turns)
     if call.transcript is None:
         return None
     lines = []
@@ -127,33 +108,26 @@ def _duration_seconds(call: RetellCall) -> int:
     return 0
 
 
-def to_record(
-    call: RetellCall, *, tags_key: str, booked_key: str, received_at_ms: int
-) -> CallRecord:
-    """What we store of `call`. A call not yet started (`registered`) takes `received_at_ms`
-    as its start: every stored call needs one, and it is replaced once the provider sends it."""
+def provider_call(call: RetellCall) -> ProviderCall:
+    """What Retell's call object says, in our terms."""
     analysis = call.call_analysis or RetellAnalysis()
-    custom = analysis.custom_analysis_data or {}
     turns = _turns(call)
-    transcript = _transcript(call, turns)
-    started_at = call.start_timestamp if call.start_timestamp is not None else received_at_ms
-    return CallRecord(
+    return ProviderCall(
         call_id=call.call_id,
+        agent_id=call.agent_id,
+        status=STATUSES[call.call_status],
+        analysed=call.call_analysis is not None,
         direction=call.direction or "inbound",
-        started_at=started_at,
+        started_at=call.start_timestamp,
         ended_at=call.end_timestamp,
         from_number=call.from_number,
         to_number=call.to_number,
         duration_seconds=_duration_seconds(call),
-        status=STATUSES[call.call_status],
-        disconnection_reason=(call.disconnection_reason or None)
-        and call.disconnection_reason[:MAX_DISCONNECTION_REASON],
+        disconnection_reason=call.disconnection_reason,
         sentiment=SENTIMENTS.get(analysis.user_sentiment or ""),
         summary=analysis.call_summary,
-        tags=tags_of(custom.get(tags_key)),
-        booked=booked_of(custom.get(booked_key)),
-        transcript=transcript,
+        analysis_data=analysis.custom_analysis_data or {},
+        transcript=_transcript(call, turns),
         transcript_object=turns,
         recording_ref=call.recording_url,
-        questions=caller_questions(turns, transcript),
     )

@@ -22,6 +22,9 @@ from typing import Any
 from retell import APIConnectionError, APIStatusError, AsyncRetell, NotFoundError
 from retell.types import KnowledgeBaseResponse
 
+from humanadd.providers.base import ProviderError
+from humanadd.providers.retell import errors
+
 TIMEOUT_SECONDS = 30.0
 PROCESSING_TIMEOUT_SECONDS = 300.0
 """How long a push waits for Retell to process the knowledge base before it counts as failed."""
@@ -30,19 +33,9 @@ POLL_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
 NAME_PREFIX = "humanadd "
 
 
-class PushFailed(Exception):
-    """The provider refused or failed the push; the message is the provider's."""
-
-
-def _message(error: APIStatusError | APIConnectionError) -> str:
-    if isinstance(error, APIConnectionError):
-        return f"Retell could not be reached: {error.message}"
-    body = error.body
-    detail = body.get("error_message") if isinstance(body, dict) else None
-    return f"Retell answered {error.status_code}: {detail or error.message}"
-
-
 class RetellKnowledge:
+    """Retell as a `KnowledgePush`; a push Retell refuses or fails is a `ProviderError`."""
+
     def __init__(self, api_key: str, base_url: str) -> None:
         # The worker retries a failed push as a whole (`kb.push`), so the SDK does not retry.
         self._sdk = AsyncRetell(
@@ -77,14 +70,15 @@ class RetellKnowledge:
                 base = await self._reconcile(base, entries)
             kept = _text_titles(base)
             if sorted(kept) != sorted(key for key, _ in entries):
-                raise PushFailed(
-                    "Retell's knowledge base does not hold the pushed entries after processing"
+                raise ProviderError(
+                    "Retell's knowledge base does not hold the pushed entries after processing",
+                    retryable=True,
                 )
             if llm_id is not None:
                 await self._attach(llm_id, base.knowledge_base_id, deleted)
             return base.knowledge_base_id
         except (APIStatusError, APIConnectionError) as error:
-            raise PushFailed(_message(error)) from error
+            raise errors.provider_error(error) from error
 
     async def _find(self, account_id: str, known_id: str | None) -> KnowledgeBaseResponse | None:
         """The account's knowledge base: by its id once known, else by its name (a first push
@@ -108,13 +102,16 @@ class RetellKnowledge:
             if base.status == "complete":
                 return base
             if base.status == "error":
-                raise PushFailed("Retell could not process the knowledge base (status error)")
+                raise ProviderError(
+                    "Retell could not process the knowledge base (status error)", retryable=True
+                )
             if time.monotonic() > deadline:
                 break
             await asyncio.sleep(POLL_SECONDS[min(attempt, len(POLL_SECONDS) - 1)])
-        raise PushFailed(
+        raise ProviderError(
             f"Retell was still processing the knowledge base after "
-            f"{PROCESSING_TIMEOUT_SECONDS:.0f} s"
+            f"{PROCESSING_TIMEOUT_SECONDS:.0f} s",
+            retryable=True,
         )
 
     async def _reconcile(

@@ -1,13 +1,14 @@
 """The simulated provider: built in, for the demo and development.
 
-It makes realistic receptionist calls for one business (the demo's) as Retell's call objects:
-transcripts, `transcript_object` with word timings, analysis, and a recording exactly as long as
-the call whose voices follow those timings (a `demo:` reference: the audio is made when it is
-asked for, see `demo.source`). Played "live", a call starts, ends and is analysed over real
-time, each step an event through `providers.service.ingest`, the path of Retell's webhooks. The
-receptionist knows the account's pushed knowledge base: a caller's question is answered from it,
-in the receptionist's words, where it says something on the question. As an `Upstream` it
-answers for the calls it has played in this process.
+It makes realistic receptionist calls for one business (the demo's), laid out as Retell lays
+out its call objects (the one format both the demo's data and this player write): transcripts,
+`transcript_object` with word timings, analysis, and a recording exactly as long as the call
+whose voices follow those timings (a `demo:` reference: the audio is made when it is asked for,
+see `demo.source`). Played "live", a call starts, ends and is analysed over real time, each
+step a `CallEvent` through `providers.service.ingest`, the path of every provider's webhooks.
+The receptionist knows the account's pushed knowledge base: a caller's question is answered
+from it, in the receptionist's words, where it says something on the question. As a
+`CallSource` it answers for the calls it has played in this process.
 """
 
 import asyncio
@@ -25,12 +26,38 @@ from humanadd.demo.businesses import HVAC, Business
 from humanadd.demo.generator import ANSWERED_ENDINGS, FIRST_NAMES, recording_ref
 from humanadd.kb import changes as kb
 from humanadd.providers import repository as providers
-from humanadd.providers.retell.calls import RetellCall
+from humanadd.providers.base import CallEvent, EventName, ProviderCall, transcript_of
 from humanadd.providers.service import ingest
 
 logger = logging.getLogger(__name__)
 
 SENTIMENTS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
+
+
+def provider_call(call: dict[str, Any]) -> ProviderCall:
+    """A call this player made (or a step of it), in our terms."""
+    analysis = call.get("call_analysis")
+    turns = call.get("transcript_object")
+    sentiment = None if analysis is None else analysis["user_sentiment"].lower()
+    return ProviderCall(
+        call_id=call["call_id"],
+        agent_id=call["agent_id"],
+        status="ongoing" if call["call_status"] == "ongoing" else "ended",
+        analysed=analysis is not None,
+        direction=call["direction"],
+        started_at=call["start_timestamp"],
+        ended_at=call.get("end_timestamp"),
+        from_number=call["from_number"],
+        to_number=call["to_number"],
+        duration_seconds=call.get("duration_ms", 0) // 1000,
+        disconnection_reason=call.get("disconnection_reason"),
+        sentiment=None if sentiment == "unknown" else sentiment,
+        summary=None if analysis is None else analysis["call_summary"],
+        analysis_data={} if analysis is None else analysis["custom_analysis_data"],
+        transcript=None if turns is None else transcript_of(turns),
+        transcript_object=turns,
+        recording_ref=call.get("recording_url"),
+    )
 
 
 class SimulatedProvider:
@@ -153,26 +180,31 @@ class SimulatedProvider:
             owner = await providers.account_of_agent(session, self.agent_id)
             return [] if owner is None else await kb.pushed_texts(session, owner[0])
 
+    @staticmethod
+    def event(name: EventName, call: dict[str, Any]) -> CallEvent:
+        """The event that says `call` (a step of a played call) has got as far as `name`."""
+        return CallEvent(name, provider_call(call))
+
     async def _send(
-        self, sessions: async_sessionmaker[AsyncSession], event: str, call: dict[str, Any]
+        self, sessions: async_sessionmaker[AsyncSession], name: EventName, call: dict[str, Any]
     ) -> None:
         async with sessions.begin() as session:
-            await ingest(session, {"event": event, "call": call}, received_at_ms=now_ms())
-        logger.info("simulated call event", extra={"event": event, "call_id": call["call_id"]})
+            await ingest(session, self.event(name, call), received_at_ms=now_ms())
+        logger.info("simulated call event", extra={"event": name, "call_id": call["call_id"]})
 
-    # -- as an upstream -----------------------------------------------------------------
+    # -- as a call source ---------------------------------------------------------------
 
     async def list_calls(
         self, agent_ids: Sequence[str], since_ms: int
-    ) -> AsyncIterator[RetellCall]:
+    ) -> AsyncIterator[ProviderCall]:
         played = sorted(self.calls.values(), key=lambda call: call["start_timestamp"])
         for call in played:
             if call["agent_id"] in agent_ids and call["start_timestamp"] >= since_ms:
-                yield RetellCall.model_validate(call)
+                yield provider_call(call)
 
-    async def get_call(self, call_id: str) -> RetellCall | None:
+    async def get_call(self, call_id: str) -> ProviderCall | None:
         call = self.calls.get(call_id)
-        return None if call is None else RetellCall.model_validate(call)
+        return None if call is None else provider_call(call)
 
     async def close(self) -> None:
         pass
