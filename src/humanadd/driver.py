@@ -15,6 +15,7 @@ Everything that writes, and every other read, goes through SQLAlchemy.
 
 import asyncio
 import contextlib
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -28,7 +29,9 @@ from sqlalchemy.engine import Dialect
 
 from humanadd.db import POOL_RECYCLE_SECONDS, SQLITE_PRAGMAS, is_in_memory
 
-Row = tuple[Any, ...]
+Row = Any
+"""A result row: a named tuple whose fields are the statement's column labels, read by name
+(`row.call_id`) wherever the row goes; the class is made once per compiled statement."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,19 +43,22 @@ class Compiled:
     defaults: Mapping[str, Any]
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]
     """The columns that have a result processor, with it."""
+    row: Callable[[Iterable[Any]], Row]
+    """Makes the statement's named row from its values."""
 
     def arguments(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
         return tuple(params[name] if name in params else self.defaults[name] for name in self.names)
 
     def rows(self, raw: Iterable[Iterable[Any]]) -> list[Row]:
+        make = self.row
         if not self.processors:
-            return [tuple(row) for row in raw]
+            return [make(values) for values in raw]
         rows = []
         for values in raw:
             row = list(values)
             for index, process in self.processors:
                 row[index] = process(row[index])
-            rows.append(tuple(row))
+            rows.append(make(row))
         return rows
 
 
@@ -65,11 +71,15 @@ def compile_for(statement: Select[Any], dialect: Dialect) -> Compiled:
         for index, column in enumerate(statement.selected_columns)
         if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
     )
+    labels = [str(column.key) for column in statement.selected_columns]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"columns of one statement need distinct labels: {labels}")
     return Compiled(
         sql=compiled.string,
         names=tuple(compiled.positiontup or ()),
         defaults=compiled.params,
         processors=processors,
+        row=namedtuple("Row", labels)._make,  # type: ignore[attr-defined]
     )
 
 

@@ -67,7 +67,8 @@ async def test_authenticate_knows_live_keys_only(
         "pro",
         "Europe/Paris",
     )
-    assert row == ()
+    assert row._fields == ("key_id", "last_used_at", "account_id", "plan", "timezone")
+    assert (row.account_id, row.plan) == (account.id, "pro")
     assert await keys.authenticate(reader, tokens.generate()) is None
     other_last = "y" if account.key.endswith("x") else "x"
     assert await keys.authenticate(reader, account.key[:-1] + other_last) is None
@@ -289,14 +290,15 @@ async def test_a_read_with_the_key_sees_only_the_keys_account(
     assert found is not None
     principal, row = found
     assert principal.account_id == owner.id
-    assert row[:2] == ("call_1", "inbound")
-    assert len(row) == len(calls_repository.DETAIL_COLUMNS)
+    assert (row.call_id, row.direction) == ("call_1", "inbound")
+    detail = [column.key for column in calls_repository.DETAIL_COLUMNS]
+    assert row._fields[-len(detail) :] == tuple(detail)
 
     found = await keys.authenticate(services.reader, other.key, read)
     assert found is not None
     principal, row = found
     assert principal.account_id == other.id
-    assert set(row) == {None}, "another account's call"
+    assert {getattr(row, name) for name in detail} == {None}, "another account's call"
 
     assert await keys.authenticate(services.reader, tokens.generate(), read) is None
     async with services.sessions.begin() as session:

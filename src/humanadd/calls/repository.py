@@ -199,7 +199,7 @@ async def _one_call(
 
 
 async def get_recording_ref(reader: Reader, account_id: str, call_id: str) -> Row | None:
-    """A 1-tuple: the call's recording reference (None when it has none)."""
+    """A row with the call's `recording_ref` (None when it has none)."""
     return await _one_call(reader, _RECORDING_REF, account_id, call_id)
 
 

@@ -19,37 +19,24 @@ def recording_path(call_id: str) -> str:
 
 
 def _summary(row: Row) -> dict[str, Any]:
-    """The summary fields of a row that starts with `repository.SUMMARY_COLUMNS`.
+    """The summary fields of a row that holds `repository.SUMMARY_COLUMNS`.
 
     Pages and details are built as plain data and written by orjson: the schemas in
     `calls.schemas` describe them (and the tests check every response against them), but
     validating and dumping them through pydantic costs more than the query.
     """
-    (
-        call_id,
-        direction,
-        from_number,
-        to_number,
-        started_at,
-        duration_seconds,
-        status,
-        sentiment,
-        summary,
-        tags,
-        booked,
-    ) = row[: len(repository.SUMMARY_COLUMNS)]
     return {
-        "call_id": call_id,
-        "direction": direction,
-        "from_number": from_number,
-        "to_number": to_number,
-        "started_at": iso_from_ms(started_at),
-        "duration_seconds": duration_seconds,
-        "status": status,
-        "sentiment": sentiment,
-        "summary": summary,
-        "tags": tags,
-        "booked": booked,
+        "call_id": row.call_id,
+        "direction": row.direction,
+        "from_number": row.from_number,
+        "to_number": row.to_number,
+        "started_at": iso_from_ms(row.started_at),
+        "duration_seconds": row.duration_seconds,
+        "status": row.status,
+        "sentiment": row.sentiment,
+        "summary": row.summary,
+        "tags": row.tags,
+        "booked": row.booked,
     }
 
 
@@ -76,9 +63,9 @@ async def list_calls(
     rows = rows[:limit]
     next_position: Position | None = None
     if rows:
-        call_id, started_at = rows[-1][0], rows[-1][4]
+        last = rows[-1]
         next_position = Position(
-            started_at, call_id, ascending=bool(position and position.ascending)
+            last.started_at, last.call_id, ascending=bool(position and position.ascending)
         )
     elif position is not None and position.ascending:
         next_position = position
@@ -104,19 +91,17 @@ def detail_read(call_id: str) -> ReadWithKey | None:
 
 
 def call_detail(call_id: str, row: Row) -> dict[str, Any]:
-    """A `CallDetailResponse` from the columns `detail_read` read (all None, or none at all,
-    when there is no such call). Transcript turns are stored as the API shows them."""
-    if not row or row[0] is None:
+    """A `CallDetailResponse` from the row `detail_read` read: no such call when its call
+    columns are None, or absent (no read for an id no call can have). Transcript turns are
+    stored as the API shows them."""
+    if getattr(row, "call_id", None) is None:
         raise NotFound(f"No call {quote(call_id)}.")
-    ended_at, disconnection_reason, transcript, transcript_object, recording_ref = row[
-        len(repository.SUMMARY_COLUMNS) :
-    ]
     call = _summary(row)
-    call["ended_at"] = None if ended_at is None else iso_from_ms(ended_at)
-    call["disconnection_reason"] = disconnection_reason
-    call["transcript"] = transcript
-    call["transcript_object"] = transcript_object
-    call["recording_url"] = recording_path(call["call_id"]) if recording_ref else None
+    call["ended_at"] = None if row.ended_at is None else iso_from_ms(row.ended_at)
+    call["disconnection_reason"] = row.disconnection_reason
+    call["transcript"] = row.transcript
+    call["transcript_object"] = row.transcript_object
+    call["recording_url"] = recording_path(row.call_id) if row.recording_ref else None
     return {"ok": True, "call": call}
 
 
@@ -130,7 +115,7 @@ async def open_recording(
     row = await repository.get_recording_ref(reader, account_id, call_id)
     if row is None:
         raise NotFound(f"No call {quote(call_id)}.")
-    (recording_ref,) = row
+    recording_ref = row.recording_ref
     if recording_ref is None:
         raise NotFound("This call has no recording.")
     return await sources.open(recording_ref, conditions, CallKey(account_id, call_id))

@@ -199,7 +199,7 @@ def principal_of(request: Request) -> Principal:
 
 
 def read_of(request: Request) -> Row:
-    """The columns read with the key look-up; only within an endpoint `reads_with_key`
-    declares (empty when its `build` gave no read)."""
+    """The row read with the key look-up, its columns by name; only within an endpoint
+    `reads_with_key` declares (the key's columns alone when its `build` gave no read)."""
     row: Row = request.state.read
     return row

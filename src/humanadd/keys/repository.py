@@ -13,14 +13,12 @@ from humanadd.keys.models import ApiKey
 
 _keys = ApiKey.__table__.c
 _accounts = Account.__table__.c
-PRINCIPAL_COLUMNS = 5
-"""How many columns `live_key` selects before the caller's: key_id, last_used_at, account_id,
-plan, timezone."""
 
 
 def live_key(*columns: Any) -> Select[Any]:
     """The live key whose hash is the bound parameter `key_hash`, joined to its account: the
-    principal's columns, then `columns`.
+    principal's columns (`key_id`, `last_used_at`, `account_id`, `plan`, `timezone`), then
+    `columns`, each labelled distinctly.
 
     A read that a route makes on every request can outer-join its table to this, on the
     account's id, so that the key and the data come back in one statement (see
@@ -50,8 +48,8 @@ async def find_active_by_hash(
     statement: Select[Any] = _ACTIVE_BY_HASH,
     params: Mapping[str, Any] | None = None,
 ) -> Row | None:
-    """The live key with this hash: (key_id, last_used_at, account_id, plan, timezone), then
-    the other columns of `statement` (built on `live_key`) run with `params`."""
+    """The live key with this hash: a row with the principal's columns and the other columns
+    of `statement` (built on `live_key`, run with `params`), by name."""
     rows = await reader.fetch(statement, {**(params or {}), "key_hash": key_hash})
     return rows[0] if rows else None
 

@@ -67,8 +67,8 @@ class ReadWithKey:
 async def authenticate(
     reader: Reader, key: str, read: ReadWithKey | None = None
 ) -> tuple[Principal, Row] | None:
-    """The principal for a presented key, with the columns of `read` after its own (none
-    without one); None when the key is malformed, unknown or revoked.
+    """The principal for a presented key, and the row read with it, where `read`'s columns
+    are found by name; None when the key is malformed, unknown or revoked.
 
     A key whose checksum does not match is refused without a database look-up. There is no
     cache: a rotation is seen by every process on its very next request.
@@ -82,15 +82,14 @@ async def authenticate(
         row = await repository.find_active_by_hash(reader, key_hash, read.statement, read.params)
     if row is None:
         return None
-    key_id, last_used_at, account_id, plan, timezone = row[: repository.PRINCIPAL_COLUMNS]
     principal = Principal(
-        key_id=key_id,
-        account_id=account_id,
-        plan=plan,
-        timezone=timezone,
-        last_used_at=last_used_at,
+        key_id=row.key_id,
+        account_id=row.account_id,
+        plan=row.plan,
+        timezone=row.timezone,
+        last_used_at=row.last_used_at,
     )
-    return principal, row[repository.PRINCIPAL_COLUMNS :]
+    return principal, row
 
 
 def use_is_due(principal: Principal, now: datetime) -> bool:

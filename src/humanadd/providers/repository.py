@@ -1,5 +1,7 @@
 """All SQL about which account takes which provider's calls."""
 
+from typing import NamedTuple
+
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,10 +16,19 @@ _ACCOUNT_OF_AGENT = (
 """Built once: it runs for every provider event."""
 
 
-async def account_of_agent(session: AsyncSession, agent_id: str) -> tuple[str, str, str] | None:
-    """The account whose calls the upstream agent takes: its id, tags_key and booked_key."""
+class AgentAccount(NamedTuple):
+    """The account whose calls an upstream agent takes, and where its analysis keeps tags and
+    `booked`."""
+
+    account_id: str
+    tags_key: str
+    booked_key: str
+
+
+async def account_of_agent(session: AsyncSession, agent_id: str) -> AgentAccount | None:
+    """The account whose calls the upstream agent takes."""
     row = (await session.execute(_ACCOUNT_OF_AGENT, {"agent_id": agent_id})).first()
-    return None if row is None else (row[0], row[1], row[2])
+    return None if row is None else AgentAccount(row.id, row.tags_key, row.booked_key)
 
 
 async def agents_of(session: AsyncSession, account_id: str) -> list[str]:

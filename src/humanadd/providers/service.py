@@ -183,13 +183,12 @@ async def store_call(
             extra={"agent_id": call.agent_id, "call_id": call.call_id},
         )
         return False
-    account_id, tags_key, booked_key = owner
     record = to_record(
-        call, tags_key=tags_key, booked_key=booked_key, received_at_ms=received_at_ms
+        call, tags_key=owner.tags_key, booked_key=owner.booked_key, received_at_ms=received_at_ms
     )
-    if await calls.upsert(session, account_id, record, stage=stage) is None:
+    if await calls.upsert(session, owner.account_id, record, stage=stage) is None:
         return False
-    await webhooks.call_changed(session, account_id, record, analysed=stage == Stage.ANALYZED)
+    await webhooks.call_changed(session, owner.account_id, record, analysed=stage == Stage.ANALYZED)
     return True
 
 

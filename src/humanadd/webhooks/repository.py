@@ -1,7 +1,7 @@
 """All SQL about webhook endpoints, signing secrets, events and deliveries."""
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -138,9 +138,14 @@ async def claim_due(session: AsyncSession, now: int, lease_until: int, limit: in
     return await lease(session, due, columns.lease_expires_at, lease_until)
 
 
-async def delivery_with_event(
-    session: AsyncSession, delivery_id: str
-) -> tuple[WebhookDelivery, WebhookEvent, WebhookEndpoint | None] | None:
+class DeliveryWithEvent(NamedTuple):
+    delivery: WebhookDelivery
+    event: WebhookEvent
+    endpoint: WebhookEndpoint | None
+    """The account's endpoint; None once it has none."""
+
+
+async def delivery_with_event(session: AsyncSession, delivery_id: str) -> DeliveryWithEvent | None:
     """The delivery, its event and the account's endpoint (if any), in one statement."""
     statement = (
         select(WebhookDelivery, WebhookEvent, WebhookEndpoint)
@@ -149,7 +154,7 @@ async def delivery_with_event(
         .where(WebhookDelivery.id == delivery_id)
     )
     row = (await session.execute(statement)).first()
-    return None if row is None else (row[0], row[1], row[2])
+    return None if row is None else DeliveryWithEvent(*row)
 
 
 async def _set_delivery(session: AsyncSession, delivery_id: str, **values: Any) -> None:
@@ -208,9 +213,14 @@ _PAYLOAD_COLUMNS = (
 )
 
 
+class AccountCall(NamedTuple):
+    account_id: str
+    call: CallRecord
+
+
 async def calls_without_event(
     session: AsyncSession, ended_before: datetime, limit: int
-) -> list[tuple[str, CallRecord]]:
+) -> list[AccountCall]:
     """Provider calls that ended (stored at the ended stage) before `ended_before`, of accounts
     with a webhook, that have no `call_ended` event yet: their analysis is overdue."""
     calls = _CALLS.c
@@ -231,6 +241,8 @@ async def calls_without_event(
         .limit(limit)
     )
     return [
-        (row[0], CallRecord(**dict(zip(_PAYLOAD_COLUMNS, row[1:], strict=True))))
+        AccountCall(
+            row.account_id, CallRecord(**{name: getattr(row, name) for name in _PAYLOAD_COLUMNS})
+        )
         for row in await session.execute(statement)
     ]

@@ -241,9 +241,9 @@ async def redeliver(
     """Send a delivery's event again, as a new delivery with the same `webhook-id`; its id.
     With `account_id`, only a delivery of that account."""
     found = await repository.delivery_with_event(session, delivery_id)
-    if found is None or account_id not in (None, found[1].account_id):
+    if found is None or account_id not in (None, found.event.account_id):
         raise NoSuchDelivery(f"no delivery {delivery_id!r}")
-    _, event, _ = found
+    event = found.event
     new = await _queue(session, event.account_id, event.id, "manual")
     audit.record(
         session, "webhook.redelivered", account_id=event.account_id, actor=actor,

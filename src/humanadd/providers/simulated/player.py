@@ -178,7 +178,7 @@ class SimulatedProvider:
         """The texts of the knowledge base last pushed to this agent's account."""
         async with sessions() as session:
             owner = await providers.account_of_agent(session, self.agent_id)
-            return [] if owner is None else await kb.pushed_texts(session, owner[0])
+            return [] if owner is None else await kb.pushed_texts(session, owner.account_id)
 
     @staticmethod
     def event(name: EventName, call: dict[str, Any]) -> CallEvent:
