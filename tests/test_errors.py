@@ -1,4 +1,4 @@
-"""Every row of the API's error table and the extra codes, in DESIGN.md's order of checks."""
+"""Every row of the API's error table and the extra codes, in docs/errors.md's order of checks."""
 
 import base64
 from typing import Any

@@ -1,4 +1,4 @@
-"""The API key format of DESIGN.md §3, checked against an independent implementation."""
+"""The API key format of docs/errors.md, checked against an independent implementation."""
 
 import hashlib
 import re

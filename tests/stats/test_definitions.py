@@ -1,4 +1,4 @@
-"""The stats' definitions, each proved on hand-built calls (DESIGN.md §3, GET /stats): counts,
+"""The stats' definitions, each proved on hand-built calls (docs/stats.md): counts,
 durations, sentiments, the window, tenancy, and all figures against a per-call reference."""
 
 import random

@@ -1,5 +1,5 @@
 """Busiest day and peak hours: the 12-hour clock, ties, runs past midnight, and local days and
-hours in the account's time zone across DST changes (DESIGN.md §3, GET /stats)."""
+hours in the account's time zone across DST changes (docs/stats.md)."""
 
 import pytest
 

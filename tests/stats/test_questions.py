@@ -1,5 +1,5 @@
 """Top questions: grouped by normalised text, counted once per call, shown in the wording most
-calls used (DESIGN.md §3, GET /stats)."""
+calls used (docs/stats.md)."""
 
 from tests.conftest import AddCalls, MakeAccount
 from tests.stats.builders import call

@@ -1,5 +1,5 @@
 """An account's knowledge base: the changes asked for, the versions they made, and where the
-latest version stands with the provider (DESIGN.md §6)."""
+latest version stands with the provider (docs/knowledge-base.md)."""
 
 from datetime import datetime
 from enum import StrEnum

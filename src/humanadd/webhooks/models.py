@@ -1,5 +1,5 @@
 """Outbound webhooks: each account's endpoint and signing secrets, and the outbox of events and
-their deliveries (DESIGN.md §5)."""
+their deliveries (docs/webhooks.md)."""
 
 from datetime import datetime
 

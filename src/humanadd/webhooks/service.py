@@ -1,7 +1,7 @@
 """Configuring an account's webhooks, and writing events to the outbox.
 
 An event is written in the same transaction as the change that causes it, with one delivery
-for the account's endpoint; `humanadd worker` sends it (DESIGN.md §5). One `call_ended` per
+for the account's endpoint; `humanadd worker` sends it (docs/webhooks.md). One `call_ended` per
 call, when the call has ended and its analysis is in.
 """
 
