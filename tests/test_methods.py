@@ -3,6 +3,10 @@ answers with `Allow`, and anything else is 405 (`humanadd.middleware.Paths`)."""
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.types import Receive, Scope, Send
 
 from humanadd.calls.records import CallRecord
 from tests.conftest import AddCalls, MakeAccount
@@ -103,3 +107,49 @@ async def test_head_counts_against_the_rate_limit_like_get(
     third = await client.get("/api/v1/calls", headers=account.headers)
     remaining = int(first.headers["x-ratelimit-remaining"])
     assert int(third.headers["x-ratelimit-remaining"]) == remaining - 2
+
+
+async def test_the_api_answers_alike_when_mounted_under_a_prefix(
+    app: FastAPI, make_account: MakeAccount, add_calls: AddCalls
+) -> None:
+    """Under a `root_path`, `Paths` matches as Starlette's router does: the hot routes are
+    still served, and every other path and method answers as at the root."""
+    account = await make_account()
+    await add_calls(
+        account, [CallRecord(call_id="call_1", direction="inbound", started_at=1_700_000_000_000)]
+    )
+    outer = Starlette(routes=[Mount("/prefix", app=app)])
+    transport = httpx.ASGITransport(app=outer)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        listed = await client.get("/prefix/api/v1/calls", headers=account.headers)
+        assert [call["call_id"] for call in listed.json()["calls"]] == ["call_1"]
+        detail = await client.get("/prefix/api/v1/calls/call_1", headers=account.headers)
+        assert detail.json()["call"]["call_id"] == "call_1"
+        stats = await client.get("/prefix/api/v1/stats", headers=account.headers)
+        assert stats.status_code == 200
+        options = await client.options("/prefix/api/v1/kb")
+        assert options.headers["allow"] == "GET, HEAD, POST, OPTIONS"
+        head = await client.head("/prefix/api/v1/calls/call_1", headers=account.headers)
+        assert (head.status_code, head.content) == (200, b"")
+
+
+async def test_fastapi_routing_a_hot_route_calls_its_one_handler(
+    app: FastAPI, make_account: MakeAccount, add_calls: AddCalls
+) -> None:
+    """The framework's handler of a hot route is the same code as the direct one: reached
+    without `Paths` (the router itself), a call's detail still answers, not a 500."""
+    account = await make_account()
+    await add_calls(
+        account, [CallRecord(call_id="call_1", direction="inbound", started_at=1_700_000_000_000)]
+    )
+
+    async def router_only(scope: Scope, receive: Receive, send: Send) -> None:
+        await app.router({**scope, "app": app}, receive, send)
+
+    transport = httpx.ASGITransport(app=router_only)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        detail = await client.get("/api/v1/calls/call_1", headers=account.headers)
+        listed = await client.get("/api/v1/calls?limit=1", headers=account.headers)
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["call"]["call_id"] == "call_1"
+    assert listed.json()["count"] == 1

@@ -154,10 +154,11 @@ class AuthenticatedRoute(APIRoute):
     `principal_of(request)`.
 
     An endpoint that takes only the request, text path parameters and a query model (a
-    call's detail, the list of calls) gets a `direct` handler too, which calls it without
-    FastAPI's request handling: that costs more than the rest of such a request.
-    `middleware.Paths` serves these routes with it. Such an endpoint may also have
-    its data read in the key look-up's statement (`reads_with_key`).
+    call's detail, the list of calls) is called by a `direct` handler instead, without
+    FastAPI's request handling: that costs more than the rest of such a request. It is the
+    route's only handler: `middleware.Paths` serves these routes with it before FastAPI's
+    routing, and FastAPI's routing, when it gets such a request, calls it too. Such an
+    endpoint may also have its data read in the key look-up's statement (`reads_with_key`).
     """
 
     direct: Handler | None = None
@@ -177,8 +178,11 @@ class AuthenticatedRoute(APIRoute):
                     arguments[rule.argument] = query
                 return await endpoint(request=request, **arguments)
 
+            # One handler: when FastAPI routes the request (`Paths` serves it first otherwise),
+            # it calls the same code.
             self.direct = direct
-        elif build_read is not None:
+            return direct
+        if build_read is not None:
             raise TypeError(f"{self.path}: only a direct endpoint can read with the key look-up")
         handle = super().get_route_handler()
 
