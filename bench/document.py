@@ -168,8 +168,8 @@ What keeps list and detail within the budget, with authentication, the rate limi
 ids and access logs all included:
 
 - **No FastAPI on the hot path.** FastAPI declares and documents both routes, but
-  `middleware.Paths`, inside the request-id and access-log layer, serves them with
-  the handler their route class (`keys.auth.AuthenticatedRoute`) built: no FastAPI routing,
+  `api.middleware.Paths`, inside the request-id and access-log layer, serves them with
+  the handler their route class (`api.auth.AuthenticatedRoute`) built: no FastAPI routing,
   exception middleware or dependency resolution. The list's ten query parameters are one
   pydantic model, validated in one step (`params.QueryRule`), where FastAPI took several
   times as long over them, field by field.
@@ -178,7 +178,7 @@ ids and access logs all included:
   look-up's own statement, outer-joined to the key's account. The list keeps two statements:
   its page is an index range in (started_at, call_id) order, and joined to the key it would
   need a lateral join, which SQLite lacks, to keep that order without sorting.
-- **The statements run on the driver** (`humanadd.driver`: compiled once from the
+- **The statements run on the driver** (`humanadd.api.driver`: compiled once from the
   repositories' SQLAlchemy Core statements, on a pool of the driver's own connections,
   given back without a reset), and pages are written by orjson from row tuples.
 - **A rate-limit hit costs the same whatever the limit.** `limits`' memory storage inserts
@@ -397,7 +397,7 @@ columns) are steadier than absolute numbers.
   against the database, the moving-window rate limiter (in memory; its limit raised to
   {100_000_000:,} a minute so it counts every request but refuses none), the request-id
   middleware and a JSON access-log line per request. The key look-up and the list and detail
-  queries run on the driver (`humanadd.driver`), stats through SQLAlchemy; how list and
+  queries run on the driver (`humanadd.api.driver`), stats through SQLAlchemy; how list and
   detail are served is told below the targets' verdicts.
 - **hand-written, driver** (`bench/references.py`): the reference issue 2 names — Starlette
   routing, the database driver used directly (asyncpg with a pool of {POSTGRES_POOL_SIZE}, or

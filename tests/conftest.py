@@ -18,13 +18,14 @@ from sqlalchemy.engine import Dialect, make_url
 from typer.testing import CliRunner
 
 from humanadd.accounts import service as accounts
+from humanadd.api.driver import compile_for
 from humanadd.app import create_app
 from humanadd.calls import repository as calls_repository
 from humanadd.calls.records import CallRecord
 from humanadd.cli.main import app as cli_app
 from humanadd.config import Settings
+from humanadd.db import Reader, Row
 from humanadd.dependencies import Services
-from humanadd.driver import Reader, Row, compile_for
 from humanadd.migrations import upgrade
 from tests.openapi_check import OpenApiChecker
 
@@ -130,7 +131,7 @@ class RecordingReader:
 @pytest.fixture
 def statements(services: Services) -> Iterator[list[Statement]]:
     """Every statement the app sends to the database from now on, on either path: the
-    hot-path reader's (`humanadd.driver`) and the SQLAlchemy engine's."""
+    hot-path reader's (`humanadd.api.driver`) and the SQLAlchemy engine's."""
     seen: list[Statement] = []
 
     def record(*args: Any) -> None:

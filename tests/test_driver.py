@@ -1,12 +1,12 @@
-"""The hot path's reader (`humanadd.driver`): rows come back named by their statement's
+"""The hot path's reader (`humanadd.api.driver`): rows come back named by their statement's
 columns, on either database."""
 
 import pytest
 from sqlalchemy import bindparam, select
 
 from humanadd.accounts.models import Account
+from humanadd.api.driver import compile_for
 from humanadd.dependencies import Services
-from humanadd.driver import compile_for
 from humanadd.keys.repository import live_key
 from tests.conftest import MakeAccount
 

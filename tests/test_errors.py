@@ -599,7 +599,8 @@ async def test_database_failure_is_500_internal_error(
     path: str,
 ) -> None:
     """The list's page is read after its key counted, so its 500 carries the rate-limit
-    headers; a call's detail, served by `middleware.Paths`, is read in the key look-up itself."""
+    headers; a call's detail, served by `api.middleware.Paths`, is read in the key look-up
+    itself."""
     account = await make_account()
 
     async def failing_query(*_args: Any, **_kwargs: Any) -> None:

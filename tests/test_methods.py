@@ -1,5 +1,5 @@
 """Methods: `Allow` names every method of a path, HEAD works wherever GET does, OPTIONS
-answers with `Allow`, and anything else is 405 (`humanadd.middleware.Paths`)."""
+answers with `Allow`, and anything else is 405 (`humanadd.api.middleware.Paths`)."""
 
 import httpx
 import pytest

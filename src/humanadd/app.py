@@ -16,6 +16,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from humanadd import __version__, openapi
+from humanadd.api.driver import create_reader
+from humanadd.api.middleware import HeadWithoutBody, Paths, RequestContextMiddleware
 from humanadd.calls.endpoints import router as calls_router
 from humanadd.calls.recordings import LocalFileSource, RecordingSources
 from humanadd.config import Settings, get_settings
@@ -25,7 +27,6 @@ from humanadd.cursors.repository import read_secret
 from humanadd.db import create_engine, pool_size, session_factory
 from humanadd.demo.source import DemoAudioSource
 from humanadd.dependencies import Services
-from humanadd.driver import create_reader
 from humanadd.errors import (
     ApiError,
     InvalidRequest,
@@ -36,7 +37,6 @@ from humanadd.errors import (
 from humanadd.health import router as health_router
 from humanadd.http import error_response
 from humanadd.kb.endpoints import router as kb_router
-from humanadd.middleware import HeadWithoutBody, Paths, RequestContextMiddleware
 from humanadd.providers.endpoints import router as ingest_router
 from humanadd.providers.recording_proxy import HostAllowlist, ProxySource, fresh_recording_url
 from humanadd.ratelimit import RateLimiter

@@ -1,9 +1,9 @@
 """Database engine, sessions and the declarative base shared by every domain's models."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import Column, DateTime, MetaData, Select, event, make_url, update
@@ -25,6 +25,19 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+Row = Any
+"""A result row: a named tuple whose fields are the statement's column labels, read by name
+(`row.call_id`) wherever the row goes; the class is made once per compiled statement."""
+
+
+class Reader(Protocol):
+    """Runs a read-only statement on a pooled driver connection, outside any transaction."""
+
+    async def fetch(self, statement: Select[Any], params: Mapping[str, Any]) -> list[Row]: ...
+
+    async def close(self) -> None: ...
 
 
 class UTCDateTime(TypeDecorator[datetime]):

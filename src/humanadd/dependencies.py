@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from humanadd.calls.recordings import RecordingSources
 from humanadd.config import Settings
 from humanadd.cursors.codec import CursorCodec
-from humanadd.driver import Reader
+from humanadd.db import Reader
 from humanadd.ratelimit import RateLimiter
 
 

@@ -1,7 +1,7 @@
 """Probes for orchestrators: `/healthz` (the process answers) and `/readyz` (its database does).
 
 Neither needs an API key nor counts against a rate limit. Both answer HEAD as well as GET, like
-every path (`middleware.Paths`).
+every path (`api.middleware.Paths`).
 """
 
 import asyncio

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
+from humanadd.api.auth import AuthenticatedRoute, hot, principal_of, read_of
 from humanadd.calls import service
 from humanadd.calls.cursor import CallFilters
 from humanadd.calls.recordings import Conditions, RecordingStream
@@ -22,7 +23,6 @@ from humanadd.clock import MAX_UNIX_MS
 from humanadd.dependencies import get_services
 from humanadd.errors import AUTHENTICATED, error_responses
 from humanadd.http import JsonResponse
-from humanadd.keys.auth import AuthenticatedRoute, principal_of, read_of, reads_with_key
 from humanadd.params import Digits, TrueOrFalse
 
 router = APIRouter(prefix="/calls", tags=["calls"], route_class=AuthenticatedRoute)
@@ -69,6 +69,7 @@ class CallListQuery(BaseModel):
 
 
 @router.get("", response_model=CallList, responses=error_responses(*AUTHENTICATED))
+@hot()
 async def list_calls(request: Request, query: Annotated[CallListQuery, Query()]) -> JsonResponse:
     """Your calls: the most recent first, or with `after` the later ones oldest first."""
     filters = CallFilters(
@@ -95,7 +96,7 @@ async def list_calls(request: Request, query: Annotated[CallListQuery, Query()])
 @router.get(
     "/{call_id}", response_model=CallDetailResponse, responses=error_responses(*AUTHENTICATED, 404)
 )
-@reads_with_key(service.detail_read)
+@hot(read=service.detail_read)
 async def get_call(call_id: str, request: Request) -> JsonResponse:
     """Full call details, with the transcript and our own recording URL."""
     return JsonResponse(service.call_detail(call_id, read_of(request)))

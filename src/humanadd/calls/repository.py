@@ -29,8 +29,7 @@ from humanadd.calls.cursor import CallFilters, Position
 from humanadd.calls.models import Call, CallQuestion, CallTag
 from humanadd.calls.questions import normalize
 from humanadd.calls.records import CallRecord
-from humanadd.db import insert_for, utcnow
-from humanadd.driver import Reader, Row
+from humanadd.db import Reader, Row, insert_for, utcnow
 from humanadd.keys.repository import live_key
 
 SUMMARY_COLUMNS = (
@@ -74,7 +73,7 @@ _tags = CallTag.__table__.c
 def _bound_scoped(*columns: Any) -> Select[Any]:
     """`scoped` with the account as the bound parameter `account_id`.
 
-    Built once and reused for every request; they run on the driver (see `humanadd.driver`),
+    Built once and reused for every request; they run on the driver (see `humanadd.api.driver`),
     which compiles each once.
     """
     return select(*(_calls[column.key] for column in columns)).where(

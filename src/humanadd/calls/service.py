@@ -7,7 +7,7 @@ from humanadd.calls.cursor import CallFilters, Position
 from humanadd.calls.recordings import CallKey, Conditions, RecordingSources, RecordingStream
 from humanadd.clock import iso_from_ms
 from humanadd.cursors.codec import CursorCodec
-from humanadd.driver import Reader, Row
+from humanadd.db import Reader, Row
 from humanadd.errors import NotFound, quote
 from humanadd.keys.service import ReadWithKey
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from humanadd.api.auth import AuthenticatedRoute, principal_of
 from humanadd.clock import iso_from_datetime
 from humanadd.dependencies import SessionDep, get_services
 from humanadd.errors import (
@@ -26,7 +27,6 @@ from humanadd.kb.schemas import (
     KbResponse,
     change_body,
 )
-from humanadd.keys.auth import AuthenticatedRoute, principal_of
 from humanadd.params import Digits
 
 router = APIRouter(prefix="/kb", tags=["kb"], route_class=AuthenticatedRoute)

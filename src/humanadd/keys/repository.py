@@ -8,7 +8,7 @@ from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts.models import Account
-from humanadd.driver import Reader, Row
+from humanadd.db import Reader, Row
 from humanadd.keys.models import ApiKey
 
 _keys = ApiKey.__table__.c
@@ -39,7 +39,7 @@ def live_key(*columns: Any) -> Select[Any]:
 
 
 _ACTIVE_BY_HASH = live_key()
-"""Built once: it runs on every request, on the driver (see `humanadd.driver`)."""
+"""Built once: it runs on every request, on the driver (see `humanadd.api.driver`)."""
 
 
 async def find_active_by_hash(

@@ -9,8 +9,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.audit import service as audit
-from humanadd.db import utcnow
-from humanadd.driver import Reader, Row
+from humanadd.db import Reader, Row, utcnow
 from humanadd.keys import repository, tokens
 
 LAST_USED_PRECISION = timedelta(minutes=1)

@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from humanadd.api.auth import AuthenticatedRoute, principal_of
 from humanadd.clock import now_ms
 from humanadd.dependencies import SessionDep
 from humanadd.errors import AUTHENTICATED, error_responses
-from humanadd.keys.auth import AuthenticatedRoute, principal_of
 from humanadd.params import Digits
 from humanadd.stats import service
 from humanadd.stats.schemas import StatsResponse

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from humanadd.api.auth import AuthenticatedRoute, principal_of
 from humanadd.dependencies import SessionDep, get_services
 from humanadd.errors import AUTHENTICATED, InvalidRequest, NotFound, error_responses, quote
 from humanadd.http import JsonResponse, json_body, request_body
-from humanadd.keys.auth import AuthenticatedRoute, principal_of
 from humanadd.params import Digits
 from humanadd.webhooks import service
 from humanadd.webhooks.errors import NoSuchDelivery, NoWebhook, RefusedWebhookUrl

@@ -16,9 +16,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from humanadd.api.auth import AuthenticatedRoute, Handler
 from humanadd.errors import ApiError, InternalError, MethodNotAllowed
 from humanadd.http import error_response, json_bytes
-from humanadd.keys.auth import AuthenticatedRoute, Handler
 from humanadd.logs import request_id_var
 
 logger = logging.getLogger("humanadd.access")

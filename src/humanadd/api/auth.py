@@ -6,16 +6,15 @@ Checks run in the order the API promises: 401 (missing or invalid key) → 429 (
 
 import inspect
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
-from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from humanadd.accounts.models import Plan
-from humanadd.db import utcnow
+from humanadd.db import Row, utcnow
 from humanadd.dependencies import Services, get_services
-from humanadd.driver import Row
 from humanadd.errors import (
     NOT_BEARER,
     ApiError,
@@ -94,54 +93,40 @@ async def require_api_key(
 
 BuildRead = Callable[..., ReadWithKey | None]
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Coroutine[Any, Any, Response]])
-_BUILD_READ = "_build_read_with_key"
+_HOT = "_hot_route"
 
 
-def reads_with_key(build: BuildRead) -> Callable[[Endpoint], Endpoint]:
-    """Declares the read a direct endpoint (see `AuthenticatedRoute`) makes in the key
-    look-up's statement. `build` takes the route's path parameters and returns the read, or
-    None for values no row can hold; the endpoint gets its columns with `read_of(request)`.
+@dataclass(frozen=True, slots=True)
+class _Hot:
+    read: BuildRead | None
+
+
+def hot(read: BuildRead | None = None) -> Callable[[Endpoint], Endpoint]:
+    """Declares a hot endpoint, called without FastAPI's request handling (see
+    `AuthenticatedRoute`): an `async def` taking `request`, its path parameters as text and,
+    if it has one, its query model, and answering a `Response` itself.
+
+    With `read`, its data is read in the key look-up's own statement: `read` takes the
+    route's path parameters and returns the read, or None for values no row can hold; the
+    endpoint gets the row with `read_of(request)`.
     """
 
     def declare(endpoint: Endpoint) -> Endpoint:
-        setattr(endpoint, _BUILD_READ, build)
+        setattr(endpoint, _HOT, _Hot(read))
         return endpoint
 
     return declare
 
 
-def _is_direct(route: APIRoute) -> bool:
-    """Whether the route's endpoint can be called without FastAPI's request handling.
-
-    That is an `async def` endpoint answering a `Response` itself, whose parameters are the
-    request, path parameters declared as plain `str` and its query model: one pydantic
-    validation of the query string, where FastAPI spends several times as long on the same
-    model, field by field.
-    """
-    dependant: Dependant = route.dependant
-    others = (
-        dependant.header_params,
-        dependant.cookie_params,
-        dependant.body_params,
-        dependant.dependencies,
-        dependant.websocket_param_name,
-        dependant.http_connection_param_name,
-        dependant.response_param_name,
-        dependant.background_tasks_param_name,
-        dependant.security_scopes_param_name,
-    )
-    returns = inspect.signature(route.endpoint).return_annotation
-    return (
-        inspect.iscoroutinefunction(route.endpoint)
-        and dependant.request_param_name == "request"
-        and not any(others)
-        and isinstance(returns, type)
-        and issubclass(returns, Response)
-        and all(
-            field.field_info.annotation is str and not field.field_info.metadata
-            for field in dependant.path_params
+def _check_hot(route: APIRoute, rule: QueryRule) -> None:
+    """TypeError unless a hot endpoint takes exactly what its direct handler passes."""
+    passed = {"request", *route.param_convertors, *filter(None, [rule.argument])}
+    taken = set(inspect.signature(route.endpoint).parameters)
+    if taken != passed or not inspect.iscoroutinefunction(route.endpoint):
+        raise TypeError(
+            f"{route.path}: a hot endpoint is an async def taking {sorted(passed)}, not "
+            f"{sorted(taken)}"
         )
-    )
 
 
 class AuthenticatedRoute(APIRoute):
@@ -153,20 +138,22 @@ class AuthenticatedRoute(APIRoute):
     checks the query string by the route's `params.QueryRule`. Handlers get the caller with
     `principal_of(request)`.
 
-    An endpoint that takes only the request, text path parameters and a query model (a
-    call's detail, the list of calls) is called by a `direct` handler instead, without
-    FastAPI's request handling: that costs more than the rest of such a request. It is the
-    route's only handler: `middleware.Paths` serves these routes with it before FastAPI's
-    routing, and FastAPI's routing, when it gets such a request, calls it too. Such an
-    endpoint may also have its data read in the key look-up's statement (`reads_with_key`).
+    An endpoint declared `@hot` (a call's detail, the list of calls) is called by a `direct`
+    handler instead, without FastAPI's request handling: that costs more than the rest of
+    such a request. It is the route's only handler: `api.middleware.Paths` serves these
+    routes with it before FastAPI's routing, and FastAPI's routing, should it get such a
+    request, calls it too. Such an endpoint may also have its data read in the key look-up's
+    statement (`hot(read=…)`).
     """
 
     direct: Handler | None = None
 
     def get_route_handler(self) -> Handler:
         rule = QueryRule.of(self.dependant)
-        build_read: BuildRead | None = getattr(self.endpoint, _BUILD_READ, None)
-        if _is_direct(self):
+        declared: _Hot | None = getattr(self.endpoint, _HOT, None)
+        if declared is not None:
+            _check_hot(self, rule)
+            build_read = declared.read
             endpoint: Callable[..., Coroutine[Any, Any, Response]] = self.endpoint
 
             async def direct(request: Request) -> Response:
@@ -182,8 +169,6 @@ class AuthenticatedRoute(APIRoute):
             # it calls the same code.
             self.direct = direct
             return direct
-        if build_read is not None:
-            raise TypeError(f"{self.path}: only a direct endpoint can read with the key look-up")
         handle = super().get_route_handler()
 
         async def authenticated(request: Request) -> Response:
@@ -203,7 +188,7 @@ def principal_of(request: Request) -> Principal:
 
 
 def read_of(request: Request) -> Row:
-    """The row read with the key look-up, its columns by name; only within an endpoint
-    `reads_with_key` declares (the key's columns alone when its `build` gave no read)."""
+    """The row read with the key look-up, its columns by name; only within a `hot(read=…)`
+    endpoint (the key's columns alone when its `read` gave no read)."""
     row: Row = request.state.read
     return row

@@ -19,7 +19,7 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Protocol
+from typing import Any
 
 import aiosqlite
 import asyncpg
@@ -27,11 +27,7 @@ import orjson
 from sqlalchemy import Select, make_url
 from sqlalchemy.engine import Dialect
 
-from humanadd.db import POOL_RECYCLE_SECONDS, SQLITE_PRAGMAS, is_in_memory
-
-Row = Any
-"""A result row: a named tuple whose fields are the statement's column labels, read by name
-(`row.call_id`) wherever the row goes; the class is made once per compiled statement."""
+from humanadd.db import POOL_RECYCLE_SECONDS, SQLITE_PRAGMAS, Reader, Row, is_in_memory
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +77,6 @@ def compile_for(statement: Select[Any], dialect: Dialect) -> Compiled:
         processors=processors,
         row=namedtuple("Row", labels)._make,  # type: ignore[attr-defined]
     )
-
-
-class Reader(Protocol):
-    """Runs a read-only statement on a pooled driver connection, outside any transaction."""
-
-    async def fetch(self, statement: Select[Any], params: Mapping[str, Any]) -> list[Row]: ...
-
-    async def close(self) -> None: ...
 
 
 class PostgresReader:
