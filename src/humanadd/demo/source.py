@@ -3,7 +3,7 @@
 Nothing is stored: the WAV file of a call is a function of the seed, the call's length and its
 word timings (`transcript_object`), read from the call, so a player and the transcript agree.
 Only the bytes asked for are computed, a chunk at a time; `Range` and the validators are
-answered as for any source (`calls.recordings.respond`).
+answered as for any source (`recordings.respond`).
 """
 
 from collections.abc import AsyncIterator
@@ -14,7 +14,10 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from humanadd.calls.models import Call
-from humanadd.calls.recordings import (
+from humanadd.calls.repository import scoped
+from humanadd.demo.audio import Recording
+from humanadd.errors import NotFound
+from humanadd.recordings import (
     CallKey,
     Conditions,
     RecordingStream,
@@ -22,9 +25,6 @@ from humanadd.calls.recordings import (
     entity_tag,
     respond,
 )
-from humanadd.calls.repository import scoped
-from humanadd.demo.audio import Recording
-from humanadd.errors import NotFound
 
 SCHEME = "demo"
 
