@@ -23,11 +23,12 @@ install: $(STAMP)
 run: install
 	$(BIN)/humanadd demo --host $(HOST) --port $(PORT)
 
-## lint: ruff, ruff format --check and mypy (strict on the package)
+## lint: ruff, ruff format --check, mypy (strict on the package) and import-linter (the layers)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

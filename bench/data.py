@@ -29,7 +29,6 @@ from bench.generate import (
     Shape,
     account_specs,
 )
-from humanadd.accounts import service as accounts
 from humanadd.clock import now_ms
 from humanadd.db import create_engine, is_sqlite, session_factory
 from humanadd.keys import service as keys
@@ -133,7 +132,7 @@ async def _create_accounts(url: str, specs: list[AccountSpec]) -> list[str]:
         async with session_factory(engine).begin() as session:
             ids = []
             for spec in specs:
-                account, _key = await accounts.create(
+                account, _key = await keys.open_account(
                     session, name=spec.name, plan=spec.plan, timezone=spec.timezone, actor=ACTOR
                 )
                 ids.append(account.id)

@@ -27,7 +27,6 @@ import orjson
 
 from bench import servers
 from humanadd.accounts import repository as accounts_repository
-from humanadd.accounts import service as accounts
 from humanadd.db import create_engine, session_factory
 from humanadd.keys import service as keys
 from humanadd.providers import service as providers
@@ -75,7 +74,7 @@ async def _ingest_account(database_url: str) -> tuple[str, str]:
         async with session_factory(engine).begin() as session:
             account = await accounts_repository.find_by_name(session, ACCOUNT_NAME)
             if account is None:
-                account, _ = await accounts.create(
+                account, _ = await keys.open_account(
                     session, name=ACCOUNT_NAME, plan="enterprise", actor="bench"
                 )
             key = await keys.rotate(session, account.id, actor="bench")

@@ -17,7 +17,6 @@ from sqlalchemy import Select, event
 from sqlalchemy.engine import Dialect, make_url
 from typer.testing import CliRunner
 
-from humanadd.accounts import service as accounts
 from humanadd.api.driver import compile_for
 from humanadd.app import create_app
 from humanadd.calls import repository as calls_repository
@@ -26,6 +25,7 @@ from humanadd.cli.main import app as cli_app
 from humanadd.config import Settings
 from humanadd.db import Reader, Row
 from humanadd.dependencies import Services
+from humanadd.keys import service as keys
 from humanadd.migrations import upgrade
 from tests.openapi_check import OpenApiChecker
 
@@ -172,7 +172,7 @@ def make_account(services: Services) -> MakeAccount:
         name: str = "Acme HVAC", plan: str = "enterprise", timezone: str = "UTC"
     ) -> TestAccount:
         async with services.sessions.begin() as session:
-            account, key = await accounts.create(
+            account, key = await keys.open_account(
                 session, name=name, plan=plan, timezone=timezone, actor="test"
             )
         return TestAccount(account.id, key)

@@ -19,7 +19,6 @@ from humanadd import __version__, openapi
 from humanadd.api.driver import create_reader
 from humanadd.api.middleware import HeadWithoutBody, Paths, RequestContextMiddleware
 from humanadd.calls.endpoints import router as calls_router
-from humanadd.calls.recordings import LocalFileSource, RecordingSources
 from humanadd.config import Settings, get_settings
 from humanadd.cursors.codec import CursorCodec
 from humanadd.cursors.models import CURSOR_KEY
@@ -40,6 +39,7 @@ from humanadd.kb.endpoints import router as kb_router
 from humanadd.providers.endpoints import router as ingest_router
 from humanadd.providers.recording_proxy import HostAllowlist, ProxySource, fresh_recording_url
 from humanadd.ratelimit import RateLimiter
+from humanadd.recordings import LocalFileSource, RecordingSources
 from humanadd.stats.endpoints import router as stats_router
 from humanadd.webhooks.endpoints import router as webhooks_router
 

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from humanadd.calls.recordings import RecordingSources
 from humanadd.config import Settings
 from humanadd.cursors.codec import CursorCodec
 from humanadd.db import Reader
 from humanadd.ratelimit import RateLimiter
+from humanadd.recordings import RecordingSources
 
 
 @dataclass

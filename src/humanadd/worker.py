@@ -5,7 +5,7 @@
   work: each attempt is claimed by one of them.
 - The analysis timeout: a call whose analysis has not come
   HUMANADD_WEBHOOK_ANALYSIS_TIMEOUT_SECONDS after it ended gets its `call_ended` event anyway.
-- Knowledge bases (`kb.push`): every `KB_POLL_SECONDS`, queued changes are reviewed (and
+- Knowledge bases (`providers.kb_push`): every `KB_POLL_SECONDS`, queued changes are reviewed (and
   applied when approved), and each account's newest version is pushed to its provider, several
   accounts at a time. A push is leased like a delivery, so several workers share the work.
 - Provider sync: every `HUMANADD_SYNC_INTERVAL_SECONDS`, each Retell-backed account's calls of
@@ -30,7 +30,7 @@ from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.db import create_engine, session_factory, utcnow
 from humanadd.errors import NotConfigured
-from humanadd.kb import push as kb_push
+from humanadd.providers import kb_push
 from humanadd.providers.base import ProviderError
 from humanadd.providers.registry import provider_for
 from humanadd.providers.sync import sync_account

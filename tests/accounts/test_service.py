@@ -7,6 +7,7 @@ import pytest
 from humanadd.accounts import service as accounts
 from humanadd.accounts.errors import AccountError
 from humanadd.dependencies import Services
+from humanadd.keys import service as keys
 
 
 def test_create_has_no_default_plan() -> None:
@@ -19,7 +20,7 @@ def test_create_has_no_default_plan() -> None:
 @pytest.mark.parametrize("plan", ["starter", "pro", "enterprise"])
 async def test_create_stores_the_plan_it_is_given(services: Services, plan: str) -> None:
     async with services.sessions.begin() as session:
-        account, _key = await accounts.create(session, name="Plans", plan=plan, actor="test")
+        account, _key = await keys.open_account(session, name="Plans", plan=plan, actor="test")
 
     assert account.plan == plan
 
@@ -48,4 +49,6 @@ def test_abbreviations_offsets_and_aliases_are_refused_with_a_region_suggested(n
 async def test_create_refuses_a_fixed_offset_zone(services: Services) -> None:
     async with services.sessions.begin() as session:
         with pytest.raises(AccountError):
-            await accounts.create(session, name="Offset", plan="pro", timezone="EST", actor="test")
+            await keys.open_account(
+                session, name="Offset", plan="pro", timezone="EST", actor="test"
+            )

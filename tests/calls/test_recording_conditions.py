@@ -10,15 +10,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from humanadd.calls.recordings import (
+from humanadd.config import Settings
+from humanadd.errors import RangeNotSatisfiable
+from humanadd.recordings import (
     Conditions,
     Validators,
     not_modified,
     range_applies,
     respond,
 )
-from humanadd.config import Settings
-from humanadd.errors import RangeNotSatisfiable
 from tests.calls.test_recordings import CALLS, account_with_recording
 from tests.conftest import AddCalls, MakeAccount, TestAccount
 from tests.openapi_check import OpenApiChecker

@@ -9,7 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from humanadd.calls.recordings import (
+from humanadd.calls.records import CallRecord
+from humanadd.config import Settings
+from humanadd.errors import NotFound, RangeNotSatisfiable
+from humanadd.recordings import (
     CHUNK_SIZE,
     CallKey,
     Conditions,
@@ -17,9 +20,6 @@ from humanadd.calls.recordings import (
     RecordingSources,
     parse_range,
 )
-from humanadd.calls.records import CallRecord
-from humanadd.config import Settings
-from humanadd.errors import NotFound, RangeNotSatisfiable
 from tests.conftest import AddCalls, MakeAccount, TestAccount
 from tests.openapi_check import OpenApiChecker
 

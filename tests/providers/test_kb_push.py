@@ -8,10 +8,11 @@ from sqlalchemy import update
 from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.dependencies import Services
-from humanadd.kb import changes, push, push_state
+from humanadd.kb import changes, push_state
 from humanadd.kb import repository as kb_repository
 from humanadd.kb import review as kb_review
 from humanadd.kb.models import KnowledgeBase
+from humanadd.providers import kb_push as push
 from humanadd.providers import service as providers
 from humanadd.providers.simulated.plugin import Acknowledged, Simulated
 from tests.conftest import MakeAccount, TestAccount

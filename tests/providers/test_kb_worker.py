@@ -12,8 +12,8 @@ import pytest
 
 from humanadd.config import Settings
 from humanadd.dependencies import Services
-from humanadd.kb import push
 from humanadd.kb.models import KnowledgeBase
+from humanadd.providers import kb_push as push
 from tests.conftest import TestAccount
 from tests.kb.support import assert_queued, change, post_kb
 from tests.providers.retell_fake import FakeRetell

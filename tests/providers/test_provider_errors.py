@@ -9,7 +9,6 @@ import pytest
 import retell
 
 from humanadd import worker
-from humanadd.calls.recordings import CallKey
 from humanadd.config import Settings
 from humanadd.dependencies import Services
 from humanadd.errors import FetchFailed, NotConfigured
@@ -18,6 +17,7 @@ from humanadd.providers.base import CallEvents, ProviderCall, ProviderError
 from humanadd.providers.recording_proxy import fresh_recording_url
 from humanadd.providers.retell import errors
 from humanadd.providers.retell.client import RetellClient
+from humanadd.recordings import CallKey
 from tests.conftest import Cli, TestAccount
 from tests.kb.support import change, queue
 from tests.providers.retell_fake import RETELL_API_KEY, FakeRetell

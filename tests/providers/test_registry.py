@@ -4,11 +4,11 @@ import pytest
 
 from humanadd.accounts.models import Provider as AccountProvider
 from humanadd.config import Settings
+from humanadd.demo.player import SimulatedProvider
 from humanadd.errors import NotConfigured
 from humanadd.providers import registry
 from humanadd.providers.base import CallEvents, CallSource, KnowledgePush, Provider, Recordings
 from humanadd.providers.registry import PROVIDERS, UnknownProvider, provider_for
-from humanadd.providers.simulated.player import SimulatedProvider
 
 
 def test_an_unknown_provider_is_a_clear_error() -> None:

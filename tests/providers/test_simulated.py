@@ -10,10 +10,10 @@ from humanadd.calls.schemas import CallDetail
 from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.demo.businesses import HVAC
+from humanadd.demo.player import SimulatedProvider
 from humanadd.dependencies import Services
-from humanadd.kb import push
+from humanadd.providers import kb_push as push
 from humanadd.providers import service as providers
-from humanadd.providers.simulated.player import SimulatedProvider
 from tests.conftest import MakeAccount, TestAccount
 from tests.demo.audio_check import assert_follows_transcript
 from tests.kb.support import queue, review

@@ -10,7 +10,6 @@ from humanadd.accounts.errors import AccountError
 from humanadd.accounts.models import Account, Plan
 from humanadd.audit import service as audit
 from humanadd.ids import new_id
-from humanadd.keys import service as keys
 
 REGION_AREAS = frozenset(
     {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
@@ -54,8 +53,8 @@ async def create(
     plan: str,
     timezone: str = "UTC",
     actor: str,
-) -> tuple[Account, str]:
-    """Create an account and its first API key; returns both (the key is shown only once)."""
+) -> Account:
+    """Create an account (`keys.service.open_account` also issues its first key)."""
     if not name.strip():
         raise AccountError("an account needs a non-blank name")
     account = await repository.add(
@@ -76,8 +75,7 @@ async def create(
         plan=account.plan,
         timezone=account.timezone,
     )
-    key = await keys.issue(session, account.id)
-    return account, key
+    return account
 
 
 async def require(session: AsyncSession, account_id: str) -> Account:

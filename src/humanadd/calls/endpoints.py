@@ -10,7 +10,6 @@ from starlette.responses import Response, StreamingResponse
 from humanadd.api.auth import AuthenticatedRoute, hot, principal_of, read_of
 from humanadd.calls import service
 from humanadd.calls.cursor import CallFilters
-from humanadd.calls.recordings import Conditions, RecordingStream
 from humanadd.calls.schemas import (
     CallDetailResponse,
     CallList,
@@ -24,6 +23,7 @@ from humanadd.dependencies import get_services
 from humanadd.errors import AUTHENTICATED, error_responses
 from humanadd.http import JsonResponse
 from humanadd.params import Digits, TrueOrFalse
+from humanadd.recordings import Conditions, RecordingStream
 
 router = APIRouter(prefix="/calls", tags=["calls"], route_class=AuthenticatedRoute)
 

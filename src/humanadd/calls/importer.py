@@ -8,7 +8,7 @@ unknown field is an error, so that a misspelt field is not silently dropped. No 
 ones included, may hold a NUL character (U+0000).
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -32,7 +32,6 @@ from humanadd.calls.questions import caller_questions
 from humanadd.calls.records import CallRecord
 from humanadd.calls.schemas import Direction, Sentiment, Status, TranscriptTurn
 from humanadd.clock import MAX_UNIX_MS, MIN_UNIX_MS, iso_from_ms, ms_from_iso
-from humanadd.webhooks import service as webhooks
 
 IGNORED_FIELDS = frozenset({"recording_url"})
 NUL_PROBLEM = "must not contain NUL characters (U+0000)"
@@ -256,16 +255,25 @@ def parse_file(path: Path) -> ParsedFile:
         return parse_lines(lines)
 
 
+Notify = Callable[[AsyncSession, str, CallRecord], Awaitable[object]]
+"""Told of each stored call, in the same transaction (the CLI's `--notify` passes the webhooks'
+`call_changed`; passed in because webhooks sit above calls)."""
+
+
 async def import_calls(
-    session: AsyncSession, account_id: str, records: Iterable[CallRecord], *, notify: bool = False
+    session: AsyncSession,
+    account_id: str,
+    records: Iterable[CallRecord],
+    *,
+    notify: Notify | None = None,
 ) -> int:
     """Upsert the calls into the account (by call_id) in the caller's transaction; how many.
-    With `notify`, each finished call fires its `call_ended` webhook (once per call)."""
+    `notify`, if given, is told of each stored call."""
     await accounts.require(session, account_id)
     count = 0
     for record in records:
         await repository.upsert(session, account_id, record)
-        if notify:
-            await webhooks.call_changed(session, account_id, record, analysed=True)
+        if notify is not None:
+            await notify(session, account_id, record)
         count += 1
     return count

@@ -202,6 +202,15 @@ async def get_recording_ref(reader: Reader, account_id: str, call_id: str) -> Ro
     return await _one_call(reader, _RECORDING_REF, account_id, call_id)
 
 
+async def recording_inputs(session: AsyncSession, account_id: str, call_id: str) -> Row | None:
+    """A row with what a generated recording is made of: the call's `duration_seconds`,
+    `transcript_object` and `updated_at` (None when the account has no such call)."""
+    statement = scoped(
+        account_id, Call.duration_seconds, Call.transcript_object, Call.updated_at
+    ).where(Call.call_id == call_id)
+    return (await session.execute(statement)).first()
+
+
 _KEY_COLUMNS = ("id", "account_id", "call_id", "created_at")
 _KEPT_WHEN_UNKNOWN = ("recording_ref", "provider_stage")
 """A recording, once known, is kept: an update that knows of none (an import) leaves it. So is

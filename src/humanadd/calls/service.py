@@ -4,12 +4,12 @@ from typing import Any
 
 from humanadd.calls import cursor, repository
 from humanadd.calls.cursor import CallFilters, Position
-from humanadd.calls.recordings import CallKey, Conditions, RecordingSources, RecordingStream
 from humanadd.clock import iso_from_ms
 from humanadd.cursors.codec import CursorCodec
 from humanadd.db import Reader, Row
 from humanadd.errors import NotFound, quote
 from humanadd.keys.service import ReadWithKey
+from humanadd.recordings import CallKey, Conditions, RecordingSources, RecordingStream
 
 API_PATH = "/api/v1/calls"
 

@@ -14,6 +14,7 @@ from humanadd.cli.runtime import load_settings, run_in_transaction
 from humanadd.clock import iso_from_datetime
 from humanadd.db import shown_url
 from humanadd.kb import review as kb
+from humanadd.keys import service as keys
 from humanadd.providers import service as providers
 
 ACTOR = "cli"
@@ -64,7 +65,9 @@ def create(
     settings = load_settings()
 
     async def operation(session: AsyncSession) -> tuple[Account, str]:
-        return await service.create(session, name=name, plan=plan, timezone=timezone, actor=ACTOR)
+        return await keys.open_account(
+            session, name=name, plan=plan, timezone=timezone, actor=ACTOR
+        )
 
     account, api_key = run_in_transaction(settings, operation)
     if account.plan != Plan.ENTERPRISE:

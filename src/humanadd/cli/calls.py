@@ -1,5 +1,6 @@
 """`humanadd calls …`: bulk import of calls from JSON Lines."""
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from humanadd.cli.console import fail, print_json
 from humanadd.cli.options import AsJson, command_group
 from humanadd.cli.runtime import load_settings, run_in_transaction
 from humanadd.db import shown_url
+from humanadd.webhooks import service as webhooks
 
 calls_app = command_group("Import calls into an account.")
 
@@ -63,7 +65,9 @@ def import_calls(
         fail(f"{len(parsed.errors)} bad line(s) in {file}; nothing was imported")
 
     async def operation(session: AsyncSession) -> int:
-        return await importer.import_calls(session, account_id, parsed.records, notify=notify)
+        # Imported calls are finished and analysed: each fires its `call_ended` (once per call).
+        changed = partial(webhooks.call_changed, analysed=True) if notify else None
+        return await importer.import_calls(session, account_id, parsed.records, notify=changed)
 
     imported = run_in_transaction(settings, operation)
     call_ids = len({record.call_id for record in parsed.records})

@@ -15,10 +15,10 @@ from humanadd.cli.runtime import (
 )
 from humanadd.cli.server import listen, public_settings, run_server
 from humanadd.demo.instructions import banner
+from humanadd.demo.player import SimulatedProvider
 from humanadd.demo.service import DEMO_AGENT, LIVE_CALL_EVERY_SECONDS, DemoAccess, prepare
 from humanadd.dependencies import Services
 from humanadd.migrations import upgrade
-from humanadd.providers.simulated.player import SimulatedProvider
 from humanadd.worker import run_jobs
 
 MAKE_RUN_HINT = "`make run PORT={port}` or `humanadd demo --port {port}`"

@@ -44,7 +44,7 @@ async def prepare(session: AsyncSession, *, now: int | None = None) -> DemoAcces
     for name in FORMER_NAMES:
         account = account or await accounts_repository.find_by_name(session, name)
     if account is None:
-        account, api_key = await accounts.create(
+        account, api_key = await keys.open_account(
             session, name=ACCOUNT_NAME, plan=Plan.ENTERPRISE, timezone=TIMEZONE, actor=ACTOR
         )
         reused = False

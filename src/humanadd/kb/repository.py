@@ -125,6 +125,11 @@ async def accounts_to_review(session: AsyncSession) -> list[str]:
     return list((await session.execute(statement)).scalars())
 
 
+async def reread(session: AsyncSession, change: KbChange) -> None:
+    """Read the change's row again: it may have been decided before its base was locked."""
+    await session.refresh(change)
+
+
 async def lock(session: AsyncSession, account_id: str) -> KnowledgeBase:
     """The account's knowledge-base row (made on first use), locked until the transaction ends.
 

@@ -123,7 +123,7 @@ async def _held(session: AsyncSession, change_id: str) -> tuple[KnowledgeBase, K
     """The held change and its account's locked knowledge base."""
     found = await changes.change(session, change_id)
     base = await repository.lock(session, found.account_id)
-    await session.refresh(found)
+    await repository.reread(session, found)
     if found.status != KbChangeStatus.HELD:
         raise KbError(f"change {change_id} is {found.status}: only a held change can be decided")
     return base, found

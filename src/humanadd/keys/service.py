@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from humanadd.accounts import service as accounts
+from humanadd.accounts.models import Account
 from humanadd.audit import service as audit
 from humanadd.db import Reader, Row, utcnow
 from humanadd.keys import repository, tokens
@@ -34,6 +36,14 @@ async def issue(session: AsyncSession, account_id: str) -> str:
         session, account_id, key_hash=tokens.hash_key(key), prefix=tokens.display_prefix(key)
     )
     return key
+
+
+async def open_account(
+    session: AsyncSession, *, name: str, plan: str, timezone: str = "UTC", actor: str
+) -> tuple[Account, str]:
+    """Create an account and its first API key; returns both (the key is shown only once)."""
+    account = await accounts.create(session, name=name, plan=plan, timezone=timezone, actor=actor)
+    return account, await issue(session, account.id)
 
 
 async def rotate(session: AsyncSession, account_id: str, *, actor: str) -> str:

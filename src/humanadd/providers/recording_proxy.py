@@ -1,7 +1,7 @@
 """The recording proxy: a provider's recording, streamed through to the client.
 
 A provider-backed call stores the provider's recording URL as its `recording_ref` (an `https:`
-reference, see `calls.recordings`). Serving it:
+reference, see `recordings`). Serving it:
 
 - only hosts on the allowlist (`HUMANADD_RECORDING_HOSTS`) are ever fetched; a recording
   anywhere else is 500 `fetch_failed`, with a warning that names the host;
@@ -9,7 +9,7 @@ reference, see `calls.recordings`). Serving it:
   by chunk, never held in memory, with its `Content-Length` and `Content-Range`;
 - the upstream's `ETag` and `Last-Modified`, when it sends them, are the recording's: the
   client's `If-None-Match` and `If-Range` are forwarded, and checked again on the answer
-  (`calls.recordings`), for an upstream that ignores them; without validators upstream, the
+  (`recordings`), for an upstream that ignores them; without validators upstream, the
   answer has none, and only `If-None-Match: *` matches;
 - a URL the upstream refuses as expired or unknown (signed URLs last 24 h) is replaced: the
   call is fetched again from the provider for a fresh one, which is stored, and tried once (no
@@ -30,7 +30,11 @@ from yarl import URL
 
 from humanadd.accounts import service as accounts
 from humanadd.calls import repository as calls
-from humanadd.calls.recordings import (
+from humanadd.config import Settings
+from humanadd.errors import FetchFailed, NotConfigured, RangeNotSatisfiable
+from humanadd.providers.base import ProviderError
+from humanadd.providers.registry import provider_for
+from humanadd.recordings import (
     CallKey,
     Conditions,
     RecordingStream,
@@ -39,10 +43,6 @@ from humanadd.calls.recordings import (
     range_applies,
     unchanged,
 )
-from humanadd.config import Settings
-from humanadd.errors import FetchFailed, NotConfigured, RangeNotSatisfiable
-from humanadd.providers.base import ProviderError
-from humanadd.providers.registry import provider_for
 
 logger = logging.getLogger(__name__)
 

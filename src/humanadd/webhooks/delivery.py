@@ -224,7 +224,8 @@ async def deliver_one(
     )
     attempts = delivery.attempts + 1
     async with sessions.begin() as session:
-        session.add(
+        await repository.add(
+            session,
             WebhookAttempt(
                 delivery_id=delivery_id,
                 # Only the attempt someone asked for is theirs: what follows is the schedule's.
@@ -233,7 +234,7 @@ async def deliver_one(
                 latency_ms=outcome.latency_ms,
                 error=_fitted(outcome.error),
                 response_body=outcome.body,
-            )
+            ),
         )
         if outcome.delivered:
             await repository.finish(session, delivery_id, "delivered", attempts)

@@ -37,7 +37,8 @@ class RetellKnowledge:
     """Retell as a `KnowledgePush`; a push Retell refuses or fails is a `ProviderError`."""
 
     def __init__(self, api_key: str, base_url: str) -> None:
-        # The worker retries a failed push as a whole (`kb.push`), so the SDK does not retry.
+        # The worker retries a failed push as a whole (`providers.kb_push`), so the SDK does
+        # not retry.
         self._sdk = AsyncRetell(
             api_key=api_key, base_url=base_url, timeout=TIMEOUT_SECONDS, max_retries=0
         )

@@ -1,4 +1,5 @@
-"""The simulated provider: built in, for the demo and development.
+"""The demo's live calls, played through the simulated provider (built in, for the demo and
+development).
 
 It makes realistic receptionist calls for one business (the demo's), laid out as Retell lays
 out its call objects (the one format both the demo's data and this player write): transcripts,
