@@ -6,13 +6,14 @@ import functools
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from humanadd import __version__, openapi
@@ -23,6 +24,10 @@ from humanadd.config import Settings, get_settings
 from humanadd.cursors.codec import CursorCodec
 from humanadd.cursors.models import CURSOR_KEY
 from humanadd.cursors.repository import read_secret
+from humanadd.dashboard import router as dashboard
+from humanadd.dashboard.errors import LoginRequired, PageError
+from humanadd.dashboard.headers import PageHeaders
+from humanadd.dashboard.templating import render
 from humanadd.db import create_engine, pool_size, session_factory
 from humanadd.demo.source import DemoAudioSource
 from humanadd.dependencies import Services
@@ -115,9 +120,11 @@ def create_app(settings: Settings | None = None, background: Background | None =
     )
     routers = [(API_PREFIX, router) for router in API_ROUTERS]
     routers += [("", health_router), ("", ingest_router)]
+    routers += [(dashboard.PREFIX, router) for router in dashboard.ROUTERS]
     for prefix, router in routers:
-        app.include_router(router, prefix=prefix)
+        app.include_router(router, prefix=prefix, include_in_schema=prefix != dashboard.PREFIX)
     _add_docs(app)
+    _add_dashboard(app)
     _add_error_handlers(app)
     # FastAPI wraps included routers; their routes are listed here with their full paths.
     paths = [
@@ -129,6 +136,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
     paths += [(route.path, route) for route in app.routes if isinstance(route, Route)]
     app.add_middleware(Paths, routes=paths)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(PageHeaders)
     app.add_middleware(HeadWithoutBody)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app
@@ -157,7 +165,45 @@ def _add_docs(app: FastAPI) -> None:
         )
 
 
+def _add_dashboard(app: FastAPI) -> None:
+    """The dashboard's static files, and `/` leading to it."""
+    app.mount(
+        dashboard.STATIC_PATH,
+        StaticFiles(packages=[("humanadd.dashboard", "static")]),
+        name="dashboard-static",
+    )
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse(dashboard.PREFIX, status_code=307)
+
+
+def _is_page(request: Request) -> bool:
+    path = request.url.path
+    return path == dashboard.PREFIX or path.startswith(dashboard.PREFIX + "/")
+
+
+def _error_page(request: Request, status: int, title: str, message: str) -> Response:
+    return render(
+        request,
+        "error.html",
+        {"title": title, "message": message},
+        status_code=status,
+    )
+
+
 def _add_error_handlers(app: FastAPI) -> None:
+    async def page_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PageError)
+        response = _error_page(request, exc.status_code, exc.title, exc.message)
+        response.headers.update(exc.headers)
+        return response
+
+    async def login_required(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LoginRequired)
+        query = urlencode({"next": exc.next_path})
+        return RedirectResponse(f"{dashboard.PREFIX}/login?{query}", status_code=303)
+
     async def api_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
         return error_response(exc)
@@ -166,8 +212,12 @@ def _add_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         return error_response(InvalidRequest(describe_validation_error(exc.errors())))
 
-    async def http_error(_request: Request, exc: Exception) -> Response:
+    async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        if _is_page(request):
+            if exc.status_code == 404:
+                return _error_page(request, 404, "Not found", "There is no such page.")
+            return _error_page(request, exc.status_code, "Request refused", str(exc.detail))
         if exc.status_code == 405:
             # Keep the router's `Allow` header: RFC 9110 requires it on a 405.
             return error_response(MethodNotAllowed(headers=dict(exc.headers or {})))
@@ -176,6 +226,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         return error_response(InvalidRequest(str(exc.detail)))
 
     app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(PageError, page_error)
+    app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
 

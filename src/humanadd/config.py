@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     sync_interval_seconds: float = 300
     """How often `humanadd worker` syncs every Retell-backed account with Retell's call list."""
 
+    dashboard_idle_minutes: float = 120
+    """A dashboard session ends after this long without a request."""
+
+    dashboard_session_hours: float = 12
+    """A dashboard session ends this long after its login, however busy."""
+
     @property
     def recordings_dir(self) -> Path:
         return self.data_dir / "recordings"

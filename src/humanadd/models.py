@@ -9,6 +9,7 @@ from humanadd.idempotency.models import IdempotencyRecord
 from humanadd.kb.models import KbChange, KbEntry, KbVersion, KnowledgeBase
 from humanadd.keys.models import ApiKey
 from humanadd.providers.models import ProviderAgent
+from humanadd.users.models import DashboardSession, User
 from humanadd.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -25,6 +26,7 @@ __all__ = [
     "Call",
     "CallQuestion",
     "CallTag",
+    "DashboardSession",
     "IdempotencyRecord",
     "KbChange",
     "KbEntry",
@@ -32,6 +34,7 @@ __all__ = [
     "KnowledgeBase",
     "ProviderAgent",
     "ServerSecret",
+    "User",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -16,6 +16,8 @@ class ApiKey(Base):
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
+    last_four: Mapped[str | None] = mapped_column(String(4))
+    """The key's last four characters, shown beside the prefix; None for keys issued before."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

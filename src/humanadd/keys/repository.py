@@ -54,9 +54,11 @@ async def find_active_by_hash(
     return rows[0] if rows else None
 
 
-async def add(session: AsyncSession, account_id: str, *, key_hash: str, prefix: str) -> ApiKey:
-    """Store a new live key (its hash and display prefix only)."""
-    key = ApiKey(account_id=account_id, key_hash=key_hash, prefix=prefix)
+async def add(
+    session: AsyncSession, account_id: str, *, key_hash: str, prefix: str, last_four: str
+) -> ApiKey:
+    """Store a new live key (its hash and the characters shown of it only)."""
+    key = ApiKey(account_id=account_id, key_hash=key_hash, prefix=prefix, last_four=last_four)
     session.add(key)
     await session.flush()
     return key
@@ -76,3 +78,14 @@ async def revoke_all(session: AsyncSession, account_id: str, now: datetime) -> i
         .values(revoked_at=now)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def live(session: AsyncSession, account_id: str) -> ApiKey | None:
+    """The account's live key (the newest, should a race ever have left two)."""
+    result = await session.execute(
+        select(ApiKey)
+        .where(ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None))
+        .order_by(ApiKey.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()

@@ -13,6 +13,7 @@ from humanadd.accounts.models import Account
 from humanadd.audit import service as audit
 from humanadd.db import Reader, Row, utcnow
 from humanadd.keys import repository, tokens
+from humanadd.keys.models import ApiKey
 
 LAST_USED_PRECISION = timedelta(minutes=1)
 """`last_used_at` is written at most this often per key, to keep reads cheap."""
@@ -33,7 +34,11 @@ async def issue(session: AsyncSession, account_id: str) -> str:
     """Create a new live key for the account and return its full text (shown only once)."""
     key = tokens.generate()
     await repository.add(
-        session, account_id, key_hash=tokens.hash_key(key), prefix=tokens.display_prefix(key)
+        session,
+        account_id,
+        key_hash=tokens.hash_key(key),
+        prefix=tokens.display_prefix(key),
+        last_four=tokens.last_four(key),
     )
     return key
 
@@ -59,6 +64,11 @@ async def rotate(session: AsyncSession, account_id: str, *, actor: str) -> str:
         new_key_prefix=tokens.display_prefix(key),
     )
     return key
+
+
+async def live_key(session: AsyncSession, account_id: str) -> ApiKey | None:
+    """The account's live key as the dashboard shows it (never its text)."""
+    return await repository.live(session, account_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,3 +41,8 @@ def hash_key(key: str) -> str:
 
 def display_prefix(key: str) -> str:
     return key[:DISPLAY_LENGTH]
+
+
+def last_four(key: str) -> str:
+    """The key's last four characters, kept in clear to tell keys apart (`hak_Ab12Cd34…9xQz`)."""
+    return key[-4:]

@@ -1,0 +1,214 @@
+"""Who is looking at a dashboard page, what they may see, and the CSRF checks of every form.
+
+- The session cookie holds a random id only (`users.service`); `viewer` resolves it or sends
+  the browser to the login page.
+- `account_page` decides whose account a page shows: a customer's own; for an operator, the
+  one named by `?account=` (chosen on the Accounts page).
+- `form` reads a POSTed form only when `Sec-Fetch-Site`/`Origin` say it comes from our own
+  pages and its `csrf_token` is the session's (docs/dashboard.md, "Sessions and CSRF").
+"""
+
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
+
+from humanadd.accounts import service as accounts
+from humanadd.accounts.errors import AccountError
+from humanadd.accounts.models import Account, Plan
+from humanadd.config import Settings
+from humanadd.dashboard.errors import Forbidden, LoginRequired, PageError, PageNotFound
+from humanadd.dependencies import ServicesDep, SessionDep
+from humanadd.users import service as users
+from humanadd.users.models import Role
+
+SESSION_COOKIE = "humanadd_session"
+LOGIN_CSRF_COOKIE = "humanadd_login_csrf"
+"""The login form's token before there is a session: the same random value in this cookie
+and in the form (the form cannot be posted from another site, which cannot read the cookie)."""
+FORM_LIMIT = 64 * 1024
+"""The largest form a page takes (a knowledge-base change is the longest field)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The logged-in user of this request."""
+
+    user_id: int
+    email: str
+    role: Role
+    account_id: str | None
+    csrf_token: str
+    cookie: str
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role is Role.OPERATOR
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPage:
+    """A page about one account: who looks at it, and the account."""
+
+    viewer: Viewer
+    account: Account
+
+    @property
+    def enterprise(self) -> bool:
+        return self.account.plan == Plan.ENTERPRISE
+
+    @property
+    def can_manage(self) -> bool:
+        """Owners and operators change settings; members only look."""
+        return self.viewer.role in (Role.OWNER, Role.OPERATOR)
+
+    def url(self, path: str, **query: str | int | None) -> str:
+        """`path` with `query` (None values left out), naming the account for an operator."""
+        pairs = {name: value for name, value in query.items() if value not in (None, "")}
+        if self.viewer.is_operator:
+            pairs = {"account": self.account.id, **pairs}
+        return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def session_lifetimes(settings: Settings) -> tuple[timedelta, timedelta]:
+    """(Idle expiry, absolute expiry) of a dashboard session."""
+    return (
+        timedelta(minutes=settings.dashboard_idle_minutes),
+        timedelta(hours=settings.dashboard_session_hours),
+    )
+
+
+def _here(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+async def viewer(request: Request, services: ServicesDep, session: SessionDep) -> Viewer:
+    """The logged-in user, else `LoginRequired` (the login page, then back here)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        idle, lifetime = session_lifetimes(services.settings)
+        login = await users.resolve(session, cookie, idle=idle, lifetime=lifetime)
+        if login is not None:
+            return Viewer(
+                user_id=login.user.id,
+                email=login.user.email,
+                role=Role(login.user.role),
+                account_id=login.user.account_id,
+                csrf_token=login.record.csrf_token,
+                cookie=cookie,
+            )
+    raise LoginRequired(_here(request) if request.method == "GET" else "/dashboard")
+
+
+ViewerDep = Annotated[Viewer, Depends(viewer)]
+
+
+async def account_page(request: Request, who: ViewerDep, session: SessionDep) -> AccountPage:
+    """The account this page shows. A customer sees only their own: naming another account is
+    a 404, as if it did not exist. An operator names one with `?account=`."""
+    named = request.query_params.get("account")
+    if who.is_operator:
+        if not named:
+            raise PageError("Choose an account on the Accounts page first.")
+        account_id = named
+    else:
+        if named and named != who.account_id:
+            raise PageNotFound("There is no such account.")
+        assert who.account_id is not None
+        account_id = who.account_id
+    try:
+        account = await accounts.require(session, account_id)
+    except AccountError:
+        raise PageNotFound("There is no such account.") from None
+    return AccountPage(who, account)
+
+
+AccountPageDep = Annotated[AccountPage, Depends(account_page)]
+
+
+async def operator(who: ViewerDep) -> Viewer:
+    if not who.is_operator:
+        raise Forbidden("This page is for humanadd's operators only.")
+    return who
+
+
+OperatorDep = Annotated[Viewer, Depends(operator)]
+
+
+def require_manager(page: AccountPage) -> None:
+    """Owners and operators only: a member's attempt is 403."""
+    if not page.can_manage:
+        raise Forbidden("Only the account's owner can do this; members can look but not change.")
+
+
+def require_enterprise(page: AccountPage, feature: str) -> None:
+    if not page.enterprise:
+        raise Forbidden(f"{feature} is available on the Enterprise plan.")
+
+
+def check_origin(request: Request, settings: Settings) -> None:
+    """Refuse a POST that a browser says came from another site (Fetch Metadata first, then
+    `Origin`); a request with neither header is no browser's form post and is refused too."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    origin = request.headers.get("origin")
+    public = urlsplit(settings.public_url)
+    ours = f"{public.scheme}://{public.netloc}"
+    if fetch_site is not None:
+        if fetch_site not in ("same-origin", "none"):
+            raise Forbidden("This form was sent from another site.")
+        if origin is None or origin == ours:
+            return
+    if origin != ours:
+        raise Forbidden("This form was not sent from this dashboard's own pages.")
+
+
+async def _read_form(request: Request) -> FormData:
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > FORM_LIMIT:
+        raise PageError(f"The form is larger than {FORM_LIMIT // 1024} KiB.")
+    try:
+        return await request.form(max_files=0, max_fields=100, max_part_size=FORM_LIMIT)
+    except Exception as error:  # python-multipart's and Starlette's own errors
+        raise PageError("The form could not be read.") from error
+
+
+def _same(sent: object, expected: str) -> bool:
+    return isinstance(sent, str) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+async def form(request: Request, who: ViewerDep, services: ServicesDep) -> FormData:
+    """The POSTed form of a logged-in user, checked against cross-site requests."""
+    check_origin(request, services.settings)
+    data = await _read_form(request)
+    if not _same(data.get("csrf_token"), who.csrf_token):
+        raise Forbidden(
+            "This form has expired or was not sent from this dashboard. Reload the page."
+        )
+    return data
+
+
+FormDep = Annotated[FormData, Depends(form)]
+
+
+async def login_form(request: Request, services: ServicesDep) -> FormData:
+    """The login form, checked with the pre-session token."""
+    check_origin(request, services.settings)
+    data = await _read_form(request)
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not expected or not _same(data.get("csrf_token"), expected):
+        raise Forbidden("The login form has expired. Reload the page and try again.")
+    return data
+
+
+LoginFormDep = Annotated[FormData, Depends(login_form)]
+
+
+def field(data: FormData, name: str) -> str:
+    """A text field of a form ('' when missing; a file is no text)."""
+    value = data.get(name)
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,7 @@
+"""What the users service refuses."""
+
+from humanadd.errors import DomainError
+
+
+class UserError(DomainError):
+    """An unknown or duplicate user, a bad email, role or password."""

@@ -1,0 +1,68 @@
+"""All SQL about dashboard users and their sessions."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from humanadd.users.models import DashboardSession, User
+
+
+async def add(session: AsyncSession, user: User) -> User:
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def by_email(session: AsyncSession, email: str) -> User | None:
+    return (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
+
+
+async def by_id(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def emails(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, str]:
+    """The email of each of these users that exists."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(select(User.id, User.email).where(User.id.in_(user_ids)))
+    return {user_id: email for user_id, email in rows.tuples()}
+
+
+async def list_all(session: AsyncSession, account_id: str | None = None) -> Sequence[User]:
+    statement = select(User).order_by(User.email)
+    if account_id is not None:
+        statement = statement.where(User.account_id == account_id)
+    return (await session.execute(statement)).scalars().all()
+
+
+async def add_session(session: AsyncSession, record: DashboardSession) -> None:
+    session.add(record)
+    await session.flush()
+
+
+async def session_by_hash(session: AsyncSession, id_hash: str) -> DashboardSession | None:
+    return await session.get(DashboardSession, id_hash)
+
+
+async def touch_session(session: AsyncSession, id_hash: str, now: datetime) -> None:
+    await session.execute(
+        update(DashboardSession).where(DashboardSession.id_hash == id_hash).values(last_seen_at=now)
+    )
+
+
+async def delete_session(session: AsyncSession, id_hash: str) -> None:
+    await session.execute(delete(DashboardSession).where(DashboardSession.id_hash == id_hash))
+
+
+async def delete_sessions_of(
+    session: AsyncSession, user_id: int, *, except_hash: str | None = None
+) -> int:
+    """End every session of the user but `except_hash`; how many ended."""
+    statement = delete(DashboardSession).where(DashboardSession.user_id == user_id)
+    if except_hash is not None:
+        statement = statement.where(DashboardSession.id_hash != except_hash)
+    result = await session.execute(statement)
+    return int(result.rowcount)  # type: ignore[attr-defined]

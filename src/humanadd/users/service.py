@@ -1,0 +1,192 @@
+"""Dashboard users: creating them, their passwords, logging in, and their sessions.
+
+A session is a random id in the browser's cookie and its SHA-256 in `dashboard_sessions`; it
+ends at logout, when idle or too old (settings), and when the user's password changes or the
+user is disabled (every other session of theirs, then).
+"""
+
+import asyncio
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from humanadd.accounts import service as accounts
+from humanadd.audit import service as audit
+from humanadd.db import utcnow
+from humanadd.users import passwords, repository
+from humanadd.users.errors import UserError
+from humanadd.users.models import DashboardSession, Role, User
+
+MAX_EMAIL_LENGTH = 254
+SEEN_PRECISION = timedelta(minutes=1)
+"""A session's `last_seen_at` is written at most this often."""
+
+
+def normalise_email(email: str) -> str:
+    """The stored form of an address: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def check_email(email: str) -> str:
+    email = normalise_email(email)
+    local, at, domain = email.partition("@")
+    if not (at and local and "." in domain) or len(email) > MAX_EMAIL_LENGTH or " " in email:
+        raise UserError(f"not an email address: {email!r}")
+    return email
+
+
+def check_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise UserError(f"unknown role {role!r} (choose one of: {choices})") from None
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    account_id: str | None,
+    actor: str,
+) -> User:
+    """A new user: an `owner` or `member` of `account_id`, or an `operator` of no account."""
+    email = check_email(email)
+    checked_role = check_role(role)
+    if (checked_role is Role.OPERATOR) != (account_id is None):
+        raise UserError("an operator belongs to no account; an owner or member needs one")
+    if account_id is not None:
+        await accounts.require(session, account_id)
+    if await repository.by_email(session, email) is not None:
+        raise UserError(f"a user with the email {email!r} exists already")
+    password_hash = await asyncio.to_thread(passwords.hash_password, passwords.check_new(password))
+    user = await repository.add(
+        session,
+        User(
+            email=email,
+            password_hash=password_hash,
+            role=checked_role.value,
+            account_id=account_id,
+            disabled=False,
+        ),
+    )
+    audit.record(
+        session, "user.created", account_id=account_id, actor=actor, email=email, role=user.role
+    )
+    return user
+
+
+async def require(session: AsyncSession, email: str) -> User:
+    user = await repository.by_email(session, normalise_email(email))
+    if user is None:
+        raise UserError(f"no user with the email {normalise_email(email)!r}")
+    return user
+
+
+async def list_users(session: AsyncSession, account_id: str | None = None) -> Sequence[User]:
+    return await repository.list_all(session, account_id)
+
+
+async def emails(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, str]:
+    return await repository.emails(session, user_ids)
+
+
+async def set_password(
+    session: AsyncSession,
+    email: str,
+    password: str,
+    *,
+    actor: str,
+    keep_session: str | None = None,
+) -> User:
+    """Change the password and end the user's sessions, all but the cookie `keep_session`'s
+    (the browser that made the change stays logged in)."""
+    user = await require(session, email)
+    user.password_hash = await asyncio.to_thread(
+        passwords.hash_password, passwords.check_new(password)
+    )
+    user.password_changed_at = utcnow()
+    keep = None if keep_session is None else _hash(keep_session)
+    await repository.delete_sessions_of(session, user.id, except_hash=keep)
+    audit.record(
+        session, "user.password_changed", account_id=user.account_id, actor=actor, email=user.email
+    )
+    return user
+
+
+async def disable(session: AsyncSession, email: str, *, actor: str) -> User:
+    """Disable the user: they can no longer log in, and their sessions end now."""
+    user = await require(session, email)
+    if not user.disabled:
+        user.disabled = True
+        audit.record(
+            session, "user.disabled", account_id=user.account_id, actor=actor, email=user.email
+        )
+    await repository.delete_sessions_of(session, user.id)
+    return user
+
+
+async def check_login(session: AsyncSession, email: str, password: str) -> User | None:
+    """The enabled user with this email and password, else None. An unknown email costs the
+    same argon2 verification as a wrong password."""
+    user = await repository.by_email(session, normalise_email(email))
+    password_hash = passwords.DUMMY_HASH if user is None else user.password_hash
+    matches = await asyncio.to_thread(passwords.verify, password, password_hash)
+    if user is None or user.disabled or not matches:
+        return None
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """A logged-in browser: its user and session (`cookie` only when just opened)."""
+
+    user: User
+    record: DashboardSession
+
+
+def _hash(cookie: str) -> str:
+    return hashlib.sha256(cookie.encode()).hexdigest()
+
+
+async def open_session(session: AsyncSession, user: User) -> tuple[str, Login]:
+    """A new session for the user; returns the cookie's value (shown to nobody else)."""
+    cookie = secrets.token_urlsafe(32)
+    now = utcnow()
+    record = DashboardSession(
+        id_hash=_hash(cookie),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        last_seen_at=now,
+    )
+    await repository.add_session(session, record)
+    return cookie, Login(user, record)
+
+
+async def resolve(
+    session: AsyncSession, cookie: str, *, idle: timedelta, lifetime: timedelta
+) -> Login | None:
+    """The live session behind this cookie, else None (an expired one is deleted)."""
+    record = await repository.session_by_hash(session, _hash(cookie))
+    if record is None:
+        return None
+    now = utcnow()
+    user = await repository.by_id(session, record.user_id)
+    expired = now - record.last_seen_at > idle or now - record.created_at > lifetime
+    if user is None or user.disabled or expired:
+        await repository.delete_session(session, record.id_hash)
+        return None
+    if now - record.last_seen_at >= SEEN_PRECISION:
+        await repository.touch_session(session, record.id_hash, now)
+    return Login(user, record)
+
+
+async def close_session(session: AsyncSession, cookie: str) -> None:
+    await repository.delete_session(session, _hash(cookie))
