@@ -49,6 +49,11 @@ class Viewer:
     def is_operator(self) -> bool:
         return self.role is Role.OPERATOR
 
+    @property
+    def actor(self) -> str:
+        """How audit rows name this user (`users.service.actor_email` reads it back)."""
+        return users.actor_of(self.user_id)
+
 
 @dataclass(frozen=True, slots=True)
 class AccountPage:

@@ -26,6 +26,26 @@ SEEN_PRECISION = timedelta(minutes=1)
 """A session's `last_seen_at` is written at most this often."""
 
 
+ACTOR_PREFIX = "user:"
+
+
+def actor_of(user_id: int) -> str:
+    """The audit log's `actor` for a dashboard user: `user:<id>` (an email may not fit)."""
+    return f"{ACTOR_PREFIX}{user_id}"
+
+
+async def actor_names(session: AsyncSession, actors: Sequence[str]) -> dict[str, str]:
+    """For each `user:<id>` actor among `actors`, the user's email; other actors (`cli`,
+    `test`) are left out."""
+    ids = {
+        int(actor.removeprefix(ACTOR_PREFIX)): actor
+        for actor in actors
+        if actor.startswith(ACTOR_PREFIX) and actor.removeprefix(ACTOR_PREFIX).isdigit()
+    }
+    found = await repository.emails(session, list(ids))
+    return {ids[user_id]: email for user_id, email in found.items()}
+
+
 def normalise_email(email: str) -> str:
     """The stored form of an address: trimmed and lower-cased."""
     return email.strip().lower()
@@ -91,10 +111,6 @@ async def require(session: AsyncSession, email: str) -> User:
 
 async def list_users(session: AsyncSession, account_id: str | None = None) -> Sequence[User]:
     return await repository.list_all(session, account_id)
-
-
-async def emails(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, str]:
-    return await repository.emails(session, user_ids)
 
 
 async def set_password(
