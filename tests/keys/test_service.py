@@ -305,3 +305,72 @@ async def test_a_read_with_the_key_sees_only_the_keys_account(
         await keys.rotate(session, owner.id, actor="test")
     assert await keys.authenticate(services.reader, owner.key, read) is None
     assert calls_service.detail_read("call\x00") is None, "no call can have this id"
+
+
+async def _live_id(services: Services, account_id: str) -> int:
+    async with services.sessions() as session:
+        live = await keys.live_key(session, account_id)
+    assert live is not None
+    return live.id
+
+
+async def test_rotating_a_named_key_rotates_once_and_only_while_it_is_live(
+    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+) -> None:
+    account, other = await make_account(), await make_account()
+    key_id = await _live_id(services, account.id)
+    async with services.sessions.begin() as session:
+        assert await keys.rotate_key(session, other.id, key_id, actor="user:1") is None
+        new_key = await keys.rotate_key(session, account.id, key_id, actor="user:1")
+    assert new_key is not None and tokens.is_well_formed(new_key)
+    async with services.sessions.begin() as session:
+        assert await keys.rotate_key(session, account.id, key_id, actor="user:1") is None
+
+    assert (await client.get(CALLS, headers=account.headers)).status_code == 401
+    assert (await client.get(CALLS, headers=other.headers)).status_code == 200
+    new_headers = TestAccount(account.id, new_key).headers
+    assert (await client.get(CALLS, headers=new_headers)).status_code == 200
+    stored = await _keys_of(services, account.id)
+    assert [key.revoked_at is None for key in stored] == [False, True]
+    assert stored[1].last_four == new_key[-4:]
+    events = await _audit_of(services, account.id)
+    assert [(event.action, event.actor, event.details) for event in events[1:]] == [
+        ("api_key.rotated", "user:1", {"revoked_keys": 1, "new_key_prefix": new_key[:12]})
+    ]
+
+
+async def test_concurrent_rotations_of_one_named_key_rotate_once(
+    make_account: MakeAccount, services: Services
+) -> None:
+    account = await make_account()
+    key_id = await _live_id(services, account.id)
+
+    async def rotate() -> str | None:
+        async with services.sessions.begin() as session:
+            return await keys.rotate_key(session, account.id, key_id, actor="test")
+
+    async with services.sessions.begin() as session:
+        first = await keys.rotate_key(session, account.id, key_id, actor="test")
+        second_rotation = asyncio.create_task(rotate())
+        await asyncio.sleep(0.3)
+    assert first is not None
+    assert await second_rotation is None
+    live = [key for key in await _keys_of(services, account.id) if key.revoked_at is None]
+    assert [key.key_hash for key in live] == [tokens.hash_key(first)]
+
+
+async def test_the_last_rotation_names_its_actor_and_time(
+    make_account: MakeAccount, services: Services
+) -> None:
+    account = await make_account()
+    async with services.sessions() as session:
+        assert await keys.last_rotation(session, account.id) is None
+    async with services.sessions.begin() as session:
+        await keys.rotate(session, account.id, actor="cli")
+    async with services.sessions.begin() as session:
+        await keys.rotate(session, account.id, actor="user:7")
+    async with services.sessions() as session:
+        rotation = await keys.last_rotation(session, account.id)
+    assert rotation is not None
+    assert rotation.actor == "user:7"
+    assert abs((utcnow() - rotation.at).total_seconds()) < 10

@@ -8,6 +8,7 @@ from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts.models import Account
+from humanadd.audit.models import AuditEvent
 from humanadd.db import Reader, Row
 from humanadd.keys.models import ApiKey
 
@@ -68,10 +69,15 @@ async def touch(session: AsyncSession, key_id: int, now: datetime) -> None:
     await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
 
 
-async def revoke_all(session: AsyncSession, account_id: str, now: datetime) -> int:
-    """Revoke the account's live keys; the account row stays locked until the transaction ends,
-    so two rotations of one account run one after the other and leave exactly one live key."""
+async def _lock_account(session: AsyncSession, account_id: str) -> None:
+    """The account row stays locked until the transaction ends, so two rotations of one
+    account run one after the other and leave exactly one live key."""
     await session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
+
+
+async def revoke_all(session: AsyncSession, account_id: str, now: datetime) -> int:
+    """Revoke the account's live keys (the account locked first); how many."""
+    await _lock_account(session, account_id)
     result = await session.execute(
         update(ApiKey)
         .where(ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None))
@@ -86,6 +92,32 @@ async def live(session: AsyncSession, account_id: str) -> ApiKey | None:
         select(ApiKey)
         .where(ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None))
         .order_by(ApiKey.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def revoke_if_live(
+    session: AsyncSession, account_id: str, key_id: int, now: datetime
+) -> bool:
+    """Revoke the account's key `key_id` if it is still live (the account locked first, as
+    `revoke_all` does); whether it was. The condition is in the UPDATE itself, so of two
+    requests naming one key only the first revokes it, on SQLite as on PostgreSQL."""
+    await _lock_account(session, account_id)
+    result = await session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == key_id, ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+
+async def last_audit(session: AsyncSession, account_id: str, action: str) -> AuditEvent | None:
+    """The account's newest audit row of `action`."""
+    result = await session.execute(
+        select(AuditEvent)
+        .where(AuditEvent.account_id == account_id, AuditEvent.action == action)
+        .order_by(AuditEvent.id.desc())
         .limit(1)
     )
     return result.scalar_one_or_none()

@@ -51,13 +51,34 @@ async def open_account(
     return account, await issue(session, account.id)
 
 
+ROTATED = "api_key.rotated"
+"""The audit action of a rotation."""
+
+
 async def rotate(session: AsyncSession, account_id: str, *, actor: str) -> str:
     """Revoke every live key of the account and issue a new one, in one transaction."""
     revoked = await repository.revoke_all(session, account_id, utcnow())
+    return await _replace(session, account_id, actor, revoked)
+
+
+async def rotate_key(
+    session: AsyncSession, account_id: str, key_id: int, *, actor: str
+) -> str | None:
+    """Rotate as `rotate` does, but only while `key_id` is still the account's live key: a
+    confirmation sent twice rotates once. The new key, or None when that key was already
+    revoked (or is not the account's)."""
+    now = utcnow()
+    if not await repository.revoke_if_live(session, account_id, key_id, now):
+        return None
+    revoked = 1 + await repository.revoke_all(session, account_id, now)
+    return await _replace(session, account_id, actor, revoked)
+
+
+async def _replace(session: AsyncSession, account_id: str, actor: str, revoked: int) -> str:
     key = await issue(session, account_id)
     audit.record(
         session,
-        "api_key.rotated",
+        ROTATED,
         account_id=account_id,
         actor=actor,
         revoked_keys=revoked,
@@ -69,6 +90,20 @@ async def rotate(session: AsyncSession, account_id: str, *, actor: str) -> str:
 async def live_key(session: AsyncSession, account_id: str) -> ApiKey | None:
     """The account's live key as the dashboard shows it (never its text)."""
     return await repository.live(session, account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """The account's latest key rotation: who (an audit actor) and when."""
+
+    actor: str
+    at: datetime
+
+
+async def last_rotation(session: AsyncSession, account_id: str) -> Rotation | None:
+    """Who rotated the account's key last, from the audit log; None if it never was."""
+    row = await repository.last_audit(session, account_id, ROTATED)
+    return None if row is None else Rotation(row.actor, row.created_at)
 
 
 @dataclass(frozen=True, slots=True)
