@@ -26,6 +26,7 @@ import socket
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import orjson
@@ -141,11 +142,8 @@ class Sender:
             await self._http.close()
 
     def body(self, payload: str) -> bytes:
-        """The stored event as sent: `recording_url` made absolute, nothing else changed."""
-        shown = orjson.loads(payload)
-        if isinstance(shown.get("recording_url"), str) and shown["recording_url"].startswith("/"):
-            shown["recording_url"] = self.settings.public_url.rstrip("/") + shown["recording_url"]
-        return orjson.dumps(shown)
+        """The stored event as sent (`as_sent`)."""
+        return orjson.dumps(as_sent(orjson.loads(payload), self.settings.public_url))
 
     async def send(self, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         started = time.perf_counter()
@@ -173,6 +171,14 @@ class Sender:
             return Outcome(None, described, None, took(), timed_out=isinstance(error, TimeoutError))
 
 
+def as_sent(payload: dict[str, Any], public_url: str) -> dict[str, Any]:
+    """An event's fields as sent: `recording_url` made absolute, nothing else changed."""
+    shown = dict(payload)
+    if isinstance(shown.get("recording_url"), str) and shown["recording_url"].startswith("/"):
+        shown["recording_url"] = public_url.rstrip("/") + shown["recording_url"]
+    return shown
+
+
 def _is_ip(host: str) -> bool:
     try:
         socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
@@ -192,23 +198,61 @@ async def deliver_one(
     """Make one attempt of a claimed delivery and record it; None when there was nothing to
     send (the delivery or its endpoint is gone)."""
     async with sessions() as session:
-        found = await repository.delivery_with_event(session, delivery_id)
-        if found is None:
-            return None
-        delivery, event, endpoint = found
-        secrets = [
-            row.secret
-            for row in await repository.signing_secrets(session, event.account_id, utcnow())
-        ]
-    if endpoint is None or not endpoint.enabled:
+        found = await _prepare(session, delivery_id)
+    if found is None:
+        return None
+    if not found.sendable:
         async with sessions.begin() as session:
             await repository.release(session, delivery_id, now + LEASE_MS)
         return None
+    outcome = await _send(sender, found, now)
+    async with sessions.begin() as session:
+        await _record(session, found, outcome, now, rng)
+    return outcome
+
+
+async def attempt_now(
+    session: AsyncSession, sender: Sender, delivery_id: str, *, now: int, rng: random.Random
+) -> Outcome | None:
+    """`deliver_one` in the caller's transaction, for a delivery it has just written (the
+    dashboard's test event, sent while its page waits): the same request, the same record."""
+    found = await _prepare(session, delivery_id)
+    if found is None or not found.sendable:
+        return None
+    outcome = await _send(sender, found, now)
+    await _record(session, found, outcome, now, rng)
+    return outcome
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A delivery about to be attempted: its rows and the secrets that sign it now."""
+
+    delivery: repository.DeliveryWithEvent
+    secrets: list[str]
+
+    @property
+    def sendable(self) -> bool:
+        endpoint = self.delivery.endpoint
+        return endpoint is not None and endpoint.enabled
+
+
+async def _prepare(session: AsyncSession, delivery_id: str) -> _Prepared | None:
+    found = await repository.delivery_with_event(session, delivery_id)
+    if found is None:
+        return None
+    secrets = await repository.signing_secrets(session, found.event.account_id, utcnow())
+    return _Prepared(found, [row.secret for row in secrets])
+
+
+async def _send(sender: Sender, found: _Prepared, now: int) -> Outcome:
+    delivery, event, endpoint = found.delivery
+    assert endpoint is not None
     body = sender.body(event.payload)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        **signing.headers(secrets, event.id, now // 1000, body),
+        **signing.headers(found.secrets, event.id, now // 1000, body),
     }
     if endpoint.secret:
         headers["X-Webhook-Secret"] = endpoint.secret
@@ -216,49 +260,57 @@ async def deliver_one(
     logger.info(
         "webhook attempt",
         extra={
-            "delivery_id": delivery_id,
+            "delivery_id": delivery.id,
             "status_code": outcome.status_code,
             "error": outcome.error,
             "latency_ms": outcome.latency_ms,
         },
     )
-    attempts = delivery.attempts + 1
-    async with sessions.begin() as session:
-        await repository.add(
-            session,
-            WebhookAttempt(
-                delivery_id=delivery_id,
-                # Only the attempt someone asked for is theirs: what follows is the schedule's.
-                trigger=delivery.trigger if delivery.attempts == 0 else "scheduled",
-                status_code=outcome.status_code,
-                latency_ms=outcome.latency_ms,
-                error=_fitted(outcome.error),
-                response_body=outcome.body,
-            ),
-        )
-        if outcome.delivered:
-            await repository.finish(session, delivery_id, "delivered", attempts)
-            await repository.mark_endpoint(session, event.account_id, failing_since=None)
-            return outcome
-        if outcome.status_code == 410:
-            await repository.finish(session, delivery_id, "failed", attempts)
-            await _disable(session, event.account_id, "the endpoint answered 410 Gone")
-            return outcome
-        delay = next_delay_ms(
-            attempts,
-            rng,
-            slow_down=outcome.status_code == 429 or outcome.timed_out,
-            retry_after=outcome.retry_after,
-        )
-        if delay is None:
-            await repository.finish(session, delivery_id, "failed", attempts)
-        else:
-            await repository.retry_at(session, delivery_id, attempts, now + delay)
-        failing_since = endpoint.failing_since or utcnow()
-        await repository.mark_endpoint(session, event.account_id, failing_since=failing_since)
-        if utcnow() - failing_since >= DISABLE_AFTER:
-            await _disable(session, event.account_id, "nothing but failures for 5 days")
     return outcome
+
+
+async def _record(
+    session: AsyncSession, found: _Prepared, outcome: Outcome, now: int, rng: random.Random
+) -> None:
+    """Store the attempt, then what follows from it: delivered, failed, or the next try."""
+    delivery, event, endpoint = found.delivery
+    assert endpoint is not None
+    delivery_id = delivery.id
+    attempts = delivery.attempts + 1
+    await repository.add(
+        session,
+        WebhookAttempt(
+            delivery_id=delivery_id,
+            # Only the attempt someone asked for is theirs: what follows is the schedule's.
+            trigger=delivery.trigger if delivery.attempts == 0 else "scheduled",
+            status_code=outcome.status_code,
+            latency_ms=outcome.latency_ms,
+            error=_fitted(outcome.error),
+            response_body=outcome.body,
+        ),
+    )
+    if outcome.delivered:
+        await repository.finish(session, delivery_id, "delivered", attempts)
+        await repository.mark_endpoint(session, event.account_id, failing_since=None)
+        return
+    if outcome.status_code == 410:
+        await repository.finish(session, delivery_id, "failed", attempts)
+        await _disable(session, event.account_id, "the endpoint answered 410 Gone")
+        return
+    delay = next_delay_ms(
+        attempts,
+        rng,
+        slow_down=outcome.status_code == 429 or outcome.timed_out,
+        retry_after=outcome.retry_after,
+    )
+    if delay is None:
+        await repository.finish(session, delivery_id, "failed", attempts)
+    else:
+        await repository.retry_at(session, delivery_id, attempts, now + delay)
+    failing_since = endpoint.failing_since or utcnow()
+    await repository.mark_endpoint(session, event.account_id, failing_since=failing_since)
+    if utcnow() - failing_since >= DISABLE_AFTER:
+        await _disable(session, event.account_id, "nothing but failures for 5 days")
 
 
 def _fitted(error: str | None) -> str | None:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, exists, or_, select, update
+from sqlalchemy import Table, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.calls.models import Call, Stage
@@ -120,6 +120,34 @@ async def delivery_log(
 
 _DELIVERIES = cast(Table, WebhookDelivery.__table__)
 _ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
+_ATTEMPTS = cast(Table, WebhookAttempt.__table__)
+
+
+class AttemptRun(NamedTuple):
+    last_success_at: datetime | None
+    failures_since: int
+    """Failed attempts after the last success (all of them, when none succeeded)."""
+
+
+async def attempt_run(session: AsyncSession, account_id: str) -> AttemptRun:
+    """The account's last successful attempt and the failed ones since, in attempt order."""
+    attempts, deliveries = _ATTEMPTS.c, _DELIVERIES.c
+    of_account = _ATTEMPTS.join(_DELIVERIES, deliveries.id == attempts.delivery_id)
+    succeeded = attempts.status_code.between(200, 299)
+    last = (
+        await session.execute(
+            select(attempts.id, attempts.attempted_at)
+            .select_from(of_account)
+            .where(deliveries.account_id == account_id, succeeded)
+            .order_by(attempts.id.desc())
+            .limit(1)
+        )
+    ).first()
+    failed = select(func.count()).select_from(of_account).where(deliveries.account_id == account_id)
+    if last is not None:
+        failed = failed.where(attempts.id > last.id)
+    count = (await session.execute(failed)).scalar_one()
+    return AttemptRun(None if last is None else last.attempted_at, int(count))
 
 
 async def claim_due(session: AsyncSession, now: int, lease_until: int, limit: int) -> list[str]:

@@ -5,6 +5,7 @@ for the account's endpoint; `humanadd worker` sends it (docs/webhooks.md). One `
 call, when the call has ended and its analysis is in.
 """
 
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from humanadd.clock import iso_from_datetime, iso_from_ms, now_ms
 from humanadd.config import Settings
 from humanadd.db import utcnow
 from humanadd.ids import new_id
-from humanadd.webhooks import repository
+from humanadd.webhooks import delivery, repository
 from humanadd.webhooks.destinations import check_destination
 from humanadd.webhooks.errors import (
     NoSuchDelivery,
@@ -30,7 +31,7 @@ from humanadd.webhooks.errors import (
     WebhookError,
 )
 from humanadd.webhooks.models import WebhookEndpoint, WebhookSigningSecret
-from humanadd.webhooks.signing import new_secret
+from humanadd.webhooks.signing import PREFIX, new_secret
 
 ROTATION_OVERLAP = timedelta(hours=24)
 """After a rotation the old signing secret signs too, for this long."""
@@ -58,6 +59,11 @@ def mask(secret: str | None) -> str | None:
     if secret is None:
         return None
     return f"{secret[:2]}…{secret[-2:]}" if len(secret) >= 10 else "…"
+
+
+def mask_signing_secret(secret: str) -> str:
+    """A signing secret as the dashboard shows it until revealed: `whsec_…` and its last four."""
+    return f"{PREFIX}…{secret[-4:]}"
 
 
 async def _config(session: AsyncSession, endpoint: WebhookEndpoint) -> WebhookConfig:
@@ -89,9 +95,10 @@ async def configure(
     url: str,
     secret: str | None,
     actor: str,
+    keep_secret: bool = False,
 ) -> WebhookConfig:
-    """Set the account's webhook URL and customer secret (None: none), enabled; the first
-    time, with a new signing secret."""
+    """Set the account's webhook URL and customer secret (None: none; with `keep_secret`, the
+    one it has), enabled; the first time, with a new signing secret."""
     await accounts.require(session, account_id)
     try:
         await check_destination(
@@ -104,6 +111,8 @@ async def configure(
     if secret is not None and not 0 < len(secret) <= MAX_SECRET_LENGTH:
         raise RefusedWebhookUrl(f"the secret must be 1 to {MAX_SECRET_LENGTH} characters")
     endpoint = await repository.endpoint(session, account_id)
+    if keep_secret:
+        secret = None if endpoint is None else endpoint.secret
     if endpoint is None:
         endpoint = WebhookEndpoint(account_id=account_id, url=url, secret=secret, enabled=True)
         await repository.add(session, endpoint)
@@ -224,15 +233,81 @@ async def _queue(session: AsyncSession, account_id: str, event_id: str, trigger:
     return delivery_id
 
 
-async def send_test(session: AsyncSession, account_id: str) -> str:
-    """Queue a `test` event through the outbox; its event id."""
-    await _require_endpoint(session, account_id)
+async def _queue_test(session: AsyncSession, account_id: str) -> tuple[str, str]:
+    """A `test` event and its delivery; their ids."""
     payload = {"event": "test", "account_id": account_id, "sent_at": iso_from_ms(now_ms())}
     # A test event names no call, and NULLs never conflict: it is always written.
     event_id = await _add_event(session, account_id, "test", payload, None)
     assert event_id is not None
-    await _queue(session, account_id, event_id, "manual")
+    return event_id, await _queue(session, account_id, event_id, "manual")
+
+
+async def send_test(session: AsyncSession, account_id: str) -> str:
+    """Queue a `test` event through the outbox; its event id."""
+    await _require_endpoint(session, account_id)
+    event_id, _delivery_id = await _queue_test(session, account_id)
     return event_id
+
+
+@dataclass(frozen=True)
+class SentTest:
+    """A test event sent at once: its delivery and how the attempt went."""
+
+    delivery_id: str
+    outcome: delivery.Outcome
+
+
+async def send_test_now(
+    session: AsyncSession, sender: delivery.Sender, account_id: str
+) -> SentTest:
+    """Queue a `test` event and make its first attempt at once, in the caller's transaction
+    (so no other one waits on this one's rows): the outcome is known when this returns, and
+    the delivery is in the log like any other, retried on the schedule if it failed."""
+    endpoint = await _require_endpoint(session, account_id)
+    if not endpoint.enabled:
+        raise WebhookError(
+            f"the webhook is disabled ({endpoint.disabled_reason or 'by an operator'}); "
+            "save it to enable it again"
+        )
+    _event_id, delivery_id = await _queue_test(session, account_id)
+    outcome = await delivery.attempt_now(
+        session, sender, delivery_id, now=now_ms(), rng=random.Random()
+    )
+    assert outcome is not None  # the endpoint is there and enabled
+    return SentTest(delivery_id, outcome)
+
+
+async def reveal_signing_secrets(
+    session: AsyncSession, account_id: str, *, actor: str
+) -> list[SigningSecret]:
+    """The signing secrets in full, and an audit row saying who saw them."""
+    config = await show(session, account_id)
+    audit.record(session, "webhook.signing_secret_revealed", account_id=account_id, actor=actor)
+    return config.signing_secrets
+
+
+@dataclass(frozen=True)
+class Health:
+    """How the account's endpoint is doing."""
+
+    enabled: bool
+    disabled_reason: str | None
+    failing_since: datetime | None
+    consecutive_failures: int
+    """Failed attempts since the last successful one."""
+    last_success_at: datetime | None
+
+
+async def health(session: AsyncSession, account_id: str) -> Health:
+    endpoint = await _require_endpoint(session, account_id)
+    run = await repository.attempt_run(session, account_id)
+    return Health(
+        enabled=endpoint.enabled,
+        disabled_reason=endpoint.disabled_reason,
+        failing_since=endpoint.failing_since,
+        consecutive_failures=run.failures_since,
+        last_success_at=run.last_success_at,
+    )
 
 
 async def redeliver(
