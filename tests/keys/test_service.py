@@ -322,7 +322,8 @@ async def test_rotating_a_named_key_rotates_once_and_only_while_it_is_live(
     async with services.sessions.begin() as session:
         assert await keys.rotate_key(session, other.id, key_id, actor="user:1") is None
         new_key = await keys.rotate_key(session, account.id, key_id, actor="user:1")
-    assert new_key is not None and tokens.is_well_formed(new_key)
+    assert new_key is not None
+    assert tokens.is_well_formed(new_key)
     async with services.sessions.begin() as session:
         assert await keys.rotate_key(session, account.id, key_id, actor="user:1") is None
 
