@@ -89,8 +89,9 @@ def create(
 ) -> None:
     """Create a dashboard user of an account, or a platform operator.
 
-    Give --account ACCOUNT with --role owner|member, or --operator. Without --password-stdin a random password is generated and printed once: hand it over
-    safely; `humanadd users set-password` changes it.
+    Give --account ACCOUNT with --role owner|member, or --operator. Without --password-stdin
+    a random password is generated and printed once: hand it over safely; `humanadd users
+    set-password` changes it.
     """
     if operator == (account is not None or role is not None):
         fail("give either --account ACCOUNT with --role owner|member, or --operator")
