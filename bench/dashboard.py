@@ -4,9 +4,9 @@ Server time only: each request goes to the real app in this process over ASGI (n
 no HTTP parsing), as the owner of the benchmark's largest account for the pages and with its
 API key for the API, in alternation so that both see the same machine. Reported as p50 ratios:
 
-- the Calls page against `GET /api/v1/calls` (target ≤ 2×),
-- a call's detail page against `GET /api/v1/calls/{id}` (target ≤ 2×),
-- Overview (30 days) against `GET /api/v1/stats?days=30` (target ≤ 1.2×).
+- the Calls page against `GET /api/v1/calls` (target ≤ 2x),
+- a call's detail page against `GET /api/v1/calls/{id}` (target ≤ 2x),
+- Overview (30 days) against `GET /api/v1/stats?days=30` (target ≤ 1.2x).
 """
 
 import asyncio
@@ -44,8 +44,8 @@ class Pair:
         target = PAGE_TARGETS[self.page]
         verdict = "met" if self.ratio <= target else "MISSED"
         return (
-            f"{self.page}: {self.page_p50_ms:.1f} ms p50 = {self.ratio:.2f}× {self.api} "
-            f"({self.api_p50_ms:.1f} ms); target ≤ {target}×: {verdict}"
+            f"{self.page}: {self.page_p50_ms:.1f} ms p50 = {self.ratio:.2f}x {self.api} "
+            f"({self.api_p50_ms:.1f} ms); target ≤ {target}x: {verdict}"
         )
 
 
