@@ -72,7 +72,7 @@ def db_upgrade() -> None:
 
 @app.command()
 def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
-    """Serve the public API until interrupted.
+    """Serve the public API and the dashboard until interrupted.
 
     Run `humanadd db upgrade` first. Logs are JSON lines on stderr. Several `serve` processes
     can share one database; set HUMANADD_REDIS_URL so that they also share each key's rate
