@@ -17,7 +17,7 @@ from humanadd.dependencies import Services
 from humanadd.kb import review as kb_review
 from tests.conftest import AddCalls, MakeAccount, TestAccount
 from tests.dashboard.conftest import Dashboard, MakeUser, TestUser
-from tests.kb.support import change, queue, review
+from tests.kb.support import change, queue, review, statuses
 from tests.stats.builders import call
 
 OpenAs = Callable[[TestUser], Awaitable[Dashboard]]
@@ -60,7 +60,9 @@ async def test_a_customer_gets_403_on_every_operator_page_and_action(
     dashboard: OpenAs,
 ) -> None:
     account = await make_account()
+    other = await make_account("Ops Gate Other")
     change_id = await held_change(services, account, HOURS)
+    others_change = await held_change(services, other, HOURS)
     customer = await dashboard(await make_user(account.id, role))
 
     for url in ("/dashboard/accounts", "/dashboard/review", "/dashboard/audit"):
@@ -73,12 +75,16 @@ async def test_a_customer_gets_403_on_every_operator_page_and_action(
         f"/dashboard/accounts/{account.id}/kb-policy": {"policy": "auto"},
         f"/dashboard/review/{change_id}/approve": {},
         f"/dashboard/review/{change_id}/reject": {"reason": "no"},
+        f"/dashboard/review/{others_change}/approve": {},
+        f"/dashboard/review/{others_change}/reject": {"reason": "no"},
+        f"/dashboard/accounts/{other.id}/plan": {"plan": "starter"},
     }
     for url, data in posts.items():
         assert (await customer.post(url, data)).status_code == 403, url
     stored = await stored_account(services, account.id)
     assert (stored.plan, stored.kb_policy) == ("enterprise", "manual")
-    assert (await change(services, change_id)).status == "held"
+    assert (await stored_account(services, other.id)).plan == "enterprise"
+    assert await statuses(services, change_id, others_change) == ["held", "held"]
 
 
 async def test_without_a_session_the_operator_pages_lead_to_the_login(app: object) -> None:
