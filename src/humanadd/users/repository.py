@@ -28,7 +28,7 @@ async def emails(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, st
     if not user_ids:
         return {}
     rows = await session.execute(select(User.id, User.email).where(User.id.in_(user_ids)))
-    return {user_id: email for user_id, email in rows.tuples()}
+    return {user_id: email for user_id, email in rows}
 
 
 async def list_all(session: AsyncSession, account_id: str | None = None) -> Sequence[User]:
