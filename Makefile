@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n auto
 HOST = 127.0.0.1
 PORT = 8000
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: lint
 	else \
 		echo "--- PostgreSQL suite skipped: set HUMANADD_TEST_POSTGRES_URL to run it"; \
 	fi
+
+## screenshots: run the browser tests that take docs/dashboard.md's pictures (docs/screenshots/)
+screenshots: install
+	HUMANADD_SCREENSHOTS=1 $(BIN)/pytest -n 0 -q tests/dashboard -k browser
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+from bench.dashboard import Pair
 from bench.providers import INGEST_TARGET, PROXY_TARGET, IngestResult, ProxyResult
 from bench.references import POSTGRES_POOL_SIZE, SQLITE_POOL_SIZE
 from bench.report import (
@@ -333,6 +334,22 @@ migrated database of their own beside the data set, which stays as generated.
 """
 
 
+def _dashboard_section(results: list[tuple[str, list[Pair]]]) -> str:
+    if not results:
+        return ""
+    lines = [f"- {name} {pair.line()}" for name, pages in results for pair in pages]
+    return f"""
+## Dashboard pages (issue 13, requirement 11)
+
+Server time of the dashboard's pages for the largest account against the API endpoint that
+serves the same data, measured in one process over ASGI in alternation (`bench/dashboard.py`):
+the Calls page against the list, a call's page against its detail, Overview (30 days) against
+stats. The page pays for its session look-up and its HTML on top of the same reads.
+
+{chr(10).join(lines)}
+"""
+
+
 def markdown(
     run: RunInfo,
     datasets: dict[str, DatasetInfo],
@@ -340,6 +357,7 @@ def markdown(
     ingest: list[IngestResult] | None = None,
     proxy: ProxyResult | None = None,
     webhook_results: list[tuple[str, WebhookResult]] | None = None,
+    dashboard_results: list[tuple[str, list[Pair]]] | None = None,
 ) -> str:
     now = datetime.now(UTC)
     scale_note = (
@@ -352,6 +370,7 @@ def markdown(
         _gap_section(measurements)
         + _provider_section(ingest or [], proxy)
         + _webhook_section(webhook_results or [])
+        + _dashboard_section(dashboard_results or [])
     )
     data_rows = [
         [

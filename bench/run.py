@@ -27,7 +27,7 @@ from pathlib import Path
 import orjson
 from sqlalchemy.engine import make_url
 
-from bench import data, document, providers, report, servers, webhooks, wrk
+from bench import dashboard, data, document, providers, report, servers, webhooks, wrk
 from bench.generate import Shape
 from bench.report import Endpoint, Measurement
 
@@ -292,6 +292,7 @@ def main(argv: list[str] | None = None) -> None:
     ingest: list[providers.IngestResult] = []
     proxy: providers.ProxyResult | None = None
     webhook_results: list[tuple[str, webhooks.WebhookResult]] = []
+    dashboard_results: list[tuple[str, list[dashboard.Pair]]] = []
     for name in options.databases:
         url = database_url(name, options, shape)
         print(f"{name}: preparing {shape.calls:,} calls over {shape.accounts:,} accounts")
@@ -307,6 +308,10 @@ def main(argv: list[str] | None = None) -> None:
             f"{dataset.largest_in_window:,} in the last 30 days"
         )
         measurements += Bench(options, name, dataset).run()
+        pages = dashboard.measure(url, dataset.account_id, dataset.api_key, dataset.detail_call_id)
+        dashboard_results.append((name, pages))
+        for pair in pages:
+            print(f"  {name} {pair.line()}")
         writes_url = data.fresh_database(url)
         ingest.append(
             providers.measure_ingest(
@@ -353,6 +358,7 @@ def main(argv: list[str] | None = None) -> None:
         report.verdicts(measurements)
         + document.provider_verdicts(ingest, proxy)
         + document.webhook_verdicts(webhook_results)
+        + [f"{name} {pair.line()}" for name, pages in dashboard_results for pair in pages]
     )
     for line in verdicts:
         print(line)
@@ -388,7 +394,9 @@ def main(argv: list[str] | None = None) -> None:
         )
         for name, dataset in datasets.items()
     }
-    text = document.markdown(run, infos, measurements, ingest, proxy, webhook_results)
+    text = document.markdown(
+        run, infos, measurements, ingest, proxy, webhook_results, dashboard_results
+    )
     options.output.parent.mkdir(parents=True, exist_ok=True)
     options.output.write_text(text)
     print(f"\nreport written to {options.output}")

@@ -293,7 +293,7 @@ def test_quote_shows_short_text_whole_and_cuts_long_text() -> None:
     [
         "/api/v1/nope",
         "/api/v2/calls",
-        "/",
+        "/nope",
         "/api/v1/calls/a/b/c",
         "/api/v1/calls/",
         "/api/v1/calls/call_x/",
@@ -311,6 +311,13 @@ async def test_unknown_route_is_404_not_found_envelope(
         assert_error(response, 404, "not_found", "No such route.")
         assert_envelope_only(response)
         assert "location" not in response.headers
+
+
+async def test_the_root_leads_to_the_dashboard(client: httpx.AsyncClient) -> None:
+    response = await client.get("/")
+
+    assert response.status_code == 307
+    assert response.headers["location"] == "/dashboard"
 
 
 # --- 400 invalid_request ------------------------------------------------------------------

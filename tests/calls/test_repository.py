@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from humanadd.calls import service as calls
 from humanadd.calls.models import Call, CallTag
 from humanadd.calls.records import CallRecord
 from humanadd.dependencies import Services
@@ -49,3 +50,24 @@ async def test_an_update_without_a_recording_keeps_the_known_one_and_replaces_th
     assert call.sentiment is None
     assert call.tags == ["hours"]
     assert tags == ["hours"]
+
+
+async def test_call_counts_are_per_account_with_zero_for_an_account_without_calls(
+    services: Services, make_account: MakeAccount, add_calls: AddCalls
+) -> None:
+    busy = await make_account()
+    quiet = await make_account()
+    other = await make_account()
+    records = [
+        CallRecord(call_id=f"count_{n}", direction="inbound", started_at=1_700_000_000_000 + n)
+        for n in range(3)
+    ]
+    await add_calls(busy, records)
+    await add_calls(other, records[:1])
+
+    async with services.sessions() as session:
+        counts = await calls.call_counts(session, [busy.id, quiet.id])
+        none = await calls.call_counts(session, [])
+
+    assert counts == {busy.id: 3, quiet.id: 0}
+    assert none == {}

@@ -1,6 +1,7 @@
 """`humanadd demo`: creates the demo on a fresh database, rotates its key on reuse, then serves."""
 
 import asyncio
+import re
 import socket
 import sqlite3
 import subprocess
@@ -15,7 +16,10 @@ import pytest
 from humanadd.app import Background
 from humanadd.cli import demo as demo_command
 from humanadd.config import Settings
+from humanadd.db import create_engine, session_factory
+from humanadd.demo.service import OPERATOR_EMAIL, OWNER_EMAIL
 from humanadd.keys import tokens
+from humanadd.users import service as users
 from humanadd.webhooks.delivery import Sender
 from tests.conftest import Cli
 from tests.servers import free_port, serve_environment
@@ -79,6 +83,42 @@ def test_demo_creates_then_reuses_its_database_rotating_the_key(
     assert [(run.settings.database_url, run.host, run.port) for run in served] == [
         (database_url, "127.0.0.1", port)
     ] * 2
+
+
+def _logins(stdout: str) -> dict[str, str]:
+    found = re.findall(r"^    log in as (\S+) with password (\S+)$", stdout, re.MULTILINE)
+    return dict(found)
+
+
+def test_demo_prints_the_dashboard_and_two_logins_that_work_with_new_passwords_each_run(
+    cli: Cli, served: list[Served], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}"
+    monkeypatch.setenv("HUMANADD_DATABASE_URL", database_url)
+    port = free_port()
+
+    first = _logins(cli.run("demo", "--port", str(port)).stdout)
+    second_run = cli.run("demo", "--port", str(port))
+    second = _logins(second_run.stdout)
+
+    assert f"  dashboard:  http://127.0.0.1:{port}/dashboard\n" in second_run.stdout
+    assert list(second) == [OWNER_EMAIL, OPERATOR_EMAIL]
+    assert all(first[email] != second[email] for email in second)
+
+    async def check() -> list[tuple[str, str | None] | None]:
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session:
+                found = []
+                for email, password in [*first.items(), *second.items()]:
+                    user = await users.check_login(session, email, password)
+                    found.append(None if user is None else (user.role, user.account_id))
+                return found
+        finally:
+            await engine.dispose()
+
+    account_id = _printed(second_run.stdout, "account_id")
+    assert asyncio.run(check()) == [None, None, ("owner", account_id), ("operator", None)]
 
 
 def test_demo_prints_the_documents_curl_examples_with_its_host_and_key(

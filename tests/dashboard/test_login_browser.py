@@ -40,3 +40,30 @@ async def test_a_wrong_password_shows_one_generic_error(
         await page.get_by_role("button", name="Log in").click()
         await expect(page.get_by_role("alert")).to_have_text("The email or password is not right.")
     await assert_accessible(page)
+
+
+async def test_after_ten_failures_even_the_right_password_gets_the_429_page(
+    new_page: Callable[..., Awaitable[Page]], make_account: MakeAccount, make_user: MakeUser
+) -> None:
+    account = await make_account("Browser Lockout")
+    owner = await make_user(account.id, "owner")
+    page = await new_page()
+
+    async def attempt(password: str) -> int:
+        await page.goto("/dashboard/login")
+        await page.get_by_label("Email").fill(owner.email)
+        await page.get_by_label("Password").fill(password)
+        async with page.expect_navigation() as navigation:
+            await page.get_by_role("button", name="Log in").click()
+        response = await navigation.value
+        assert response is not None
+        return response.status
+
+    statuses = [await attempt(f"wrong {n}") for n in range(10)]
+    locked = await attempt(owner.password)
+
+    assert statuses == [401] * 10
+    assert locked == 429
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts")
+    await expect(page.get_by_text("Too many failed logins.")).to_be_visible()
+    await assert_accessible(page)

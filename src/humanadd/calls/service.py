@@ -1,6 +1,9 @@
 """Reading calls: pages, details and recordings, always within one account."""
 
+from collections.abc import Sequence
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.calls import cursor, repository
 from humanadd.calls.cursor import CallFilters, Position
@@ -119,3 +122,9 @@ async def open_recording(
     if recording_ref is None:
         raise NotFound("This call has no recording.")
     return await sources.open(recording_ref, conditions, CallKey(account_id, call_id))
+
+
+async def call_counts(session: AsyncSession, account_ids: Sequence[str]) -> dict[str, int]:
+    """The number of calls of each of these accounts, 0 for one without any."""
+    found = await repository.counts(session, account_ids)
+    return {account_id: found.get(account_id, 0) for account_id in account_ids}

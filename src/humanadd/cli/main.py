@@ -21,6 +21,7 @@ from humanadd.cli.runtime import (
 )
 from humanadd.cli.server import listen, public_settings, run_server
 from humanadd.cli.sync import sync
+from humanadd.cli.users import users_app
 from humanadd.cli.webhooks import webhooks_app
 from humanadd.db import sqlite_file
 from humanadd.logs import configure_logging
@@ -28,8 +29,8 @@ from humanadd.migrations import upgrade
 from humanadd.worker import run as run_worker
 
 app = command_group(
-    "Operate humanadd: the database, the API server, the worker, accounts, keys, calls, "
-    "webhooks, knowledge bases and the demo.\n\n"
+    "Operate humanadd: the database, the API server and dashboard, the worker, accounts, "
+    "keys, calls, webhooks, knowledge bases, dashboard users and the demo.\n\n"
     "Settings come from HUMANADD_* environment variables (see the README). "
     "HUMANADD_DATABASE_URL names the database every command works on "
     "(default: the SQLite file var/humanadd.sqlite3 in the current directory).",
@@ -43,6 +44,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(calls_app, name="calls")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(kb_app, name="kb")
+app.add_typer(users_app, name="users")
 app.command("demo")(demo)
 app.command("sync")(sync)
 
@@ -70,7 +72,7 @@ def db_upgrade() -> None:
 
 @app.command()
 def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
-    """Serve the public API until interrupted.
+    """Serve the public API and the dashboard until interrupted.
 
     Run `humanadd db upgrade` first. Logs are JSON lines on stderr. Several `serve` processes
     can share one database; set HUMANADD_REDIS_URL so that they also share each key's rate

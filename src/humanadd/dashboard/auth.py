@@ -30,8 +30,9 @@ SESSION_COOKIE = "humanadd_session"
 LOGIN_CSRF_COOKIE = "humanadd_login_csrf"
 """The login form's token before there is a session: the same random value in this cookie
 and in the form (the form cannot be posted from another site, which cannot read the cookie)."""
-FORM_LIMIT = 64 * 1024
-"""The largest form a page takes (a knowledge-base change is the longest field)."""
+FORM_LIMIT = 2 * 1024 * 1024
+"""The largest form a page takes: a knowledge-base change of 100,000 characters, as the API
+takes, even with every character percent-encoded (the API's body limit too)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,16 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
 from humanadd.dashboard.auth import ViewerDep
-from humanadd.dashboard.pages import integrations, integrations_webhooks, login, overview
+from humanadd.dashboard.pages import (
+    accounts,
+    audit,
+    integrations,
+    integrations_webhooks,
+    knowledge_base,
+    login,
+    overview,
+    review,
+)
 
 PREFIX = "/dashboard"
 STATIC_PATH = f"{PREFIX}/static"
@@ -24,6 +33,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     home,
     login.router,
     overview.router,
+    knowledge_base.router,
+    accounts.router,
+    review.router,
+    audit.router,
     integrations.router,
     integrations_webhooks.router,
 )

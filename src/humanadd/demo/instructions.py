@@ -42,6 +42,11 @@ def banner(access: DemoAccess, host: str, port: int) -> str:
         f"  calls:      {access.calls} seeded over the last 60 days, and a new live call about "
         "every 30 s from the simulated provider",
         f"  API docs:   {base}/docs",
+        f"  dashboard:  {base}/dashboard",
+    ]
+    for email, password in access.logins:
+        lines.append(f"    log in as {email} with password {password}")
+    lines += [
         "",
         "Try the API:",
         "",

@@ -13,6 +13,10 @@ from humanadd.demo.businesses import HVAC
 from humanadd.demo.generator import demo_calls
 from humanadd.keys import service as keys
 from humanadd.providers import service as providers
+from humanadd.users import passwords
+from humanadd.users import service as users
+from humanadd.users.errors import UserError
+from humanadd.users.models import Role
 
 ACCOUNT_NAME = f"Demo: {HVAC.name}"
 """The demo account: one business, the heating and cooling company of the API document's example
@@ -26,6 +30,11 @@ DEMO_AGENT = "agent_simulated_demo"
 LIVE_CALL_EVERY_SECONDS = 30.0
 
 
+OWNER_EMAIL = "owner@demo.example"
+OPERATOR_EMAIL = "operator@demo.example"
+"""The demo's dashboard logins: the business's owner, and a platform operator."""
+
+
 @dataclass(frozen=True, slots=True)
 class DemoAccess:
     account_id: str
@@ -33,6 +42,23 @@ class DemoAccess:
     reused: bool
     """True when the account already existed and its key was rotated."""
     calls: int
+    logins: tuple[tuple[str, str], ...] = ()
+    """(email, password) of the demo owner and the operator: new passwords on every run."""
+
+
+async def _login(session: AsyncSession, email: str, role: str, account_id: str | None) -> str:
+    """A fresh password for the demo user `email`, created if need be (only hashes are stored,
+    so a reused user gets a new one that can be shown)."""
+    password = passwords.generate()
+    try:
+        await users.require(session, email)
+    except UserError:
+        await users.create(
+            session, email=email, password=password, role=role, account_id=account_id, actor=ACTOR
+        )
+    else:
+        await users.set_password(session, email, password, actor=ACTOR)
+    return password
 
 
 async def prepare(session: AsyncSession, *, now: int | None = None) -> DemoAccess:
@@ -62,4 +88,8 @@ async def prepare(session: AsyncSession, *, now: int | None = None) -> DemoAcces
     await calls_repository.delete_all(session, account.id)
     for record in records:
         await calls_repository.upsert(session, account.id, record)
-    return DemoAccess(account.id, api_key, reused, len(records))
+    logins = (
+        (OWNER_EMAIL, await _login(session, OWNER_EMAIL, Role.OWNER, account.id)),
+        (OPERATOR_EMAIL, await _login(session, OPERATOR_EMAIL, Role.OPERATOR, None)),
+    )
+    return DemoAccess(account.id, api_key, reused, len(records), logins)

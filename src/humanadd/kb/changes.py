@@ -15,6 +15,7 @@ from humanadd.cursors.codec import CursorCodec
 from humanadd.idempotency import service as idempotency
 from humanadd.idempotency.service import Answer
 from humanadd.kb import repository
+from humanadd.kb.diff import DiffLine, proposed_diff
 from humanadd.kb.errors import KbError
 from humanadd.kb.models import KbChange, KbEntry, KbVersion
 from humanadd.kb.schemas import KbChangeQueued, KbChangeRequest, change_body
@@ -23,11 +24,12 @@ API_PATH = "/api/v1/kb"
 
 
 async def queue_change(
-    session: AsyncSession, account_id: str, request: KbChangeRequest
+    session: AsyncSession, account_id: str, request: KbChangeRequest, submitted_by: str = "api"
 ) -> KbChangeQueued:
-    """Store the change as `pending_review`; the worker reviews it."""
+    """Store the change as `pending_review`; the worker reviews it. `submitted_by` is `api`,
+    or the dashboard user who sent it (`user:<id>`)."""
     change = await repository.add_change(
-        session, account_id, text=request.text, replace=request.replace
+        session, account_id, text=request.text, replace=request.replace, submitted_by=submitted_by
     )
     return KbChangeQueued(change_id=change.id)
 
@@ -60,15 +62,25 @@ class KbView:
 CHANGES_CURSOR = "kb_changes"
 
 
-async def changes_page(
+@dataclass(frozen=True)
+class ChangesSlice:
+    """A page of an account's changes, newest first, and the cursor of the next (older) one."""
+
+    changes: list[KbChange]
+    has_more: bool
+    next_cursor: str | None
+
+
+async def changes_slice(
     session: AsyncSession,
     codec: CursorCodec,
     account_id: str,
     *,
     limit: int,
     cursor: str | None,
-) -> dict[str, Any]:
-    """A `KbChangeList` page: the account's changes newest first, from the cursor on."""
+) -> ChangesSlice:
+    """The account's changes newest first, from the cursor on (an invalid cursor is the
+    codec's `InvalidRequest`)."""
     after = None
     if cursor is not None:
         created_at, change_id = await codec.open(CHANGES_CURSOR, account_id, cursor)
@@ -81,11 +93,24 @@ async def changes_page(
         last = changes[-1]
         position = [last.created_at.isoformat(), last.id]
         next_cursor = await codec.seal(CHANGES_CURSOR, account_id, position)
+    return ChangesSlice(changes, has_more, next_cursor)
+
+
+async def changes_page(
+    session: AsyncSession,
+    codec: CursorCodec,
+    account_id: str,
+    *,
+    limit: int,
+    cursor: str | None,
+) -> dict[str, Any]:
+    """A `KbChangeList` page: the account's changes newest first, from the cursor on."""
+    found = await changes_slice(session, codec, account_id, limit=limit, cursor=cursor)
     return {
         "ok": True,
-        "changes": [change_body(change) for change in changes],
-        "has_more": has_more,
-        "next_cursor": next_cursor,
+        "changes": [change_body(change) for change in found.changes],
+        "has_more": found.has_more,
+        "next_cursor": found.next_cursor,
     }
 
 
@@ -132,3 +157,26 @@ async def pending(session: AsyncSession, account_id: str | None) -> list[KbChang
 async def versions(session: AsyncSession, account_id: str) -> list[KbVersion]:
     await accounts.require(session, account_id)
     return await repository.versions(session, account_id)
+
+
+@dataclass(frozen=True)
+class HeldChange:
+    """A change waiting for an operator, and what it would do to its account's current text."""
+
+    change: KbChange
+    current_version: int
+    diff: list[list[DiffLine]]
+
+
+async def review_queue(session: AsyncSession) -> list[HeldChange]:
+    """Every account's held changes, oldest first, each with its diff against the current text."""
+    current: dict[str, KbView] = {}
+    queue = []
+    for held in await repository.held_changes(session, None):
+        if held.account_id not in current:
+            current[held.account_id] = await view(session, held.account_id)
+        base = current[held.account_id]
+        texts = [entry.text for entry in base.entries]
+        diff = proposed_diff(texts, held.text or "", replace=held.replace)
+        queue.append(HeldChange(held, base.version, diff))
+    return queue

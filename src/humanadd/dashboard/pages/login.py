@@ -98,14 +98,28 @@ async def log_in(
         secure=_secure(services.settings.public_url),
         path="/",
     )
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/dashboard")
+    response.delete_cookie(
+        LOGIN_CSRF_COOKIE,
+        path="/dashboard",
+        secure=_secure(services.settings.public_url),
+        httponly=True,
+        samesite="lax",
+    )
     return response
 
 
 @router.post("/logout")
-async def log_out(who: ViewerDep, _data: FormDep, session: SessionDep) -> Response:
+async def log_out(
+    who: ViewerDep, _data: FormDep, services: ServicesDep, session: SessionDep
+) -> Response:
     """End this session and go back to the login page."""
     await users.close_session(session, who.cookie)
     response = RedirectResponse("/dashboard/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path="/",
+        secure=_secure(services.settings.public_url),
+        httponly=True,
+        samesite="lax",
+    )
     return response
