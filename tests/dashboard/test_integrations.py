@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import select
 
 from humanadd.audit.models import AuditEvent
@@ -21,7 +20,7 @@ from humanadd.users import service as users
 from humanadd.webhooks import service as webhooks
 from humanadd.webhooks.models import WebhookEndpoint
 from tests.conftest import MakeAccount, TestAccount
-from tests.dashboard.conftest import ORIGIN, Dashboard, MakeUser, csrf_of
+from tests.dashboard.conftest import Dashboard, MakeUser
 
 OpenDashboard = Callable[..., Awaitable[Dashboard]]
 PAGE = "/dashboard/integrations"
@@ -221,27 +220,17 @@ async def test_a_member_sees_the_cards_but_every_action_is_403(
 
 
 async def test_an_operator_rotates_any_accounts_key_with_the_account_in_the_url(
-    app: FastAPI, make_account: MakeAccount, make_user: MakeUser, services: Services
+    make_account: MakeAccount, make_user: MakeUser, dashboard: OpenDashboard, services: Services
 ) -> None:
     account = await make_account()
     operator_user = await make_user(None, "operator")
-    operator = Dashboard(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN))
-    login = await operator.http.get("/dashboard/login")
-    await operator.http.post(
-        "/dashboard/login",
-        data={"csrf_token": csrf_of(login.text), "email": operator_user.email,
-              "password": operator_user.password, "next": "/dashboard"},
-        headers={"Origin": ORIGIN},
-    )  # fmt: skip
-    # Our own page gives the session's token (an operator's home is the Accounts page).
-    operator.csrf_token = csrf_of((await operator.get(f"{PAGE}?account={account.id}")).text)
+    operator = await dashboard(operator_user)
     key_id = await live_key_id(services, account.id)
     confirm = await operator.get(f"{ROTATE}?account={account.id}")
     assert f'action="{ROTATE}?account={account.id}"' in confirm.text
     rotated = await operator.post(f"{ROTATE}?account={account.id}", {"key_id": str(key_id)})
     assert rotated.status_code == 200
     new_key_in(rotated.text)
-    await operator.http.aclose()
     (row,) = await audit_rows(services, account.id, "api_key.rotated")
     assert row.actor == f"user:{await user_id(services, operator_user.email)}"
 
