@@ -23,6 +23,8 @@ ROW_MODULES = {"db.py"}
 BOUNDARIES = {
     "dependencies.py",  # a request's session: commits when the handler returns
     "api/auth.py",  # a key's last use, in its own short transaction
+    "dashboard/auth.py",  # a dashboard session's last use, likewise
+    "dashboard/pages/integrations_webhooks.py",  # a test event: committed, then sent at once
     "cli/runtime.py",  # one transaction per command
     "worker.py",
     "providers/sync.py",

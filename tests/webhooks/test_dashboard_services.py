@@ -1,16 +1,20 @@
 """The webhook services the dashboard's Integrations tab uses: a test event sent at once,
 revealing the signing secrets (audited), the endpoint's health, keeping the customer's secret."""
 
+import random
+from dataclasses import dataclass
+
 import orjson
 import pytest
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
 from humanadd.audit.models import AuditEvent
+from humanadd.clock import now_ms
 from humanadd.config import Settings
 from humanadd.dependencies import Services
 from humanadd.webhooks import service
-from humanadd.webhooks.delivery import Sender
+from humanadd.webhooks.delivery import Outcome, Sender, deliver_one
 from humanadd.webhooks.errors import NoWebhook, WebhookError
 from humanadd.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.conftest import MakeAccount, TestAccount
@@ -32,13 +36,25 @@ async def hooked_only(
     return account
 
 
-async def send_now(services: Services, settings: Settings, account_id: str) -> service.SentTest:
+@dataclass(frozen=True)
+class SentTest:
+    delivery_id: str
+    outcome: Outcome
+
+
+async def send_now(services: Services, settings: Settings, account_id: str) -> SentTest:
+    """What the dashboard's **Send test event** does: queue, commit, then send at once."""
+    async with services.sessions.begin() as session:
+        delivery_id = await service.queue_test_now(session, account_id)
     sender = Sender(settings)
     try:
-        async with services.sessions.begin() as session:
-            return await service.send_test_now(session, sender, account_id)
+        outcome = await deliver_one(
+            services.sessions, sender, delivery_id, now=now_ms(), rng=random.Random()
+        )
     finally:
         await sender.close()
+    assert outcome is not None
+    return SentTest(delivery_id, outcome)
 
 
 @pytest.mark.answers(Answer(202, b"accepted, thanks"))

@@ -93,21 +93,28 @@ def _here(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
-async def viewer(request: Request, services: ServicesDep, session: SessionDep) -> Viewer:
-    """The logged-in user, else `LoginRequired` (the login page, then back here)."""
+async def viewer(request: Request, services: ServicesDep) -> Viewer:
+    """The logged-in user, else `LoginRequired` (the login page, then back here).
+
+    The session is looked up (and its last use written, at most once a minute) in a short
+    transaction of its own, so that the request's own transaction holds no write lock: on
+    SQLite, a page that commits work of its own before answering (a test event sent while it
+    waits) would otherwise wait on itself.
+    """
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         idle, lifetime = session_lifetimes(services.settings)
-        login = await users.resolve(session, cookie, idle=idle, lifetime=lifetime)
-        if login is not None:
-            return Viewer(
-                user_id=login.user.id,
-                email=login.user.email,
-                role=Role(login.user.role),
-                account_id=login.user.account_id,
-                csrf_token=login.record.csrf_token,
-                cookie=cookie,
-            )
+        async with services.sessions.begin() as session:
+            login = await users.resolve(session, cookie, idle=idle, lifetime=lifetime)
+            if login is not None:
+                return Viewer(
+                    user_id=login.user.id,
+                    email=login.user.email,
+                    role=Role(login.user.role),
+                    account_id=login.user.account_id,
+                    csrf_token=login.record.csrf_token,
+                    cookie=cookie,
+                )
     raise LoginRequired(_here(request) if request.method == "GET" else "/dashboard")
 
 

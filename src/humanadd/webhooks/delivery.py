@@ -211,19 +211,6 @@ async def deliver_one(
     return outcome
 
 
-async def attempt_now(
-    session: AsyncSession, sender: Sender, delivery_id: str, *, now: int, rng: random.Random
-) -> Outcome | None:
-    """`deliver_one` in the caller's transaction, for a delivery it has just written (the
-    dashboard's test event, sent while its page waits): the same request, the same record."""
-    found = await _prepare(session, delivery_id)
-    if found is None or not found.sendable:
-        return None
-    outcome = await _send(sender, found, now)
-    await _record(session, found, outcome, now, rng)
-    return outcome
-
-
 @dataclass(frozen=True)
 class _Prepared:
     """A delivery about to be attempted: its rows and the secrets that sign it now."""

@@ -5,7 +5,6 @@ for the account's endpoint; `humanadd worker` sends it (docs/webhooks.md). One `
 call, when the call has ended and its analysis is in.
 """
 
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +20,7 @@ from humanadd.clock import iso_from_datetime, iso_from_ms, now_ms
 from humanadd.config import Settings
 from humanadd.db import utcnow
 from humanadd.ids import new_id
-from humanadd.webhooks import delivery, repository
+from humanadd.webhooks import repository
 from humanadd.webhooks.destinations import check_destination
 from humanadd.webhooks.errors import (
     NoSuchDelivery,
@@ -249,20 +248,10 @@ async def send_test(session: AsyncSession, account_id: str) -> str:
     return event_id
 
 
-@dataclass(frozen=True)
-class SentTest:
-    """A test event sent at once: its delivery and how the attempt went."""
-
-    delivery_id: str
-    outcome: delivery.Outcome
-
-
-async def send_test_now(
-    session: AsyncSession, sender: delivery.Sender, account_id: str
-) -> SentTest:
-    """Queue a `test` event and make its first attempt at once, in the caller's transaction
-    (so no other one waits on this one's rows): the outcome is known when this returns, and
-    the delivery is in the log like any other, retried on the schedule if it failed."""
+async def queue_test_now(session: AsyncSession, account_id: str) -> str:
+    """Queue a `test` event to be sent at once by the caller (the dashboard's **Send test
+    event**, after this transaction commits, with `delivery.deliver_one`); its delivery id.
+    The delivery is in the log like any other, retried on the schedule if the attempt fails."""
     endpoint = await _require_endpoint(session, account_id)
     if not endpoint.enabled:
         raise WebhookError(
@@ -270,11 +259,7 @@ async def send_test_now(
             "save it to enable it again"
         )
     _event_id, delivery_id = await _queue_test(session, account_id)
-    outcome = await delivery.attempt_now(
-        session, sender, delivery_id, now=now_ms(), rng=random.Random()
-    )
-    assert outcome is not None  # the endpoint is there and enabled
-    return SentTest(delivery_id, outcome)
+    return delivery_id
 
 
 async def reveal_signing_secrets(

@@ -1,16 +1,19 @@
 """The Webhooks card's actions on `/dashboard/integrations`: save the URL and secret, reveal
 and rotate the signing secret, send a test event at once, redeliver."""
 
+import random
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from humanadd.clock import now_ms
 from humanadd.dashboard.auth import AccountPageDep, FormDep, field
 from humanadd.dashboard.errors import PageNotFound
 from humanadd.dashboard.pages.integrations import PATH, ROUTE, check_action, render_page
 from humanadd.dashboard.templating import render
 from humanadd.dependencies import ServicesDep, SessionDep
 from humanadd.webhooks import service as webhooks
-from humanadd.webhooks.delivery import Sender
+from humanadd.webhooks.delivery import Sender, deliver_one
 from humanadd.webhooks.errors import NoSuchDelivery, NoWebhook, WebhookError
 
 router = APIRouter()
@@ -134,20 +137,28 @@ async def send_test_event(
     session: SessionDep,
 ) -> Response:
     """Send a test event now, while this request waits; the page it leads to shows how it
-    went (it is a delivery in the log too, so reloading that page sends nothing again)."""
+    went (it is a delivery in the log too, so reloading that page sends nothing again).
+
+    The delivery is written and committed first, in a transaction of its own, then sent by
+    the worker's own code (`delivery.deliver_one`): no transaction stays open, and no lock
+    held, while the customer's server answers.
+    """
     check_action(page)
-    sender = Sender(services.settings)
     try:
-        sent = await webhooks.send_test_now(session, sender, page.account.id)
+        async with services.sessions.begin() as queueing:
+            delivery_id = await webhooks.queue_test_now(queueing, page.account.id)
     except NoWebhook:
         raise PageNotFound(NO_WEBHOOK) from None
     except WebhookError as error:
         return await render_page(
             request, session, page, services.settings, status_code=400, test_error=_sentence(error)
         )
+    sender = Sender(services.settings)
+    try:
+        await deliver_one(services.sessions, sender, delivery_id, now=now_ms(), rng=random.Random())
     finally:
         await sender.close()
-    return RedirectResponse(page.url(PATH, test=sent.delivery_id) + "#test", status_code=303)
+    return RedirectResponse(page.url(PATH, test=delivery_id) + "#test", status_code=303)
 
 
 @router.post(f"{ROUTE}/deliveries/{{delivery_id}}/redeliver")
