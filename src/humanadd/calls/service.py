@@ -105,6 +105,16 @@ def call_detail(call_id: str, row: Row) -> dict[str, Any]:
     return {"ok": True, "call": call}
 
 
+async def find_call(reader: Reader, account_id: str, call_id: str) -> dict[str, Any]:
+    """The account's call `call_id` as `CallDetail` data (`NotFound` when it has none), read
+    without an API key (the dashboard's session has chosen the account)."""
+    row = await repository.get_detail(reader, account_id, call_id)
+    if row is None:
+        raise NotFound(f"No call {quote(call_id)}.")
+    detail: dict[str, Any] = call_detail(call_id, row)["call"]
+    return detail
+
+
 async def open_recording(
     reader: Reader,
     sources: RecordingSources,
