@@ -113,3 +113,39 @@ async def test_find_call_reads_one_call_of_the_account_only(
     for account_id, call_id in ((other_id, "call_b"), (account.id, "call_z"), (account.id, "x\0")):
         with pytest.raises(NotFound):
             await service.find_call(services.reader, account_id, call_id)
+
+
+async def test_a_listed_page_has_each_calls_outcome_and_recording_mark(
+    services: Services, make_account: MakeAccount, add_calls: AddCalls
+) -> None:
+    account = await make_account()
+    await add_calls(
+        account,
+        [
+            CallRecord(call_id="c1", direction="inbound", started_at=T, duration_seconds=30,
+                       disconnection_reason="user_hangup", recording_ref="file:x.wav"),
+            CallRecord(call_id="c2", direction="inbound", started_at=T + 1, duration_seconds=40,
+                       disconnection_reason="voicemail_reached"),
+            CallRecord(call_id="c3", direction="inbound", started_at=T + 2, duration_seconds=0),
+            CallRecord(call_id="c4", direction="inbound", started_at=T + 3, status="ongoing"),
+        ],
+    )  # fmt: skip
+    filters = CallFilters(since=T)
+    page = await service.list_calls(
+        services.reader, services.cursors, account.id,
+        limit=10, filters=filters, after=None, cursor_text=None, listed=True,
+    )  # fmt: skip
+    assert [(c["call_id"], c["outcome"], c["has_recording"]) for c in page["calls"]] == [
+        ("c4", "ongoing", False),
+        ("c3", "missed", False),
+        ("c2", "missed", False),
+        ("c1", "answered", True),
+    ]
+    assert page["filters"] == filters
+    # The API's page is unchanged: the summary fields only.
+    api_page = await service.list_calls(
+        services.reader, services.cursors, account.id,
+        limit=1, filters=filters, after=None, cursor_text=None,
+    )  # fmt: skip
+    assert "outcome" not in api_page["calls"][0]
+    assert "filters" not in api_page

@@ -45,6 +45,8 @@ SUMMARY_COLUMNS = (
     Call.tags,
     Call.booked,
 )
+LISTED_COLUMNS = (*SUMMARY_COLUMNS, Call.disconnection_reason, Call.recording_ref)
+"""A page's columns on the dashboard, whose table shows the outcome and a recording mark."""
 DETAIL_COLUMNS = (
     *SUMMARY_COLUMNS,
     Call.ended_at,
@@ -92,6 +94,7 @@ def _page_statement(
     order: str,
     since: bool = False,
     phone: bool = False,
+    listed: bool = False,
 ) -> Select[Any]:
     """The page query for one combination of filters, its values left as bound parameters.
 
@@ -100,7 +103,7 @@ def _page_statement(
     an "_ms" suffix the edge of one millisecond. Pages follow the index
     (account_id, started_at, call_id) in either direction, so no query sorts.
     """
-    statement = _bound_scoped(*SUMMARY_COLUMNS)
+    statement = _bound_scoped(*(LISTED_COLUMNS if listed else SUMMARY_COLUMNS))
     if direction:
         statement = statement.where(_calls.direction == bindparam("direction"))
     if status:
@@ -162,8 +165,11 @@ async def list_page(
     filters: CallFilters,
     position: Position | None,
     limit: int,
+    *,
+    listed: bool = False,
 ) -> list[Row]:
-    """Up to `limit` calls past `position` (newest first when there is none)."""
+    """Up to `limit` calls past `position` (newest first when there is none): their
+    `SUMMARY_COLUMNS`, or with `listed` their `LISTED_COLUMNS`."""
     params: dict[str, Any] = {"account_id": account_id, "limit": limit}
     for name in ("direction", "status", "before", "since"):
         if getattr(filters, name) is not None:
@@ -196,6 +202,7 @@ async def list_page(
         order,
         since=filters.since is not None,
         phone=filters.phone is not None,
+        listed=listed,
     )
     return await reader.fetch(statement, params)
 

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from humanadd.calls.models import Call, CallQuestion
+from humanadd.calls.outcome import UNANSWERED_REASONS
 from humanadd.calls.repository import scoped
 
 MS_PER_HOUR = 3_600_000
@@ -34,18 +35,6 @@ MS_PER_DAY = 86_400_000
 HOURS_PER_WEEK = 168
 EPOCH_HOUR_OF_WEEK = 3 * 24
 """1970-01-01 was a Thursday: hour 0 since the epoch is hour 72 of a week that starts on Monday."""
-
-UNANSWERED_REASONS = (
-    "dial_no_answer",
-    "dial_busy",
-    "dial_failed",
-    "voicemail_reached",
-    "user_declined",
-    "invalid_destination",
-    "marked_as_spam",
-    "registered_call_timeout",
-)
-"""Disconnection reasons that mean nobody talked, whatever the call's duration."""
 
 
 @dataclass(frozen=True, slots=True)
