@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
 from humanadd.dashboard.auth import ViewerDep
-from humanadd.dashboard.pages import login, overview
+from humanadd.dashboard.pages import call_detail, calls, login, overview
 
 PREFIX = "/dashboard"
 STATIC_PATH = f"{PREFIX}/static"
@@ -20,5 +20,11 @@ async def dashboard_home(who: ViewerDep) -> RedirectResponse:
     )
 
 
-ROUTERS: tuple[APIRouter, ...] = (home, login.router, overview.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    home,
+    login.router,
+    overview.router,
+    calls.router,
+    call_detail.router,
+)
 """Included by `humanadd.app` with the prefix `/dashboard`, out of the OpenAPI schema."""
