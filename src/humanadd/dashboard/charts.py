@@ -11,9 +11,9 @@ from datetime import date
 from humanadd.stats.schemas import Stats
 from humanadd.stats.service import WEEKDAYS, DayTotals
 
-BAR_SLOT = 12
-BAR_WIDTH = 9
-BARS_HEIGHT = 160
+BARS_WIDTH = 600
+BARS_HEIGHT = 200
+WIDEST_SLOT = 40.0
 CELL = 22
 HEAT_LEVELS = 4
 """Colour buckets of the non-zero cells (`heat-1` … `heat-4`; `heat-0` is no call)."""
@@ -25,7 +25,9 @@ class DayBar:
     href: str
     answered: int
     missed: int
-    x: int
+    x: float
+    slot: float
+    width: float
     answered_y: float
     answered_height: float
     missed_y: float
@@ -39,14 +41,16 @@ class DayBars:
     top: int
     """The calls of the busiest day: the top of the scale."""
     bars: list[DayBar]
-    labels: list[tuple[int, str]]
+    labels: list[tuple[float, str]]
     """(x, text) of the dates written under the bars."""
 
 
 def day_bars(days: Sequence[DayTotals], href_of: Callable[[date], str]) -> DayBars:
-    """Stacked bars per day, answered at the bottom, missed on top, on one linear scale."""
+    """Stacked bars per day, answered at the bottom, missed on top, on one linear scale; the
+    days share the chart's width (a few days get bars no wider than `WIDEST_SLOT`)."""
     top = max((day.answered + day.missed for day in days), default=0)
     scale = BARS_HEIGHT / top if top else 0.0
+    slot = min(WIDEST_SLOT, BARS_WIDTH / max(len(days), 1))
     bars = []
     for index, day in enumerate(days):
         answered_height = day.answered * scale
@@ -58,19 +62,21 @@ def day_bars(days: Sequence[DayTotals], href_of: Callable[[date], str]) -> DayBa
                 href=href_of(day.day),
                 answered=day.answered,
                 missed=day.missed,
-                x=index * BAR_SLOT,
+                x=round(index * slot, 2),
+                slot=round(slot, 2),
+                width=round(max(1.0, slot * 0.7), 2),
                 answered_y=round(answered_y, 2),
                 answered_height=round(answered_height, 2),
                 missed_y=round(answered_y - missed_height, 2),
                 missed_height=round(missed_height, 2),
             )
         )
-    step = max(1, len(days) // 5)
+    step = max(1, -(-len(days) // 6))  # at most six dates under the bars
     labels = [
-        (index * BAR_SLOT, f"{days[index].day:%b} {days[index].day.day}")
-        for index in range(0, len(days), step)
+        (round(index * slot, 2), f"{days[index].day:%b} {days[index].day.day}")
+        for index in range(0, len(days) - step // 2, step)
     ]
-    return DayBars(max(len(days) * BAR_SLOT, 60), BARS_HEIGHT, top, bars, labels)
+    return DayBars(BARS_WIDTH, BARS_HEIGHT, top, bars, labels)
 
 
 @dataclass(frozen=True, slots=True)
