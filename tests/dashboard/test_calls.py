@@ -11,7 +11,7 @@ from humanadd.calls.records import CallRecord
 from humanadd.config import Settings
 from tests.calls.test_recordings import write_wav
 from tests.conftest import AddCalls, MakeAccount, TestAccount
-from tests.dashboard.conftest import Dashboard, MakeUser
+from tests.dashboard.conftest import ORIGIN, Dashboard, MakeUser, csrf_of
 from tests.stats.builders import at
 
 ZONE = "America/New_York"
@@ -349,3 +349,32 @@ async def test_another_accounts_call_and_recording_are_not_found(
         assert response.headers["content-type"].startswith("text/html"), url
         assert "Not found" in response.text
     assert _ids((await stranger.get("/dashboard/calls")).text) == []
+
+
+async def test_an_operator_keeps_the_account_in_every_link(
+    app: object,
+    make_account: MakeAccount,
+    make_user: MakeUser,
+    add_calls: AddCalls,
+    settings: Settings,
+) -> None:
+    account, audio = await _call_with_audio(make_account, add_calls, settings)
+    operator = await make_user(None, "operator")
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as http:
+        login = await http.get("/dashboard/login")
+        await http.post(
+            "/dashboard/login",
+            data={"csrf_token": csrf_of(login.text), "email": operator.email,
+                  "password": operator.password, "next": "/dashboard"},
+            headers={"Origin": ORIGIN},
+        )  # fmt: skip
+        listing = (await http.get(f"/dashboard/calls?account={account.id}&phone=555")).text
+        assert _ids(listing) == ["call_none", "call_bare", "call_live", "call_rec"]
+        assert f'<input type="hidden" name="account" value="{account.id}">' in listing
+        assert f'<a href="/dashboard/calls/call_rec?account={account.id}">' in listing
+        detail = (await http.get(f"/dashboard/calls/call_rec?account={account.id}")).text
+        src = f"/dashboard/calls/call_rec/recording?account={account.id}"
+        assert f'src="{src}"' in detail
+        assert (await http.get(src)).content == audio
+        assert (await http.get("/dashboard/calls/call_rec")).status_code == 400

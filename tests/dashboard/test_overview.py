@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from humanadd.dashboard.charts import heat_levels, heatmap
 from humanadd.stats.endpoints import request_time_ms
 from tests.conftest import AddCalls, MakeAccount, TestAccount
 from tests.dashboard.conftest import Dashboard, MakeUser
@@ -140,3 +141,16 @@ async def test_an_account_sees_only_its_own_figures(
     html = (await viewer.get("/dashboard/overview?days=90")).text
     assert _stats_on(html)["totalCalls"] == "0"
     assert (await viewer.get(f"/dashboard/overview?account={busy.id}")).status_code == 404
+
+
+def test_heat_levels_are_quartiles_of_the_hours_with_calls() -> None:
+    # One busy hour among quiet ones: a linear scale would paint every quiet hour the same
+    # pale colour; quartiles keep them apart.
+    counts = [0, 1, 2, 3, 4, 5, 6, 7, 1000]
+    assert heat_levels(counts) == [0, 1, 1, 2, 2, 3, 3, 4, 4]
+    assert heat_levels([0, 0, 0]) == [0, 0, 0]
+    assert heat_levels([0, 5, 5]) == [0, 4, 4]
+    grid = heatmap([0] * 100 + [1, 2, 3, 40] + [0] * 64)
+    assert grid.legend == [(0, "no calls"), (1, "1 call"), (2, "2 calls"), (3, "3 calls"),
+                           (4, "40 calls")]  # fmt: skip
+    assert [cell.level for cell in grid.rows[4][4:8]] == [1, 2, 3, 4]  # Friday 4:00 to 7:59
