@@ -378,3 +378,23 @@ async def test_an_operator_keeps_the_account_in_every_link(
         assert f'src="{src}"' in detail
         assert (await http.get(src)).content == audio
         assert (await http.get("/dashboard/calls/call_rec")).status_code == 400
+
+
+async def test_a_transcript_of_odd_shape_is_shown_as_far_as_it_can_be(
+    dashboard: OpenDashboard, make_account: MakeAccount, make_user: MakeUser, add_calls: AddCalls
+) -> None:
+    account = await make_account(timezone=ZONE)
+    turns: list[object] = [
+        {"role": "agent", "content": "Hi there", "words": "not a list"},
+        "not a turn",
+        {"role": "user", "content": "Bye", "words": [None, {"word": "Bye", "start": "soon"}]},
+    ]
+    await add_calls(account, [_record("call_odd", "2026-11-15T04:30:00Z", transcript_object=turns)])
+    owner = await _owner(dashboard, make_user, account)
+    response = await owner.get("/dashboard/calls/call_odd")
+    assert response.status_code == 200
+    assert re.findall(r'<li class="(\w+)"( data-start)?>', response.text) == [
+        ("agent", ""),
+        ("user", ""),
+    ]
+    assert '<span class="content">Hi there</span>' in response.text

@@ -45,9 +45,17 @@ def transcript_lines(turns: list[dict[str, Any]] | None) -> list[Line]:
     """The bubbles of a `transcript_object`, each starting at its first timed word."""
     lines = []
     for turn in turns or []:
+        if not isinstance(turn, dict):
+            continue  # stored as the provider sent it: show what can be shown
         role = str(turn.get("role", ""))
-        words = turn.get("words") or []
-        starts = [w["start"] for w in words if isinstance(w.get("start"), int | float)]
+        words = turn.get("words")
+        if not isinstance(words, list):
+            words = []
+        starts = [
+            word["start"]
+            for word in words
+            if isinstance(word, dict) and isinstance(word.get("start"), int | float)
+        ]
         lines.append(
             Line(
                 role=role if role in SPEAKERS else "user",
