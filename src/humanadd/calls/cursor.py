@@ -21,6 +21,10 @@ class CallFilters:
     booked: bool | None = None
     tag: str | None = None
     before: int | None = None
+    since: int | None = None
+    """Unix ms: only calls that started at or after it (the dashboard's date range)."""
+    phone: str | None = None
+    """Only calls whose from or to number contains this text (the dashboard's search)."""
 
 
 @dataclass(frozen=True, slots=True)

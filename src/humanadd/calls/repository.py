@@ -45,6 +45,8 @@ SUMMARY_COLUMNS = (
     Call.tags,
     Call.booked,
 )
+LISTED_COLUMNS = (*SUMMARY_COLUMNS, Call.disconnection_reason, Call.recording_ref)
+"""A page's columns on the dashboard, whose table shows the outcome and a recording mark."""
 DETAIL_COLUMNS = (
     *SUMMARY_COLUMNS,
     Call.ended_at,
@@ -90,6 +92,9 @@ def _page_statement(
     before: bool,
     tag: str | None,
     order: str,
+    since: bool = False,
+    phone: bool = False,
+    listed: bool = False,
 ) -> Select[Any]:
     """The page query for one combination of filters, its values left as bound parameters.
 
@@ -98,7 +103,7 @@ def _page_statement(
     an "_ms" suffix the edge of one millisecond. Pages follow the index
     (account_id, started_at, call_id) in either direction, so no query sorts.
     """
-    statement = _bound_scoped(*SUMMARY_COLUMNS)
+    statement = _bound_scoped(*(LISTED_COLUMNS if listed else SUMMARY_COLUMNS))
     if direction:
         statement = statement.where(_calls.direction == bindparam("direction"))
     if status:
@@ -111,6 +116,16 @@ def _page_statement(
         statement = statement.where(_calls.booked.is_(booked))
     if before:
         statement = statement.where(_calls.started_at < bindparam("before"))
+    if since:
+        statement = statement.where(_calls.started_at >= bindparam("since"))
+    if phone:
+        pattern = bindparam("phone_pattern", type_=String())
+        statement = statement.where(
+            or_(
+                _calls.from_number.like(pattern, escape="\\"),
+                _calls.to_number.like(pattern, escape="\\"),
+            )
+        )
     if tag == "impossible":
         statement = statement.where(false())
     elif tag is not None:
@@ -139,16 +154,24 @@ def _page_statement(
     return statement.limit(bindparam("limit", type_=Integer()))
 
 
+def _like_escaped(text: str) -> str:
+    """`text` matched literally by LIKE … ESCAPE '\\'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 async def list_page(
     reader: Reader,
     account_id: str,
     filters: CallFilters,
     position: Position | None,
     limit: int,
+    *,
+    listed: bool = False,
 ) -> list[Row]:
-    """Up to `limit` calls past `position` (newest first when there is none)."""
+    """Up to `limit` calls past `position` (newest first when there is none): their
+    `SUMMARY_COLUMNS`, or with `listed` their `LISTED_COLUMNS`."""
     params: dict[str, Any] = {"account_id": account_id, "limit": limit}
-    for name in ("direction", "status", "before"):
+    for name in ("direction", "status", "before", "since"):
         if getattr(filters, name) is not None:
             params[name] = getattr(filters, name)
     sentiment = filters.sentiment
@@ -167,6 +190,8 @@ async def list_page(
             order += "_ms"
         else:
             params["position_call_id"] = position.call_id
+    if filters.phone is not None:
+        params["phone_pattern"] = f"%{_like_escaped(filters.phone)}%"
     statement = _page_statement(
         filters.direction is not None,
         filters.status is not None,
@@ -175,6 +200,9 @@ async def list_page(
         filters.before is not None,
         tag,
         order,
+        since=filters.since is not None,
+        phone=filters.phone is not None,
+        listed=listed,
     )
     return await reader.fetch(statement, params)
 
@@ -186,6 +214,7 @@ DETAIL_WITH_KEY = live_key(*(_calls[column.key] for column in DETAIL_COLUMNS)).o
 """The key look-up (`keys.repository.live_key`) with the call `call_id` of its account: its
 `DETAIL_COLUMNS` in that order, all None when the account has no such call."""
 _RECORDING_REF = _bound_scoped(Call.recording_ref).where(_calls.call_id == bindparam("call_id"))
+_DETAIL = _bound_scoped(*DETAIL_COLUMNS).where(_calls.call_id == bindparam("call_id"))
 
 
 async def _one_call(
@@ -195,6 +224,11 @@ async def _one_call(
         return None
     rows = await reader.fetch(statement, {"account_id": account_id, "call_id": call_id})
     return rows[0] if rows else None
+
+
+async def get_detail(reader: Reader, account_id: str, call_id: str) -> Row | None:
+    """A row with the call's `DETAIL_COLUMNS` (None when the account has no such call)."""
+    return await _one_call(reader, _DETAIL, account_id, call_id)
 
 
 async def get_recording_ref(reader: Reader, account_id: str, call_id: str) -> Row | None:

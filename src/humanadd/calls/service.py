@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.calls import cursor, repository
 from humanadd.calls.cursor import CallFilters, Position
+from humanadd.calls.outcome import outcome
 from humanadd.clock import iso_from_ms
 from humanadd.cursors.codec import CursorCodec
 from humanadd.db import Reader, Row
@@ -52,8 +53,13 @@ async def list_calls(
     filters: CallFilters,
     after: int | None,
     cursor_text: str | None,
+    listed: bool = False,
 ) -> dict[str, Any]:
-    """A `CallList` page. A cursor overrides `after` and the filters it was issued with."""
+    """A `CallList` page. A cursor overrides `after` and the filters it was issued with.
+
+    With `listed` (the dashboard's table) each call also has its `outcome` and whether it
+    `has_recording`, and the page the `filters` in force (a cursor's own).
+    """
     position: Position | None
     if cursor_text is not None:
         position, filters = await cursor.decode(codec, account_id, cursor_text)
@@ -61,7 +67,9 @@ async def list_calls(
         position = Position(after, None, ascending=True)
     else:
         position = None
-    rows = await repository.list_page(reader, account_id, filters, position, limit + 1)
+    rows = await repository.list_page(
+        reader, account_id, filters, position, limit + 1, listed=listed
+    )
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_position: Position | None = None
@@ -76,13 +84,24 @@ async def list_calls(
     next_cursor = None
     if next_position is not None and (forward or has_more):
         next_cursor = await cursor.encode(codec, account_id, next_position, filters)
-    return {
+    page = {
         "ok": True,
         "count": len(rows),
-        "calls": [_summary(row) for row in rows],
+        "calls": [_listed(row) if listed else _summary(row) for row in rows],
         "has_more": has_more,
         "next_cursor": next_cursor,
     }
+    if listed:
+        page["filters"] = filters
+    return page
+
+
+def _listed(row: Row) -> dict[str, Any]:
+    """A call of the dashboard's table: the summary, its outcome, whether it has a recording."""
+    call = _summary(row)
+    call["outcome"] = outcome(row.status, row.duration_seconds, row.disconnection_reason)
+    call["has_recording"] = row.recording_ref is not None
+    return call
 
 
 def detail_read(call_id: str) -> ReadWithKey | None:
@@ -106,6 +125,16 @@ def call_detail(call_id: str, row: Row) -> dict[str, Any]:
     call["transcript_object"] = row.transcript_object
     call["recording_url"] = recording_path(row.call_id) if row.recording_ref else None
     return {"ok": True, "call": call}
+
+
+async def find_call(reader: Reader, account_id: str, call_id: str) -> dict[str, Any]:
+    """The account's call `call_id` as `CallDetail` data (`NotFound` when it has none), read
+    without an API key (the dashboard's session has chosen the account)."""
+    row = await repository.get_detail(reader, account_id, call_id)
+    if row is None:
+        raise NotFound(f"No call {quote(call_id)}.")
+    detail: dict[str, Any] = call_detail(call_id, row)["call"]
+    return detail
 
 
 async def open_recording(

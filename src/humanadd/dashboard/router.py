@@ -7,6 +7,8 @@ from humanadd.dashboard.auth import ViewerDep
 from humanadd.dashboard.pages import (
     accounts,
     audit,
+    call_detail,
+    calls,
     integrations,
     integrations_webhooks,
     knowledge_base,
@@ -33,6 +35,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     home,
     login.router,
     overview.router,
+    calls.router,
+    call_detail.router,
     knowledge_base.router,
     accounts.router,
     review.router,

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from humanadd.calls.models import Call, CallQuestion
+from humanadd.calls.outcome import UNANSWERED_REASONS
 from humanadd.calls.repository import scoped
 
 MS_PER_HOUR = 3_600_000
@@ -34,18 +35,6 @@ MS_PER_DAY = 86_400_000
 HOURS_PER_WEEK = 168
 EPOCH_HOUR_OF_WEEK = 3 * 24
 """1970-01-01 was a Thursday: hour 0 since the epoch is hour 72 of a week that starts on Monday."""
-
-UNANSWERED_REASONS = (
-    "dial_no_answer",
-    "dial_busy",
-    "dial_failed",
-    "voicemail_reached",
-    "user_declined",
-    "invalid_destination",
-    "marked_as_spam",
-    "registered_call_timeout",
-)
-"""Disconnection reasons that mean nobody talked, whatever the call's duration."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,19 +100,14 @@ def _count_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
-async def hourly_totals(
-    session: AsyncSession, account_id: str, window: Window, offsets: UtcOffsets
-) -> Sequence[Row[Any]]:
-    """Every figure but the questions, per local hour of the week: at most 168 rows.
-
-    Columns: hour_of_week (0 is Monday 0:00-0:59, 167 Sunday 23:00-23:59), calls, answered,
-    answered_seconds, inbound, outbound, positive, neutral, negative.
-    """
-    local_hours = _local_ms(offsets) // MS_PER_HOUR
+def _totals_by(
+    bucket: ColumnElement[int], name: str, account_id: str, window: Window
+) -> Select[Any]:
+    """Every figure but the questions, per value of `bucket` (the column `name`)."""
     calls = (
         scoped(
             account_id,
-            ((local_hours + EPOCH_HOUR_OF_WEEK) % HOURS_PER_WEEK).label("hour_of_week"),
+            bucket.label(name),
             _answered().label("answered"),
             Call.duration_seconds,
             Call.direction,
@@ -134,8 +118,8 @@ async def hourly_totals(
     )
     # Grouping by the subquery's plain column, not by an expression: PostgreSQL would not see
     # that two copies of an expression with bound parameters are the same expression.
-    statement = select(
-        calls.c.hour_of_week,
+    return select(
+        calls.c[name],
         func.count().label("calls"),
         func.sum(calls.c.answered).label("answered"),
         func.sum(calls.c.answered * calls.c.duration_seconds).label("answered_seconds"),
@@ -144,8 +128,35 @@ async def hourly_totals(
         _count_of(calls.c.sentiment == "positive").label("positive"),
         _count_of(calls.c.sentiment == "neutral").label("neutral"),
         _count_of(calls.c.sentiment == "negative").label("negative"),
-    ).group_by(calls.c.hour_of_week)
-    rows: Sequence[Row[Any]] = (await session.execute(statement)).all()
+    ).group_by(calls.c[name])
+
+
+async def hourly_totals(
+    session: AsyncSession, account_id: str, window: Window, offsets: UtcOffsets
+) -> Sequence[Row[Any]]:
+    """Every figure but the questions, per local hour of the week: at most 168 rows.
+
+    Columns: hour_of_week (0 is Monday 0:00-0:59, 167 Sunday 23:00-23:59), calls, answered,
+    answered_seconds, inbound, outbound, positive, neutral, negative.
+    """
+    local_hours = _local_ms(offsets) // MS_PER_HOUR
+    hour_of_week = (local_hours + EPOCH_HOUR_OF_WEEK) % HOURS_PER_WEEK
+    rows: Sequence[Row[Any]] = (
+        await session.execute(_totals_by(hour_of_week, "hour_of_week", account_id, window))
+    ).all()
+    return rows
+
+
+async def local_hour_totals(
+    session: AsyncSession, account_id: str, window: Window, offsets: UtcOffsets
+) -> Sequence[Row[Any]]:
+    """`hourly_totals` per local hour since the local epoch instead (`local_hour` 24 x d + h is
+    hour h of local day d): a row per hour of the window that has calls, so the figures per
+    day and per hour of the week both fold out of one scan."""
+    local_hours = _local_ms(offsets) // MS_PER_HOUR
+    rows: Sequence[Row[Any]] = (
+        await session.execute(_totals_by(local_hours, "local_hour", account_id, window))
+    ).all()
     return rows
 
 

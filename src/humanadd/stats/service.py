@@ -4,15 +4,23 @@ The database returns at most 168 rows (one per local hour of the week) and the t
 everything here works on those small results, never on calls.
 """
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.stats import repository
-from humanadd.stats.repository import MS_PER_DAY, UtcOffsets, Window
+from humanadd.stats.repository import (
+    EPOCH_HOUR_OF_WEEK,
+    HOURS_PER_WEEK,
+    MS_PER_DAY,
+    UtcOffsets,
+    Window,
+)
 from humanadd.stats.schemas import SentimentDistribution, Stats, TopQuestion, Weekday
 
 WEEKDAYS: tuple[Weekday, ...] = (
@@ -37,6 +45,7 @@ SUMMED_COLUMNS = (
     "negative",
 )
 """The columns of `repository.hourly_totals` that add up to the period's totals."""
+_EPOCH_DATE = date(1970, 1, 1)
 _SCAN_STEP_SECONDS = 3600
 """Offsets are sampled hourly; no time zone changes its offset twice within an hour."""
 
@@ -151,20 +160,13 @@ async def top_questions(
     return [TopQuestion(question=best[row.normalized][1], count=int(row.calls)) for row in ranked]
 
 
-async def compute(
-    session: AsyncSession, account_id: str, timezone: str, *, days: int, now_ms: int
-) -> Stats:
-    """Every figure of the stats over the `days` x 24 hours up to `now_ms`."""
-    window = window_for(days, now_ms)
-    await repository.prepare_for_aggregates(session)
-    rows = await repository.hourly_totals(
-        session, account_id, window, utc_offsets(timezone, window)
-    )
+def _stats(rows: Iterable[tuple[int, Any]], questions: list[TopQuestion]) -> Stats:
+    """The stats from rows of `hourly_totals`' figures, each with its local hour of the week."""
     per_weekday = [0] * 7
     per_hour = [0] * 24
     totals = dict.fromkeys(SUMMED_COLUMNS, 0)
-    for row in rows:
-        weekday, hour = divmod(int(row.hour_of_week), 24)
+    for hour_of_week, row in rows:
+        weekday, hour = divmod(hour_of_week, 24)
         per_weekday[weekday] += int(row.calls)
         per_hour[hour] += int(row.calls)
         for name in totals:
@@ -181,5 +183,77 @@ async def compute(
         ),
         busiest_day=busiest_day(per_weekday),
         peak_hours=peak_hours(per_hour),
-        top_questions=await top_questions(session, account_id, window),
+        top_questions=questions,
+    )
+
+
+async def compute(
+    session: AsyncSession, account_id: str, timezone: str, *, days: int, now_ms: int
+) -> Stats:
+    """Every figure of the stats over the `days` x 24 hours up to `now_ms`."""
+    window = window_for(days, now_ms)
+    await repository.prepare_for_aggregates(session)
+    rows = await repository.hourly_totals(
+        session, account_id, window, utc_offsets(timezone, window)
+    )
+    return _stats(
+        ((int(row.hour_of_week), row) for row in rows),
+        await top_questions(session, account_id, window),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DayTotals:
+    """The calls that started on one local date of the window."""
+
+    day: date
+    answered: int
+    missed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """The stats of a window with the breakdowns the dashboard draws, from the same scan."""
+
+    stats: Stats
+    window: Window
+    days: list[DayTotals]
+    """Every local date the window touches, the oldest first, days without calls too."""
+    hours_of_week: list[int]
+    """Calls per local hour of the week: 168 counts, Monday 0:00-0:59 first."""
+
+
+def _local_date(moment_ms: int, zone: ZoneInfo) -> date:
+    return datetime.fromtimestamp(moment_ms / 1000, zone).date()
+
+
+async def overview(
+    session: AsyncSession, account_id: str, timezone: str, *, days: int, now_ms: int
+) -> Overview:
+    """`compute`'s stats (the same figures), per local date and per local hour of the week."""
+    window = window_for(days, now_ms)
+    await repository.prepare_for_aggregates(session)
+    rows = await repository.local_hour_totals(
+        session, account_id, window, utc_offsets(timezone, window)
+    )
+    hours_of_week = [0] * HOURS_PER_WEEK
+    per_day: dict[date, list[int]] = {}
+    for row in rows:
+        local_hour = int(row.local_hour)
+        hours_of_week[(local_hour + EPOCH_HOUR_OF_WEEK) % HOURS_PER_WEEK] += int(row.calls)
+        day = per_day.setdefault(_EPOCH_DATE + timedelta(days=local_hour // 24), [0, 0])
+        day[0] += int(row.answered)
+        day[1] += int(row.calls) - int(row.answered)
+    zone = ZoneInfo(timezone)
+    first, last = _local_date(window.start_ms + 1, zone), _local_date(window.end_ms, zone)
+    dates = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    stats = _stats(
+        (((int(row.local_hour) + EPOCH_HOUR_OF_WEEK) % HOURS_PER_WEEK, row) for row in rows),
+        await top_questions(session, account_id, window),
+    )
+    return Overview(
+        stats=stats,
+        window=window,
+        days=[DayTotals(day, *per_day.get(day, (0, 0))) for day in dates],
+        hours_of_week=hours_of_week,
     )

@@ -1,0 +1,143 @@
+"""`/dashboard/calls`: the account's calls, newest first, with the API's filters plus a date
+range (days on the account's clock) and a phone search, all in the URL."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import QueryParams
+
+from humanadd.calls import service as calls
+from humanadd.calls.cursor import CallFilters
+from humanadd.calls.schemas import MAX_TAG_LENGTH
+from humanadd.dashboard.auth import AccountPage, AccountPageDep
+from humanadd.dashboard.templating import render
+from humanadd.dependencies import ServicesDep
+from humanadd.errors import InvalidRequest
+
+router = APIRouter()
+
+PAGE_SIZE = 50
+CHOICES = {
+    "direction": ("inbound", "outbound"),
+    "status": ("ongoing", "ended", "error"),
+    "sentiment": ("positive", "neutral", "negative", "unknown"),
+    "booked": ("true", "false"),
+}
+"""The API's filters with a fixed set of values (`calls.schemas`)."""
+FIELDS = ("direction", "status", "sentiment", "booked", "tag", "from", "to", "phone")
+_SEPARATORS = re.compile(r"[\s().-]")
+_PHONE = re.compile(r"^\+?\d{1,32}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MIN_YEAR, MAX_YEAR = 1970, 9000
+"""Dates a call can have, with room for the day after on every clock."""
+
+
+@dataclass
+class Query:
+    """The filter form as sent (to show it again) and what it asks of the service."""
+
+    values: dict[str, str]
+    filters: CallFilters = field(default_factory=CallFilters)
+    errors: list[str] = field(default_factory=list)
+
+
+def _day(values: dict[str, str], name: str, label: str, errors: list[str]) -> date | None:
+    text = values[name]
+    if not text:
+        return None
+    if _DATE.match(text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if MIN_YEAR <= day.year <= MAX_YEAR:
+                return day
+    errors.append(f"{label} must be a date like 2026-11-30, not {text[:20]!r}.")
+    return None
+
+
+def _start_of(day: date, zone: ZoneInfo) -> int:
+    """Unix ms of the first moment of `day` on the account's clock."""
+    return int(datetime.combine(day, time(), zone).timestamp() * 1000)
+
+
+def parse(params: QueryParams, zone: str) -> Query:
+    """The filters of the URL, each checked: a bad one is a message, never a 500."""
+    values = {name: params.get(name, "").strip() for name in FIELDS}
+    errors: list[str] = []
+    chosen: dict[str, Any] = {}
+    for name, allowed in CHOICES.items():
+        if values[name] and values[name] not in allowed:
+            errors.append(f"{name.capitalize()} can be {', '.join(allowed)}: not {values[name]!r}.")
+        elif values[name]:
+            chosen[name] = values[name] == "true" if name == "booked" else values[name]
+    tag = values["tag"].lower()
+    if len(tag) > MAX_TAG_LENGTH or "\x00" in tag:
+        errors.append(f"A tag has at most {MAX_TAG_LENGTH} characters.")
+    elif tag:
+        chosen["tag"] = tag
+    phone = _SEPARATORS.sub("", values["phone"])
+    if phone and not _PHONE.match(phone):
+        errors.append("Search a number by its digits, like 555 or +1555.")
+    elif phone:
+        chosen["phone"] = phone
+    first = _day(values, "from", "From", errors)
+    last = _day(values, "to", "To", errors)
+    if first and last and last < first:
+        errors.append("The To date is before the From date.")
+    elif not errors:
+        account_zone = ZoneInfo(zone)
+        if first:
+            chosen["since"] = _start_of(first, account_zone)
+        if last:
+            chosen["before"] = _start_of(last + timedelta(days=1), account_zone)
+    if errors:
+        return Query(values, errors=errors)
+    return Query(values, CallFilters(**chosen))
+
+
+def _next_url(page: AccountPage, query: Query, cursor: str) -> str:
+    shown = {name: value for name, value in query.values.items() if value}
+    return page.url("/dashboard/calls", **shown, cursor=cursor)
+
+
+@router.get("/calls")
+async def calls_page(request: Request, page: AccountPageDep, services: ServicesDep) -> HTMLResponse:
+    """The Calls tab: a table of calls, filtered, paged by the API's cursors."""
+    zone = page.account.timezone
+    query = parse(request.query_params, zone)
+    cursor = request.query_params.get("cursor") or None
+    result: dict[str, Any] = {"calls": [], "next_cursor": None}
+    if not query.errors:
+        try:
+            result = await calls.list_calls(
+                services.reader,
+                services.cursors,
+                page.account.id,
+                limit=PAGE_SIZE,
+                filters=query.filters,
+                after=None,
+                cursor_text=cursor,
+                listed=True,
+            )
+        except InvalidRequest:
+            query.errors.append("This page link is not valid any more: start from the first page.")
+    next_url = _next_url(page, query, result["next_cursor"]) if result["next_cursor"] else None
+    context = {
+        "page": page,
+        "viewer": page.viewer,
+        "query": query,
+        "choices": CHOICES,
+        "calls": result["calls"],
+        "next_url": next_url,
+        "first_url": page.url("/dashboard/calls", **{k: v for k, v in query.values.items() if v})
+        if cursor
+        else None,
+    }
+    return render(request, "calls.html", context, status_code=400 if query.errors else 200)
