@@ -60,4 +60,5 @@ def test_every_domain_error_is_defined_in_an_errors_module() -> None:
         "humanadd.kb.errors",
         "humanadd.providers.errors",
         "humanadd.webhooks.errors",
+        "humanadd.users.errors",
     }

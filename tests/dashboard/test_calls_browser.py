@@ -9,7 +9,7 @@ from playwright.async_api import Dialog, Page, expect
 
 from humanadd.calls.records import CallRecord
 from tests.conftest import AddCalls, MakeAccount
-from tests.dashboard.conftest import MakeUser, assert_accessible, log_in, screenshot
+from tests.dashboard.conftest import MakeUser, assert_accessible, log_in
 
 XSS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 
@@ -71,7 +71,6 @@ async def test_filter_calls_open_one_and_seek_its_recording_from_the_transcript(
     await expect(page.locator("tr[data-call]")).to_have_count(1)
     await expect(page.locator('tr[data-call="call_seek"] .badge.answered')).to_have_text("Answered")
     await assert_accessible(page)
-    await screenshot(page, "calls")
 
     await page.locator('tr[data-call="call_seek"] a').click()
     await expect(page).to_have_url(re.compile(r"/dashboard/calls/call_seek$"))
@@ -84,7 +83,6 @@ async def test_filter_calls_open_one_and_seek_its_recording_from_the_transcript(
     await expect(audio).to_have_attribute("src", "/dashboard/calls/call_seek/recording")
     await page.wait_for_function("document.querySelector('audio').duration > 19")
     await assert_accessible(page)
-    await screenshot(page, "call-detail")
 
     line = page.locator("#transcript-lines li").nth(2)
     await expect(line).to_have_attribute("data-start", "12.0")

@@ -44,7 +44,6 @@ async def test_an_owner_rotates_the_key_and_only_the_new_one_works(
     card = page.locator("#custom-api")
     await expect(card).to_contain_text(f"{account.key[:12]}…{account.key[-4:]}")
     await assert_accessible(page)
-    await screenshot(page, "integrations")
 
     await card.get_by_role("link", name="Rotate key").click()
     await expect(page.get_by_text("stops working immediately")).to_be_visible()

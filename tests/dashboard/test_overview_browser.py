@@ -12,7 +12,7 @@ from playwright.async_api import Page, expect
 
 from humanadd.calls.records import CallRecord
 from tests.conftest import AddCalls, MakeAccount
-from tests.dashboard.conftest import MakeUser, assert_accessible, log_in, screenshot
+from tests.dashboard.conftest import MakeUser, assert_accessible, log_in
 from tests.servers import Server
 
 ZONE = "Asia/Kolkata"
@@ -82,7 +82,6 @@ async def test_overview_figures_equal_the_apis_for_each_period(
         page.get_by_role("heading", name=f"Calls by weekday and hour ({ZONE})")
     ).to_be_visible()
     await assert_accessible(page)
-    await screenshot(page, "overview")
 
     # A day's bar leads to that day's calls, on the account's clock.
     day = datetime.fromtimestamp((now - 2 * HOUR) / 1000, ZoneInfo(ZONE)).date().isoformat()

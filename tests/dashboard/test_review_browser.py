@@ -60,7 +60,6 @@ async def test_an_operator_approves_a_held_change_and_the_customer_sees_it_appro
     await row.get_by_text("Text", exact=True).click()
     await expect(row.locator("pre")).to_have_text(text)
     await assert_accessible(customer)
-    await screenshot(customer, "knowledge-base")
 
     desk = await new_page()
     desk_dialogs = record_dialogs(desk)
@@ -140,7 +139,6 @@ async def test_an_operator_opens_an_accounts_overview_from_accounts(
     await log_in(page, operator)
     await expect(page).to_have_url(re.compile(r"/dashboard/accounts$"))
     await assert_accessible(page)
-    await screenshot(page, "accounts")
     await page.get_by_role("link", name=f"Browser Ops Florist {XSS}", exact=True).click()
 
     await expect(page).to_have_url(re.compile(rf"/dashboard/overview\?account={account.id}$"))
