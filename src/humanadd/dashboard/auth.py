@@ -17,12 +17,11 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-from humanadd.accounts import service as accounts
-from humanadd.accounts.errors import AccountError
-from humanadd.accounts.models import Account, Plan
+from humanadd.accounts.models import Plan
 from humanadd.config import Settings
 from humanadd.dashboard.errors import Forbidden, LoginRequired, PageError, PageNotFound
-from humanadd.dependencies import ServicesDep, SessionDep
+from humanadd.db import utcnow
+from humanadd.dependencies import ServicesDep
 from humanadd.users import service as users
 from humanadd.users.models import Role
 
@@ -57,11 +56,21 @@ class Viewer:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountSummary:
+    """What every page shows of its account."""
+
+    id: str
+    name: str
+    plan: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
 class AccountPage:
     """A page about one account: who looks at it, and the account."""
 
     viewer: Viewer
-    account: Account
+    account: AccountSummary
 
     @property
     def enterprise(self) -> bool:
@@ -93,52 +102,73 @@ def _here(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
-async def viewer(request: Request, services: ServicesDep) -> Viewer:
-    """The logged-in user, else `LoginRequired` (the login page, then back here).
+@dataclass(frozen=True, slots=True)
+class _Login:
+    viewer: Viewer
+    account: AccountSummary | None
+    """The account named by `?account=`, else the user's own; None when there is neither."""
 
-    The session is looked up (and its last use written, at most once a minute) in a short
-    transaction of its own, so that the request's own transaction holds no write lock: on
-    SQLite, a page that commits work of its own before answering (a test event sent while it
-    waits) would otherwise wait on itself.
-    """
+
+async def _login(request: Request, services: ServicesDep) -> _Login:
+    """The request's session, user and account in one read on the driver (every page makes
+    it); a session's end or its last use, when due, is written in a short transaction of its
+    own, so that the request's own transaction holds no write lock (on SQLite a page that
+    commits work of its own before answering, a test event sent while it waits, would wait on
+    itself)."""
     cookie = request.cookies.get(SESSION_COOKIE)
+    row = None
     if cookie:
+        row = await users.look_up(services.reader, cookie, request.query_params.get("account"))
+    if row is not None:
         idle, lifetime = session_lifetimes(services.settings)
-        async with services.sessions.begin() as session:
-            login = await users.resolve(session, cookie, idle=idle, lifetime=lifetime)
-            if login is not None:
-                return Viewer(
-                    user_id=login.user.id,
-                    email=login.user.email,
-                    role=Role(login.user.role),
-                    account_id=login.user.account_id,
-                    csrf_token=login.record.csrf_token,
-                    cookie=cookie,
-                )
+        now = utcnow()
+        state = users.state(row, now, idle=idle, lifetime=lifetime)
+        if state != "live":
+            async with services.sessions.begin() as session:
+                if state == "expired":
+                    await users.end_session(session, row.id_hash)
+                else:
+                    await users.touch(session, row.id_hash, now)
+        if state != "expired":
+            assert cookie is not None
+            who = Viewer(
+                user_id=row.user_id,
+                email=row.email,
+                role=Role(row.role),
+                account_id=row.user_account_id,
+                csrf_token=row.csrf_token,
+                cookie=cookie,
+            )
+            account = None
+            if row.account_id is not None:
+                account = AccountSummary(row.account_id, row.account_name, row.plan, row.timezone)
+            return _Login(who, account)
     raise LoginRequired(_here(request) if request.method == "GET" else "/dashboard")
+
+
+LoginDep = Annotated[_Login, Depends(_login)]
+
+
+async def viewer(login: LoginDep) -> Viewer:
+    """The logged-in user, else `LoginRequired` (the login page, then back here)."""
+    return login.viewer
 
 
 ViewerDep = Annotated[Viewer, Depends(viewer)]
 
 
-async def account_page(request: Request, who: ViewerDep, session: SessionDep) -> AccountPage:
+async def account_page(request: Request, login: LoginDep) -> AccountPage:
     """The account this page shows. A customer sees only their own: naming another account is
     a 404, as if it did not exist. An operator names one with `?account=`."""
+    who = login.viewer
     named = request.query_params.get("account")
-    if who.is_operator:
-        if not named:
-            raise PageError("Choose an account on the Accounts page first.")
-        account_id = named
-    else:
-        if named and named != who.account_id:
-            raise PageNotFound("There is no such account.")
-        assert who.account_id is not None
-        account_id = who.account_id
-    try:
-        account = await accounts.require(session, account_id)
-    except AccountError:
-        raise PageNotFound("There is no such account.") from None
-    return AccountPage(who, account)
+    if who.is_operator and not named:
+        raise PageError("Choose an account on the Accounts page first.")
+    if not who.is_operator and named and named != who.account_id:
+        raise PageNotFound("There is no such account.")
+    if login.account is None:
+        raise PageNotFound("There is no such account.")
+    return AccountPage(who, login.account)
 
 
 AccountPageDep = Annotated[AccountPage, Depends(account_page)]

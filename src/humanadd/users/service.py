@@ -9,14 +9,13 @@ import asyncio
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import service as accounts
 from humanadd.audit import service as audit
-from humanadd.db import utcnow
+from humanadd.db import Reader, Row, utcnow
 from humanadd.users import passwords, repository
 from humanadd.users.errors import UserError
 from humanadd.users.models import DashboardSession, Role, User
@@ -159,19 +158,11 @@ async def check_login(session: AsyncSession, email: str, password: str) -> User 
     return user
 
 
-@dataclass(frozen=True, slots=True)
-class Login:
-    """A logged-in browser: its user and session (`cookie` only when just opened)."""
-
-    user: User
-    record: DashboardSession
-
-
 def _hash(cookie: str) -> str:
     return hashlib.sha256(cookie.encode()).hexdigest()
 
 
-async def open_session(session: AsyncSession, user: User) -> tuple[str, Login]:
+async def open_session(session: AsyncSession, user: User) -> str:
     """A new session for the user; returns the cookie's value (shown to nobody else)."""
     cookie = secrets.token_urlsafe(32)
     now = utcnow()
@@ -183,25 +174,31 @@ async def open_session(session: AsyncSession, user: User) -> tuple[str, Login]:
         last_seen_at=now,
     )
     await repository.add_session(session, record)
-    return cookie, Login(user, record)
+    return cookie
 
 
-async def resolve(
-    session: AsyncSession, cookie: str, *, idle: timedelta, lifetime: timedelta
-) -> Login | None:
-    """The live session behind this cookie, else None (an expired one is deleted)."""
-    record = await repository.session_by_hash(session, _hash(cookie))
-    if record is None:
-        return None
-    now = utcnow()
-    user = await repository.by_id(session, record.user_id)
-    expired = now - record.last_seen_at > idle or now - record.created_at > lifetime
-    if user is None or user.disabled or expired:
-        await repository.delete_session(session, record.id_hash)
-        return None
-    if now - record.last_seen_at >= SEEN_PRECISION:
-        await repository.touch_session(session, record.id_hash, now)
-    return Login(user, record)
+async def look_up(reader: Reader, cookie: str, account_id: str | None) -> Row | None:
+    """The session behind this cookie with its user and an account (`account_id`, else the
+    user's own), in one read on the hot path; None for an unknown cookie. Whether it is still
+    live is `state`'s to say."""
+    return await repository.find_session(reader, _hash(cookie), account_id)
+
+
+def state(row: Row, now: datetime, *, idle: timedelta, lifetime: timedelta) -> str:
+    """`expired` (idle too long, too old, or its user disabled: to be ended), `seen` (live,
+    and its last use is due to be written) or `live`."""
+    too_old = now - row.created_at > lifetime
+    if row.disabled or too_old or now - row.last_seen_at > idle:
+        return "expired"
+    return "seen" if now - row.last_seen_at >= SEEN_PRECISION else "live"
+
+
+async def touch(session: AsyncSession, id_hash: str, now: datetime) -> None:
+    await repository.touch_session(session, id_hash, now)
+
+
+async def end_session(session: AsyncSession, id_hash: str) -> None:
+    await repository.delete_session(session, id_hash)
 
 
 async def close_session(session: AsyncSession, cookie: str) -> None:

@@ -86,7 +86,7 @@ async def log_in(
     if user is None:
         await limiter.count_login_failure(email, address)
         return _login_page(request, next_path, email, WRONG, status=401)
-    cookie, _login = await users.open_session(session, user)
+    cookie = await users.open_session(session, user)
     response = RedirectResponse(next_path, status_code=303)
     _idle, lifetime = session_lifetimes(services.settings)
     response.set_cookie(
