@@ -398,3 +398,23 @@ async def test_a_transcript_of_odd_shape_is_shown_as_far_as_it_can_be(
         ("user", ""),
     ]
     assert '<span class="content">Hi there</span>' in response.text
+
+
+async def test_the_tables_cells_are_escaped(
+    dashboard: OpenDashboard, make_account: MakeAccount, make_user: MakeUser, add_calls: AddCalls
+) -> None:
+    account = await make_account("Escaped Table Spa", timezone=ZONE)
+    await add_calls(
+        account,
+        [_record("call_xss", "2026-11-15T04:30:00Z", from_number=XSS[1], tags=[XSS[0]])],
+    )
+    client = await _owner(dashboard, make_user, account)
+
+    html = (await client.get("/dashboard/calls")).text
+
+    row = html[html.index('<tr data-call="call_xss">') :]
+    row = row[: row.index("</tr>")]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in row
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in row
+    assert "<img" not in row
+    assert "<script" not in row

@@ -4,7 +4,9 @@ range (days on the account's clock) and a phone search, all in the URL."""
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from html import escape
+from typing import Any, NamedTuple
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -15,7 +17,7 @@ from humanadd.calls import service as calls
 from humanadd.calls.cursor import CallFilters
 from humanadd.calls.schemas import MAX_TAG_LENGTH
 from humanadd.dashboard.auth import AccountPage, AccountPageDep
-from humanadd.dashboard.templating import render
+from humanadd.dashboard.templating import duration, local_time, render
 from humanadd.dependencies import ServicesDep
 from humanadd.errors import InvalidRequest
 
@@ -102,6 +104,58 @@ def parse(params: QueryParams, zone: str) -> Query:
     return Query(values, CallFilters(**chosen))
 
 
+class Row(NamedTuple):
+    """One row of the table, every cell ready to print and already HTML-escaped.
+
+    The template prints the rows with autoescaping off and unpacks each into names: a page
+    of 50 rows then costs neither 600 attribute look-ups nor 600 `Markup` objects, which were
+    most of its time (measured: `bench/dashboard.py`). So every text here goes through
+    `escape`, but for those we write ourselves in digits (times, durations).
+    """
+
+    call_id: str
+    href: str
+    started_at: str
+    started_local: str
+    number: str
+    direction: str
+    outcome: str
+    outcome_label: str
+    duration: str
+    sentiment: str
+    sentiment_label: str
+    booked: str
+    tags: list[str]
+    has_recording: bool
+
+
+def _rows(page: AccountPage, calls_found: list[dict[str, Any]]) -> list[Row]:
+    zone = page.account.timezone
+    rows = []
+    for call in calls_found:
+        number = call["from_number"] if call["direction"] == "inbound" else call["to_number"]
+        sentiment = call["sentiment"] or ""
+        rows.append(
+            Row(
+                call_id=escape(call["call_id"]),
+                href=escape(page.url(f"/dashboard/calls/{quote(call['call_id'], safe='')}")),
+                started_at=call["started_at"],
+                started_local=local_time(call["started_at"], zone),
+                number=escape(number or "—"),
+                direction=escape(call["direction"].capitalize()),
+                outcome=escape(call["outcome"]),
+                outcome_label=escape(call["outcome"].capitalize()),
+                duration=duration(call["duration_seconds"]),
+                sentiment=escape(sentiment),
+                sentiment_label=escape(sentiment.capitalize()),
+                booked="Booked" if call["booked"] else "No",
+                tags=[escape(tag) for tag in call["tags"]],
+                has_recording=bool(call["has_recording"]),
+            )
+        )
+    return rows
+
+
 def _next_url(page: AccountPage, query: Query, cursor: str) -> str:
     shown = {name: value for name, value in query.values.items() if value}
     return page.url("/dashboard/calls", **shown, cursor=cursor)
@@ -134,7 +188,7 @@ async def calls_page(request: Request, page: AccountPageDep, services: ServicesD
         "viewer": page.viewer,
         "query": query,
         "choices": CHOICES,
-        "calls": result["calls"],
+        "rows": _rows(page, result["calls"]),
         "next_url": next_url,
         "first_url": page.url("/dashboard/calls", **{k: v for k, v in query.values.items() if v})
         if cursor
