@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from humanadd.logs import JsonFormatter, request_id_var
+from humanadd.logs import JsonFormatter, configure_logging, request_id_var
 
 CREATED = datetime(2026, 3, 8, 9, 30, 15, 250_000, tzinfo=UTC).timestamp()
 
@@ -83,3 +83,16 @@ def test_an_exception_is_one_field_of_the_same_line() -> None:
     assert entry["message"] == "unhandled error"
     assert entry["exception"].startswith("Traceback (most recent call last):")
     assert entry["exception"].endswith("ValueError: boom")
+
+
+def test_at_debug_level_the_database_drivers_still_log_no_statement() -> None:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        configure_logging("DEBUG")
+        assert logging.getLogger("humanadd").isEnabledFor(logging.DEBUG)
+        for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine.Engine", "httpx"):
+            assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)

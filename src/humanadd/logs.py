@@ -59,5 +59,7 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
     # httpx logs every request with its full URL at INFO: a provider's signed recording URLs
-    # must never reach a log line.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # must never reach a log line. The database drivers log each statement with its
+    # parameters at DEBUG (password hashes, webhook secrets): never, whatever the level.
+    for name in ("httpx", "aiosqlite", "asyncpg", "sqlalchemy.engine"):
+        logging.getLogger(name).setLevel(logging.WARNING)
