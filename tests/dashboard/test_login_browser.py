@@ -67,3 +67,33 @@ async def test_after_ten_failures_even_the_right_password_gets_the_429_page(
     await expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts")
     await expect(page.get_by_text("Too many failed logins.")).to_be_visible()
     await assert_accessible(page)
+
+
+async def test_the_keyboard_alone_logs_in_and_reaches_the_tabs_with_a_visible_focus(
+    new_page: Callable[..., Awaitable[Page]], make_account: MakeAccount, make_user: MakeUser
+) -> None:
+    account = await make_account("Keyboard Only Clinic")
+    owner = await make_user(account.id, "member")
+    page = await new_page()
+    await page.goto("/dashboard/login")
+
+    await page.keyboard.press("Tab")  # the skip link first
+    await page.keyboard.press("Tab")  # the brand link
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label("Email")).to_be_focused()
+    await page.keyboard.type(owner.email)
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(owner.password)
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_url(re.compile(r"/dashboard/overview$"))
+
+    calls = page.get_by_role("link", name="Calls", exact=True)
+    for _ in range(10):
+        await page.keyboard.press("Tab")
+        if await calls.evaluate("link => link === document.activeElement"):
+            break
+    await expect(calls).to_be_focused()
+    outline = await calls.evaluate("link => getComputedStyle(link).outlineStyle")
+    assert outline != "none"
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_url(re.compile(r"/dashboard/calls$"))
