@@ -347,6 +347,7 @@ the Calls page against the list, a call's page against its detail, Overview (30 
 stats. The page pays for its session look-up and its HTML on top of the same reads.
 
 {chr(10).join(lines)}
+
 """
 
 
