@@ -105,6 +105,7 @@ def test_no_summary_of_the_demos_calls_states_a_fact_its_transcript_lacks() -> N
                if record.transcript_object]  # fmt: skip
     assert len(records) > 300
     for record in records:
-        assert record.transcript is not None and record.transcript_object is not None
+        assert record.transcript is not None
+        assert record.transcript_object is not None
         made = summary(from_object(record.transcript_object), booked=record.booked, questions=[])
         _assert_faithful(made, record.transcript)

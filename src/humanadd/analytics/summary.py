@@ -56,7 +56,7 @@ _INTENTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"is broken|has|started) .+)",
             "reported that their {rest}",
         ),
-    )  # fmt: skip
+    )
 )
 """What a caller says when they ask for something, and how the summary says it."""
 _PRONOUNS = {
