@@ -20,6 +20,9 @@ def call(transcript: str) -> list[Turn]:
         "Caller: thursday works\nAI: Perfect, I have you down for Thursday at 10. See you then!",
         "Caller: ok\nAI: Your reservation for the patio at Luigi's is confirmed.",
         "Caller: i need the ac looked at\nAI: we'll see you tomorrow between 8 and 10",
+        "Caller: yes please\nAI: Okay, I've gone ahead and booked you that appointment.",
+        "Caller: 2 pm is fine\nAI: Alright, I have your appointment set up with Dr. Patel.",
+        "Caller: sounds good\nAI: I was able to successfully reserve your table for six.",
     ],
 )
 def test_a_booking_stated_as_done_counts(transcript: str) -> None:

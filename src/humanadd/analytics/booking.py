@@ -19,7 +19,10 @@ class _Event(Enum):
     CANCELLED = "cancelled"
 
 
-_THING = r"(?:appointment|reservation|booking|table|visit|slot|spot|consultation|cleaning)"
+_THING = (
+    r"(?:appoint\w*|reservations?|bookings?|table|visit|slot|spot|seat|consultation|cleaning"
+    r"|confirmation)"
+)
 _PRONOUN_THING = r"(?:it|that|everything|you)"
 _DONE_VERB = (
     r"(?:booked|reserved|scheduled|confirmed|made|set up|placed|locked in|penciled|pencilled"
@@ -28,17 +31,23 @@ _DONE_VERB = (
 )
 _CONFIRMED = re.compile(
     rf"\b(?:i|we)(?:'ve| have)?(?: gone ahead and| just| now| successfully| also)? {_DONE_VERB}\b"
+    rf"|\b(?:i|we)(?:'ve| have)?(?: got)? (?:your|the) {_THING} (?:all )?(?:set|booked|confirmed"
+    r"|scheduled|in|down|reserved)\b"
+    r"|\b(?:i|we)(?:'ve| have)? managed to (?:book|place|make|schedule|reserve|get|confirm)\b"
+    rf"|\byou have (?:a |an )?confirmed {_THING}"
     rf"|\b(?:{_THING}(?: \S+){{0,6}}?|{_PRONOUN_THING})(?: is| has| was| are| have|'s|'ve)"
-    r"(?: now| all| succ\w*ly| officially| been| be| just| already)*"
-    r" (?:confirmed|booked|made|scheduled|set(?: up)?|reserved|placed|complete|done|successful"
-    r"|locked in|all set|moved|rescheduled|a success|accepted)\b"
-    r"|^\W*(?:your |the )?(?:booking|reservation|appointment) (?:is )?(?:confirmed|booked|made"
-    r"|scheduled|complete|reserved|done|set|succ\w*)\b"
+    r"(?: now| all| suc\w*ly| officially| been| be| just| already)*"
+    r" (?:confirmed|booked|made|scheduled|set(?: up)?|reserved|placed|complete|completed|done"
+    r"|successful|locked in|all set|moved|rescheduled|a success|accepted|secured|fixed)\b"
+    rf"|^\W*(?:your |the )?(?:\w+ )?{_THING} (?:is )?(?:confirmed|booked|made|scheduled|complete"
+    r"|reserved|done|set|suc\w*)\b"
+    r"|^\W*(?:booked|confirmed)\W*$"
     r"|\b(?:i|we) did (?:confirm|book|reserve|schedule|make|set up)\b"
     r"|\b(?:i|we) have (?:a |the )?confirmation\b"
-    r"|\b(?:i|we) (?:was|were) able to (?:book|reserve|schedule|make|confirm|get|fit)\b"
+    r"|\b(?:i|we) (?:was|were) able to (?:successfully )?(?:book|reserve|schedule|make|confirm|get"
+    r"|fit|complete|place|secure)\b"
     r"|\b(?:booking|reservation|appointment) went (?:through|thr?ough|fine|ok)\b"
-    r"|\b(?:booked|reserved|scheduled|made|placed|confirmed) succ\w*|\bsucc\w*ly \w+ed\b"
+    r"|\b(?:booked|reserved|scheduled|made|placed|confirmed) suc\w*|\bsuc\w*ly \w+ed\b"
     r"|^\W*all (?:booked|set|done)\b"
     r"|\byou(?:'re| are) (?:all )?(?:set|booked|confirmed|scheduled|good to go)\b"
     r"|\byou(?:'re| are) (?:on|in) (?:the|our) (?:books|schedule|calendar)\b"
@@ -115,12 +124,15 @@ _OFFER = re.compile(
 )
 
 
+_JOINS = re.compile(r",|(?<!\bahead) and\b|\bbut\b", re.IGNORECASE)
+
+
 def _parts(text: str) -> list[tuple[str, bool]]:
     """`text`'s clauses, cut again at "and"/"but" so that "they don't serve alcohol and your table
     is booked" is read as two statements."""
     found = []
     for clause, asked in clauses(text):
-        found += [(part, asked) for part in re.split(r",|\band\b|\bbut\b", clause) if part.strip()]
+        found += [(part, asked) for part in _JOINS.split(clause) if part.strip()]
     return found
 
 
