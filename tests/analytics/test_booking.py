@@ -23,6 +23,8 @@ def call(transcript: str) -> list[Turn]:
         "Caller: yes please\nAI: Okay, I've gone ahead and booked you that appointment.",
         "Caller: 2 pm is fine\nAI: Alright, I have your appointment set up with Dr. Patel.",
         "Caller: sounds good\nAI: I was able to successfully reserve your table for six.",
+        "Caller: yeah\nAI: Great, you're all set for Thursday at 2. Anything else?",
+        "Caller: ok\nAI: Your table is booked, anything else I can help with?",
     ],
 )
 def test_a_booking_stated_as_done_counts(transcript: str) -> None:
@@ -129,6 +131,7 @@ def test_the_caller_turning_down_the_booking_just_made_undoes_it() -> None:
         ("Caller: can you book me in for friday", True),
         ("Caller: do you have any openings next week", True),
         ("AI: Would you like to book a table?\nCaller: yes please", True),
+        ("AI: I can get you in Thursday at 2, does that work?\nCaller: yeah that works", True),
         ("AI: Would you like to book a table?\nCaller: no thanks", False),
         ("Caller: I don't want to book anything, just what are your hours", False),
         ("Caller: how much does an appointment cost", False),

@@ -71,6 +71,31 @@ def test_a_run_on_turn_without_punctuation_gives_each_question_its_own_span() ->
     ]
 
 
+def test_an_indirect_question_inside_a_run_on_turn_starts_its_own_span() -> None:
+    caller = (
+        "hi yeah um i'm calling because my furnace is making a weird noise and uh i was wondering"
+        " how soon you could get someone out here"
+    )
+
+    assert asked(caller) == ["i was wondering how soon you could get someone out here"]
+    assert asked("ok so do you guys service carrier units and uh what's the diagnostic fee") == [
+        "do you guys service carrier units",
+        "what's the diagnostic fee",
+    ]
+
+
+def test_an_indirect_form_around_a_request_is_a_request() -> None:
+    assert asked("I was wondering if you could send someone out today") == []
+    assert asked("I was wondering if you could tell me your hours") == [
+        "I was wondering if you could tell me your hours"
+    ]
+
+
+def test_a_statement_with_a_right_tag_is_asked_like_one_with_a_question_mark() -> None:
+    assert asked("you guys are open till five right") == ["you guys are open till five right"]
+    assert asked("ok so that's tuesday at 3 right", READ_BACK) == []
+
+
 def test_punctuated_turns_are_cut_at_sentences_and_at_commas_before_a_question() -> None:
     caller = "Yes, thank you, can you give me the address? Also, is it expensive. Great."
 
@@ -128,6 +153,7 @@ def test_requests_to_book_or_to_act_are_not_questions(caller: str) -> None:
         "can you repeat that",
         "correct?",
         "thank you so much",
+        "how's your day going",
         "that's all thanks bye",
     ],
 )

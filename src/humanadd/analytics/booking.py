@@ -119,7 +119,8 @@ _REQUESTED = re.compile(
 _NEGATED = re.compile(r"\b(?:not|never|no)\b|n't\b", re.IGNORECASE)
 _OFFER = re.compile(
     r"\b(?:(?:would|do) you (?:like|want)|shall i|should i|can i|want me to)\b"
-    r".*\b(?:book\w*|reserv\w*|appointment|schedul\w*)",
+    r".*\b(?:book\w*|reserv\w*|appointment|schedul\w*)"
+    r"|\b(?:i|we) (?:can|could) (?:get|fit|squeeze|book|put|see|schedule) you\b",
     re.IGNORECASE,
 )
 
@@ -132,7 +133,9 @@ def _parts(text: str) -> list[tuple[str, bool]]:
     is booked" is read as two statements."""
     found = []
     for clause, asked in clauses(text):
-        found += [(part, asked) for part in _JOINS.split(clause) if part.strip()]
+        parts = [part for part in _JOINS.split(clause) if part.strip()]
+        # Only the last part carries the question mark: "you're all set, anything else?"
+        found += [(part, asked and n == len(parts) - 1) for n, part in enumerate(parts)]
     return found
 
 

@@ -103,6 +103,7 @@ TIME = re.compile(
 )
 _PLEASANTRY = re.compile(
     r"^(?:how (?:are|r) (?:you|ya)(?: doing| today| doing today)?|how's it going|how you doing"
+    r"|how(?:'s| is) (?:your day|everything|it going)(?: going)?(?: today)?|how are things"
     r"|how have you been|what's up|can you hear me|do you hear me|are you (?:still )?there"
     r"|can i ask (?:you )?(?:a (?:quick )?question|something)|is this a good time"
     r"|who am i speaking (?:to|with)|am i speaking (?:to|with) .*|have a (?:good|nice|great) .*"
@@ -131,6 +132,9 @@ _OWN_INFO = re.compile(
 )
 _ACCEPTANCE = re.compile(r"\b(?:works?|fine|good|great|perfect|ok|okay)$")
 _HOURS = re.compile(r"\b(?:open|close|closed|closing)\b")
+_WRAPPED_REQUEST = re.compile(r"\b(?:if|whether) (you|u) (could|can|would|will) (.+)$")
+_NOT_TAGGED = _words("all that's that is it's alright turn left the on to")
+_TRAILING = _MARKERS | _words("um umm uh uhh er erm ah hmm mm")
 _FREE = re.compile(r"\b(?:free|anything|something|appointments?|any ?time|room|possibility)\b")
 _POSITIVE = {"can't": "can", "couldn't": "could", "won't": "will", "wouldn't": "would"}
 _ABOUT = re.compile(r"^(?:how|what) about\b")
@@ -180,6 +184,12 @@ def _mid_split(words: list[str], start: int, i: int) -> bool:
     before = words[i - 1]
     if before in _MARKERS and words[i] not in _MARKERS:
         return _opener(words[i:]) is not None
+    if (
+        words[i] in ("i", "just")
+        and before not in _LEAD_INS
+        and _INDIRECT.match(" ".join(words[i : i + 8]))
+    ):
+        return True  # "…my furnace is making a noise and uh I was wondering how soon…"
     if not _opens_strongly(words, i):
         return False
     if words[i] in _WH and words[i] not in _MID_WH:
@@ -216,7 +226,8 @@ def _clauses(text: str) -> list[_Clause]:
         gap = text[tokens[i - 1][2] : tokens[i][1] if i < len(tokens) else len(text)]
         previous = tokens[i - 1][0]
         if re.search(r"[?!;]|\.(?!\d)", gap) and not (
-            gap.startswith(".") and (previous in _ABBREVIATIONS or len(previous) == 1)
+            gap.startswith(".")
+            and (previous in _ABBREVIATIONS or (len(previous) == 1 and previous.isalpha()))
         ):
             close(i, "?" in gap)
         elif i < len(tokens) and ("," in gap or ":" in gap or " - " in gap):
@@ -271,11 +282,16 @@ def _is_question(words: list[str], asked: bool, agent_said: str) -> bool:
     form = _opener(words)
     informative = INFO_NOUNS.search(phrase) is not None
     if form is None:
-        return asked and _asked_as_statement(words, phrase, agent_said)
+        # "you guys are open till five right": a statement asked with a tag, as "?" would
+        tagged = len(words) >= 4 and words[-1] == "right" and words[-2] not in _NOT_TAGGED
+        return (asked or tagged) and _asked_as_statement(words, phrase, agent_said)
     if _ABOUT.match(phrase):
         return informative  # "how about the 5th" proposes; "what about parking" asks
     if AVAILABILITY.search(phrase) and not informative:
         return False  # asking for a free slot is how callers ask to book
+    if form == "indirect" and (wrapped := _WRAPPED_REQUEST.search(phrase)):
+        # "I was wondering if you could send someone out" asks what "could you send…" asks.
+        return _yes_no_is_question([wrapped[2], "you", *wrapped[3].split()], phrase, informative)
     if form in ("indirect", "info"):
         return True
     if form == "wh":
@@ -356,7 +372,7 @@ def _asked_as_statement(words: list[str], phrase: str, agent_said: str) -> bool:
 def _wording(text: str, clause: _Clause) -> str:
     head = _first_content(clause.words)
     tail = len(clause.words)
-    while tail > head + 1 and clause.words[tail - 1] in _MARKERS:
+    while tail > head + 1 and clause.words[tail - 1] in _TRAILING:
         tail -= 1
     spans = list(_TOKEN.finditer(text, clause.start, clause.end))
     end = spans[tail - 1].end()
