@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n auto
 HOST = 127.0.0.1
 PORT = 8000
 
-.PHONY: install run test lint format bench screenshots clean
+.PHONY: install run test lint format bench bench-analytics screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ screenshots: install
 
 bench: install
 	$(BIN)/python -m bench.run
+
+## bench-analytics: score the call analysis on the tuning dialogs (read in place from ../shared/data/dialogs)
+bench-analytics: install
+	$(BIN)/python -m bench.analytics
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
