@@ -24,7 +24,7 @@ _HEADS = 12
 _EPS = 1e-12
 _CLS, _SEP = 101, 102
 # The SIF weight's a: smaller weighs frequent words down harder.
-_SIF = 3e-5
+_SIF = 3e-4
 # Tokens before this id are [PAD], [UNK], [CLS], [SEP], [MASK] and the [unusedN] slots.
 _FIRST_REAL_TOKEN = 999
 # Caller questions from unrelated businesses: their mean is the "a caller asks something" direction
@@ -80,7 +80,8 @@ def _tokenizer(directory: Path) -> Tokenizer:
 def _layer_norm(x: Vectors, weight: Vectors, bias: Vectors) -> Vectors:
     mean = x.mean(axis=-1, keepdims=True)
     variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(variance + _EPS) * weight + bias
+    normed: Vectors = (x - mean) / np.sqrt(variance + _EPS) * weight + bias
+    return normed
 
 
 def _gelu(x: Vectors) -> Vectors:
@@ -143,7 +144,8 @@ class Encoder:
             def dense(v: Vectors, name: str, p: str = p) -> Vectors:
                 # As one 2-D product: numpy would loop over the batch for a 3-D one.
                 flat = v.reshape(-1, v.shape[-1]) @ w[p + name + ".weight"].T
-                return (flat + w[p + name + ".bias"]).reshape(*v.shape[:-1], -1)
+                out: Vectors = (flat + w[p + name + ".bias"]).reshape(*v.shape[:-1], -1)
+                return out
 
             def split(v: Vectors) -> Vectors:
                 return v.reshape(batch, length, _HEADS, head).transpose(0, 2, 1, 3)
@@ -184,7 +186,7 @@ def build_table(
     model2vec's method, written for numpy: every vocabulary token (or only `tokens`, for tests)
     through the encoder as `[CLS] token [SEP]`, mean-pooled; PCA to `DIMENSIONS`; each row
     weighted by a/(a + p), p the token's Zipf probability from its rank in the vocabulary (BERT's
-    vocabulary is ordered roughly by frequency), so frequent words weigh little in a mean."""
+    words are ordered roughly by frequency), so frequent words weigh little in a mean."""
     path = table_path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     with _exclusive(cache_dir / (path.name + ".lock")):
@@ -200,18 +202,23 @@ def build_table(
         centred = pooled.astype(np.float64) - pooled.mean(axis=0)
         _, _, axes = np.linalg.svd(centred, full_matrices=False)
         reduced = centred @ axes[:DIMENSIONS].T
-        rank = ids - _FIRST_REAL_TOKEN + 1.0
-        probability = (1.0 / rank) / np.sum(1.0 / np.arange(1.0, encoder.vocabulary_size))
+        # Words start at "the", the most frequent; single characters before it weigh as little.
+        first_word = encoder.tokenizer.token_to_id("the") or _FIRST_REAL_TOKEN
+        rank = np.maximum(ids - first_word + 1.0, 1.0)
+        probability = (1.0 / rank) / np.sum(
+            1.0 / np.arange(1.0, encoder.vocabulary_size - first_word + 1)
+        )
         reduced *= (_SIF / (_SIF + probability))[:, None]
-        table = np.zeros((encoder.vocabulary_size, reduced.shape[1]), dtype=np.float32)
-        table[ids] = reduced
+        # A small `tokens` has fewer axes than DIMENSIONS: the missing ones stay zero.
+        table = np.zeros((encoder.vocabulary_size, DIMENSIONS), dtype=np.float32)
+        table[ids, : reduced.shape[1]] = reduced
         references = [
             encoding.ids
             for encoding in encoder.tokenizer.encode_batch(
                 list(_REFERENCE_QUESTIONS), add_special_tokens=False
             )
         ]
-        centre = _mean_rows(table, references).mean(axis=0)
+        centre = _unit(_mean_rows(table, references)).mean(axis=0)
         partial = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
         np.savez(partial, table=table.astype(np.float16), centre=centre.astype(np.float32))
         os.replace(partial, path)
@@ -252,7 +259,7 @@ def _mean_rows(table: Vectors, ids: Sequence[Sequence[int]]) -> Vectors:
     lengths = np.array([len(sequence) for sequence in ids])
     filled = np.flatnonzero(lengths)
     if len(filled):
-        flat = np.concatenate([np.asarray(ids[index], dtype=np.int64) for index in filled])
+        flat = np.concatenate([np.asarray(ids[int(index)], dtype=np.int64) for index in filled])
         starts = np.concatenate([[0], np.cumsum(lengths[filled])[:-1]])
         out[filled] = np.add.reduceat(table[flat], starts, axis=0) / lengths[filled, None]
     return out
