@@ -22,9 +22,10 @@ TABLE_VERSION = 1
 DIMENSIONS = 256
 _HEADS = 12
 _EPS = 1e-12
-_CLS, _SEP = 101, 102
 # The SIF weight's a: smaller weighs frequent words down harder.
 _SIF = 3e-4
+# [CLS] and [SEP] in BERT's uncased vocabulary, which this model uses.
+_CLS, _SEP = 101, 102
 # Tokens before this id are [PAD], [UNK], [CLS], [SEP], [MASK] and the [unusedN] slots.
 _FIRST_REAL_TOKEN = 999
 # Caller questions from unrelated businesses: their mean is the "a caller asks something" direction
@@ -235,10 +236,6 @@ class Embedder:
             self._table = stored["table"].astype(np.float32)
             self._centre = stored["centre"].astype(np.float32)
         self._tokenizer = _tokenizer(model or model_dir())
-
-    @property
-    def dimensions(self) -> int:
-        return int(self._table.shape[1])
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         """One row per text; a text without a known token gets zeros (it matches nothing)."""
