@@ -343,16 +343,22 @@ async def test_events_this_service_does_not_use_are_acknowledged(
     assert await stored_calls(services, call_id) == 0
 
 
+MALFORMED_CALL = "call_malformed_event"
+"""The call of the malformed events: no other test stores a call with this id."""
+
+
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
         (b"{not json", "The event is not valid JSON."),
         (
-            orjson.dumps({"event": "call_ended", "call": {"call_id": "c1"}}),
+            orjson.dumps({"event": "call_ended", "call": {"call_id": MALFORMED_CALL}}),
             "Invalid body field 'call.agent_id': Field required.",
         ),
         (
-            orjson.dumps({"event": "call_ended", "call": retell_call("c1", call_status="paused")}),
+            orjson.dumps(
+                {"event": "call_ended", "call": retell_call(MALFORMED_CALL, call_status="paused")}
+            ),
             "Invalid body field 'call.call_status': Input should be 'registered', "
             "'not_connected', 'ongoing', 'ended' or 'error'.",
         ),
@@ -370,7 +376,7 @@ async def test_a_signed_but_malformed_event_is_400_and_stores_nothing(
 
     assert response.status_code == 400
     assert response.json() == {"ok": False, "error": "invalid_request", "message": message}
-    assert await stored_calls(services, "c1") == 0
+    assert await stored_calls(services, MALFORMED_CALL) == 0
 
 
 def test_the_official_sdk_accepts_our_signatures(
