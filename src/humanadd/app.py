@@ -26,7 +26,8 @@ from humanadd.cursors.models import CURSOR_KEY
 from humanadd.cursors.repository import read_secret
 from humanadd.dashboard import router as dashboard
 from humanadd.dashboard.errors import LoginRequired, PageError
-from humanadd.dashboard.headers import PageHeaders
+from humanadd.dashboard.headers import PREFIX as DASHBOARD
+from humanadd.dashboard.headers import STATIC_PATH, PageHeaders, is_page
 from humanadd.dashboard.templating import render
 from humanadd.db import create_engine, pool_size, session_factory
 from humanadd.demo.source import DemoAudioSource
@@ -120,9 +121,9 @@ def create_app(settings: Settings | None = None, background: Background | None =
     )
     routers = [(API_PREFIX, router) for router in API_ROUTERS]
     routers += [("", health_router), ("", ingest_router)]
-    routers += [(dashboard.PREFIX, router) for router in dashboard.ROUTERS]
+    routers += [(DASHBOARD, router) for router in dashboard.ROUTERS]
     for prefix, router in routers:
-        app.include_router(router, prefix=prefix, include_in_schema=prefix != dashboard.PREFIX)
+        app.include_router(router, prefix=prefix, include_in_schema=prefix != DASHBOARD)
     _add_docs(app)
     _add_dashboard(app)
     _add_error_handlers(app)
@@ -168,19 +169,14 @@ def _add_docs(app: FastAPI) -> None:
 def _add_dashboard(app: FastAPI) -> None:
     """The dashboard's static files, and `/` leading to it."""
     app.mount(
-        dashboard.STATIC_PATH,
+        STATIC_PATH,
         StaticFiles(packages=[("humanadd.dashboard", "static")]),
         name="dashboard-static",
     )
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
-        return RedirectResponse(dashboard.PREFIX, status_code=307)
-
-
-def _is_page(request: Request) -> bool:
-    path = request.url.path
-    return path == dashboard.PREFIX or path.startswith(dashboard.PREFIX + "/")
+        return RedirectResponse(DASHBOARD, status_code=307)
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
@@ -202,7 +198,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def login_required(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequired)
         query = urlencode({"next": exc.next_path})
-        return RedirectResponse(f"{dashboard.PREFIX}/login?{query}", status_code=303)
+        return RedirectResponse(f"{DASHBOARD}/login?{query}", status_code=303)
 
     async def api_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -214,7 +210,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        if _is_page(request):
+        if is_page(request.url.path):
             if exc.status_code == 404:
                 return _error_page(request, 404, "Not found", "There is no such page.")
             return _error_page(request, exc.status_code, "Request refused", str(exc.detail))

@@ -3,7 +3,8 @@
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PREFIX = "/dashboard"
-STATIC = f"{PREFIX}/static/"
+STATIC_PATH = f"{PREFIX}/static"
+"""Our CSS and JavaScript (`dashboard/static/`), mounted by `humanadd.app`."""
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -20,6 +21,11 @@ _HEADERS = [
 ]
 
 
+def is_page(path: str) -> bool:
+    """Whether `path` is the dashboard's (its pages, their static files, its 404s)."""
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
 class PageHeaders:
     """Adds the security headers to every response under `/dashboard` (and `/`, which
     redirects there); pages, not the static files, are also `Cache-Control: no-store`
@@ -30,10 +36,10 @@ class PageHeaders:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not (path == "/" or path == PREFIX or path.startswith(PREFIX + "/")):
+        if not (path == "/" or is_page(path)):
             await self.app(scope, receive, send)
             return
-        static = path.startswith(STATIC)
+        static = path.startswith(STATIC_PATH + "/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

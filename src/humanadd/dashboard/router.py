@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
 from humanadd.dashboard.auth import ViewerDep
+from humanadd.dashboard.headers import PREFIX
 from humanadd.dashboard.pages import (
     accounts,
     audit,
@@ -16,9 +17,6 @@ from humanadd.dashboard.pages import (
     overview,
     review,
 )
-
-PREFIX = "/dashboard"
-STATIC_PATH = f"{PREFIX}/static"
 
 home = APIRouter()
 

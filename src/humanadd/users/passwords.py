@@ -1,6 +1,7 @@
 """Password hashing (argon2id through `pwdlib`) and the rules a new password meets."""
 
 import secrets
+from functools import cache
 
 from pwdlib import PasswordHash
 
@@ -12,9 +13,13 @@ MAX_LENGTH = 1024
 
 _hasher = PasswordHash.recommended()
 
-DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-"""Verified against when no user matches, so that a login for an unknown email takes as long
-as one with a wrong password and the timing tells nothing."""
+
+@cache
+def dummy_hash() -> str:
+    """Verified against when no user matches, so that a login for an unknown email takes as
+    long as one with a wrong password and the timing tells nothing. Made on first use, not
+    when a process starts: every command imports this module."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def check_new(password: str) -> str:

@@ -58,10 +58,6 @@ async def by_email(session: AsyncSession, email: str) -> User | None:
     return (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
 
 
-async def by_id(session: AsyncSession, user_id: int) -> User | None:
-    return await session.get(User, user_id)
-
-
 async def emails(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, str]:
     """The email of each of these users that exists."""
     if not user_ids:

@@ -151,7 +151,7 @@ async def check_login(session: AsyncSession, email: str, password: str) -> User 
     """The enabled user with this email and password, else None. An unknown email costs the
     same argon2 verification as a wrong password."""
     user = await repository.by_email(session, normalise_email(email))
-    password_hash = passwords.DUMMY_HASH if user is None else user.password_hash
+    password_hash = passwords.dummy_hash() if user is None else user.password_hash
     matches = await asyncio.to_thread(passwords.verify, password, password_hash)
     if user is None or user.disabled or not matches:
         return None

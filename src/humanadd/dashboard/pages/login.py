@@ -5,6 +5,7 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from humanadd.config import Settings
 from humanadd.dashboard.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -37,10 +38,27 @@ def _next_path(value: str) -> str:
     return "/dashboard"
 
 
-def _secure(public_url: str) -> bool:
-    """Secure cookies when the public URL is https (a plain-http development server keeps
-    working)."""
-    return public_url.startswith("https://")
+_COOKIE_PATHS = {SESSION_COOKIE: "/", LOGIN_CSRF_COOKIE: "/dashboard"}
+
+
+def _cookie(
+    response: Response,
+    settings: Settings,
+    name: str,
+    value: str | None = None,
+    max_age: int | None = None,
+) -> None:
+    """Set one of our two cookies, or delete it without `value`. Both are HttpOnly,
+    SameSite=Lax, on their own path, and Secure when the public URL is https (a plain-http
+    development server keeps working)."""
+    secure = settings.public_url.startswith("https://")
+    path = _COOKIE_PATHS[name]
+    if value is None:
+        response.delete_cookie(name, path=path, secure=secure, httponly=True, samesite="lax")
+    else:
+        response.set_cookie(
+            name, value, max_age=max_age, path=path, secure=secure, httponly=True, samesite="lax"
+        )
 
 
 def _login_page(
@@ -53,15 +71,7 @@ def _login_page(
         {"csrf_token": token, "next_path": next_path, "email": email, "error": error},
         status_code=status,
     )
-    services = request.app.state.services
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=_secure(services.settings.public_url),
-        path="/dashboard",
-    )
+    _cookie(response, request.app.state.services.settings, LOGIN_CSRF_COOKIE, token)
     return response
 
 
@@ -89,22 +99,8 @@ async def log_in(
     cookie = await users.open_session(session, user)
     response = RedirectResponse(next_path, status_code=303)
     _idle, lifetime = session_lifetimes(services.settings)
-    response.set_cookie(
-        SESSION_COOKIE,
-        cookie,
-        max_age=int(lifetime.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=_secure(services.settings.public_url),
-        path="/",
-    )
-    response.delete_cookie(
-        LOGIN_CSRF_COOKIE,
-        path="/dashboard",
-        secure=_secure(services.settings.public_url),
-        httponly=True,
-        samesite="lax",
-    )
+    _cookie(response, services.settings, SESSION_COOKIE, cookie, int(lifetime.total_seconds()))
+    _cookie(response, services.settings, LOGIN_CSRF_COOKIE)
     return response
 
 
@@ -115,11 +111,5 @@ async def log_out(
     """End this session and go back to the login page."""
     await users.close_session(session, who.cookie)
     response = RedirectResponse("/dashboard/login", status_code=303)
-    response.delete_cookie(
-        SESSION_COOKIE,
-        path="/",
-        secure=_secure(services.settings.public_url),
-        httponly=True,
-        samesite="lax",
-    )
+    _cookie(response, services.settings, SESSION_COOKIE)
     return response
