@@ -28,6 +28,7 @@ from humanadd.dependencies import Services
 from humanadd.keys import service as keys
 from humanadd.migrations import upgrade
 from tests.openapi_check import OpenApiChecker
+from tests.webhooks.receiver import Receiver
 
 
 def _worker_suffix() -> str:
@@ -99,6 +100,16 @@ def require_redis_url() -> str:
             pytest.fail("HUMANADD_TEST_REDIS_URL is not set but services are required")
         pytest.skip("HUMANADD_TEST_REDIS_URL is not set")
     return url
+
+
+@pytest.fixture
+def receiver(request: pytest.FixtureRequest) -> Iterator[Receiver]:
+    """A customer's webhook receiver on 127.0.0.1, answering as the test's `answers` mark
+    says (200 by default)."""
+    marker = request.node.get_closest_marker("answers")
+    started = Receiver(*(marker.args if marker else ())).start()
+    yield started
+    started.stop()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 and its outcome, the delivery log and redelivery, the endpoint's health, replies escaped."""
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -40,14 +40,6 @@ async def no_delivery_left(services: Services) -> AsyncIterator[None]:
     """No later test's worker is to send what these tests leave pending."""
     yield
     await set_pending_deliveries_aside(services)
-
-
-@pytest.fixture
-def receiver(request: pytest.FixtureRequest) -> Iterator[Receiver]:
-    marker = request.node.get_closest_marker("answers")
-    started = Receiver(*(marker.args if marker else ())).start()
-    yield started
-    started.stop()
 
 
 @pytest.fixture

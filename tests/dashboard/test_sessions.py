@@ -17,7 +17,14 @@ from humanadd.dependencies import Services
 from humanadd.users import service as users
 from humanadd.users.models import DashboardSession
 from tests.conftest import MakeAccount
-from tests.dashboard.conftest import ORIGIN, Dashboard, MakeUser, TestUser, csrf_of
+from tests.dashboard.conftest import (
+    ORIGIN,
+    Dashboard,
+    MakeUser,
+    TestUser,
+    csrf_of,
+    post_login,
+)
 
 OpenDashboard = Callable[[TestUser], Awaitable[Dashboard]]
 WRONG = "The email or password is not right."
@@ -28,24 +35,13 @@ async def http(app: FastAPI) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN)
 
 
-async def _attempt(
-    http: httpx.AsyncClient, email: str, password: str, headers: dict[str, str] | None = None
-) -> httpx.Response:
-    page = await http.get("/dashboard/login")
-    return await http.post(
-        "/dashboard/login",
-        data={"csrf_token": csrf_of(page.text), "email": email, "password": password},
-        headers=headers if headers is not None else {"Origin": ORIGIN},
-    )
-
-
 async def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(
     http: httpx.AsyncClient, make_account: MakeAccount, make_user: MakeUser
 ) -> None:
     owner = await make_user((await make_account()).id)
 
-    wrong = await _attempt(http, owner.email, "not the password")
-    unknown = await _attempt(http, "nobody@example.com", "not the password")
+    wrong = await post_login(http, owner.email, "not the password")
+    unknown = await post_login(http, "nobody@example.com", "not the password")
 
     assert (wrong.status_code, unknown.status_code) == (401, 401)
     for response in (wrong, unknown):
@@ -61,7 +57,7 @@ async def test_login_sets_an_httponly_lax_cookie_holding_only_a_random_id(
 ) -> None:
     owner = await make_user((await make_account()).id)
 
-    response = await _attempt(http, owner.email.upper(), owner.password)
+    response = await post_login(http, owner.email.upper(), owner.password)
 
     assert response.status_code == 303
     assert response.headers["location"] == "/dashboard"
@@ -86,7 +82,7 @@ async def test_the_cookie_is_secure_when_the_public_url_is_https(
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="https://app.example.com") as c:
-            response = await _attempt(c, owner.email, owner.password,
+            response = await post_login(c, owner.email, owner.password,
                                       {"Origin": "https://app.example.com"})  # fmt: skip
     cookies = response.headers.get_list("set-cookie")
     assert response.status_code == 303
@@ -100,10 +96,10 @@ async def test_ten_failures_lock_an_email_even_against_the_right_password(
     owner = await make_user(account.id)
     other = await make_user(account.id)
 
-    failures = [await _attempt(http, owner.email, f"wrong {n}") for n in range(10)]
-    locked = await _attempt(http, owner.email, owner.password)
-    unknown_locked = [await _attempt(http, "ghost@example.com", "x") for _ in range(11)][-1]
-    fine = await _attempt(http, other.email, other.password)
+    failures = [await post_login(http, owner.email, f"wrong {n}") for n in range(10)]
+    locked = await post_login(http, owner.email, owner.password)
+    unknown_locked = [await post_login(http, "ghost@example.com", "x") for _ in range(11)][-1]
+    fine = await post_login(http, other.email, other.password)
 
     assert [r.status_code for r in failures] == [401] * 10
     assert locked.status_code == 429
@@ -119,8 +115,8 @@ async def test_fifty_failures_from_one_address_lock_every_login_from_it(
     owner = await make_user((await make_account()).id)
 
     for n in range(50):
-        assert (await _attempt(http, f"guess{n}@example.com", "x")).status_code == 401
-    locked = await _attempt(http, owner.email, owner.password)
+        assert (await post_login(http, f"guess{n}@example.com", "x")).status_code == 401
+    locked = await post_login(http, owner.email, owner.password)
 
     assert locked.status_code == 429
 
@@ -289,8 +285,8 @@ async def test_no_log_line_holds_a_password_or_session_id(
     owner = await make_user((await make_account()).id)
     caplog.set_level(logging.DEBUG)
 
-    await _attempt(http, owner.email, "wrong-password-text")
-    response = await _attempt(http, owner.email, owner.password)
+    await post_login(http, owner.email, "wrong-password-text")
+    response = await post_login(http, owner.email, owner.password)
     await http.get("/dashboard/overview")
 
     cookie = http.cookies["humanadd_session"]

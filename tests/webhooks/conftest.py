@@ -1,5 +1,5 @@
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +43,6 @@ async def set_pending_deliveries_aside(services: Services) -> None:
 async def no_delivery_left(services: Services) -> AsyncIterator[None]:
     yield
     await set_pending_deliveries_aside(services)
-
-
-@pytest.fixture
-def receiver(request: pytest.FixtureRequest) -> Iterator[Receiver]:
-    """A webhook receiver answering as the test's `answers` mark says (200 by default)."""
-    marker = request.node.get_closest_marker("answers")
-    started = Receiver(*(marker.args if marker else ())).start()
-    yield started
-    started.stop()
 
 
 PAYLOAD: dict[str, Any] = {
