@@ -82,8 +82,8 @@ async def test_the_cookie_is_secure_when_the_public_url_is_https(
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="https://app.example.com") as c:
-            response = await post_login(c, owner.email, owner.password,
-                                      {"Origin": "https://app.example.com"})  # fmt: skip
+            origin = {"Origin": "https://app.example.com"}
+            response = await post_login(c, owner.email, owner.password, origin)
     cookies = response.headers.get_list("set-cookie")
     assert response.status_code == 303
     assert all("Secure" in cookie for cookie in cookies)
