@@ -17,6 +17,7 @@ from sqlalchemy import Select, event
 from sqlalchemy.engine import Dialect, make_url
 from typer.testing import CliRunner
 
+from humanadd.analytics.embedding import Embedder
 from humanadd.api.driver import compile_for
 from humanadd.app import create_app
 from humanadd.calls import repository as calls_repository
@@ -29,6 +30,20 @@ from humanadd.keys import service as keys
 from humanadd.migrations import upgrade
 from tests.openapi_check import OpenApiChecker
 from tests.webhooks.receiver import Receiver
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every process of the suite (and the commands it runs) shares one built embedding table:
+    building it takes half a minute."""
+    assert config.cache is not None
+    os.environ.setdefault(
+        "HUMANADD_ANALYSIS_MODELS_DIR", str(config.cache.mkdir("humanadd-models"))
+    )
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder(Path(os.environ["HUMANADD_ANALYSIS_MODELS_DIR"]))
 
 
 def _worker_suffix() -> str:

@@ -26,6 +26,7 @@ BOUNDARIES = {
     "dashboard/auth.py",  # a dashboard session's last use, likewise
     "dashboard/pages/integrations_webhooks.py",  # a test event: committed, then sent at once
     "cli/runtime.py",  # one transaction per command
+    "cli/analyze.py",  # one transaction per batch of calls
     "worker.py",
     "providers/sync.py",
     "providers/kb_push.py",

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     """Where the service keeps files it owns (recordings it holds itself)."""
 
+    analysis_models_dir: Path | None = None
+    """Where the analysis keeps what it derives from packaged models (the question embedding
+    table, built on first use); by default `models/` in the data directory."""
+
     log_level: str = "INFO"
 
     retell_api_key: SecretStr | None = None
@@ -54,8 +58,8 @@ class Settings(BaseSettings):
     (development and tests only)."""
 
     webhook_analysis_timeout_seconds: float = 600
-    """A call's `call_ended` webhook waits this long after the call ended for its analysis,
-    then goes out without it."""
+    """A call's `call_ended` webhook waits this long after the call ended for the provider's
+    analysis; then our own analysis fills what is missing, and it goes out."""
 
     sync_interval_seconds: float = 300
     """How often `humanadd worker` syncs every Retell-backed account with Retell's call list."""
@@ -69,6 +73,14 @@ class Settings(BaseSettings):
     @property
     def recordings_dir(self) -> Path:
         return self.data_dir / "recordings"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.analysis_models_dir or self.data_dir / "models"
+
+    @property
+    def analysis_timeout_ms(self) -> int:
+        return int(self.webhook_analysis_timeout_seconds * 1000)
 
 
 @lru_cache(maxsize=1)

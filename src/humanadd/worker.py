@@ -3,8 +3,10 @@
 - Webhook delivery (`webhooks.delivery`): due deliveries are claimed and sent as soon as they
   are due (the outbox is polled every `POLL_SECONDS` while idle). Several workers share the
   work: each attempt is claimed by one of them.
-- The analysis timeout: a call whose analysis has not come
-  HUMANADD_WEBHOOK_ANALYSIS_TIMEOUT_SECONDS after it ended gets its `call_ended` event anyway.
+- Call analysis (`calls.analysis`): each call queued for it is analysed as soon as it is due
+  (once the provider's analysis is in, or HUMANADD_WEBHOOK_ANALYSIS_TIMEOUT_SECONDS after the
+  call ended without it), then its `call_ended` event is written; an account's topic catalogue
+  is re-clustered as it grows. Leased like a delivery, so several workers share the work.
 - Knowledge bases (`providers.kb_push`): every `KB_POLL_SECONDS`, queued changes are reviewed (and
   applied when approved), and each account's newest version is pushed to its provider, several
   accounts at a time. A push is leased like a delivery, so several workers share the work.
@@ -26,14 +28,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from humanadd.accounts import repository as accounts_repository
 from humanadd.accounts.models import Provider
+from humanadd.analytics.embedding import Embedder
+from humanadd.calls import analysis
 from humanadd.clock import now_ms
 from humanadd.config import Settings
-from humanadd.db import create_engine, session_factory, utcnow
+from humanadd.db import create_engine, session_factory
 from humanadd.errors import NotConfigured
 from humanadd.providers import kb_push
 from humanadd.providers.base import ProviderError
 from humanadd.providers.registry import provider_for
 from humanadd.providers.sync import sync_account
+from humanadd.questions import service as questions
 from humanadd.webhooks import service as webhooks
 from humanadd.webhooks.delivery import Sender, claim, deliver_one
 
@@ -66,6 +71,7 @@ async def sync_all(settings: Settings, sessions: async_sessionmaker[AsyncSession
                     account_id,
                     since_ms=now - int(SYNC_WINDOW.total_seconds() * 1000),
                     now_ms=now,
+                    analysis_timeout_ms=settings.analysis_timeout_ms,
                 )
             except ProviderError as error:
                 logger.warning(
@@ -160,14 +166,53 @@ async def deliver(
         await sender.close()
 
 
-ANALYSIS_CHECK_SECONDS = 30.0
-"""How often the worker looks for `call_ended` events whose analysis is overdue."""
+ANALYSES_IN_FLIGHT = 4
+"""Calls one worker analyses at a time: the analysis itself is CPU work, so more would only
+hold more transactions open."""
 
 
-async def emit_overdue(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> int:
-    timeout = timedelta(seconds=settings.webhook_analysis_timeout_seconds)
+async def claim_analyses(
+    sessions: async_sessionmaker[AsyncSession], room: int
+) -> list[tuple[int, int]]:
     async with sessions.begin() as session:
-        return await webhooks.emit_overdue(session, utcnow() - timeout)
+        return await analysis.claim(session, now_ms(), room)
+
+
+async def analyse_one(
+    sessions: async_sessionmaker[AsyncSession], embedder: Embedder, call_pk: int, leased_until: int
+) -> None:
+    """Analyse one leased call and write its `call_ended` event when one is owed, in one
+    transaction; then re-cluster its account's topics if they have grown enough."""
+    async with sessions.begin() as session:
+        found = await analysis.analyse_due(session, embedder, call_pk, leased_until)
+        if found is None:
+            return
+        call, record = found
+        if call.notify_when_analysed:
+            await webhooks.call_changed(session, call.account_id, record, analysed=True)
+            call.notify_when_analysed = False
+        account_id = call.account_id
+    async with sessions.begin() as session:
+        await questions.recluster_if_grown(session, embedder, account_id)
+
+
+async def analyse(
+    sessions: async_sessionmaker[AsyncSession], embedder: Embedder, *, once: bool
+) -> None:
+    """Analyse due calls for ever; with `once`, until none is due."""
+    await run_claimed(
+        "analysis",
+        lambda room: claim_analyses(sessions, room),
+        lambda claimed: analyse_one(sessions, embedder, *claimed),
+        in_flight=ANALYSES_IN_FLIGHT,
+        once=once,
+    )
+
+
+async def load_embedder(settings: Settings) -> Embedder:
+    """The question embedder, its table built on first use (about half a minute, once per data
+    directory), off the event loop so that deliveries start meanwhile."""
+    return await asyncio.to_thread(Embedder, settings.models_dir)
 
 
 async def _every(job: str, seconds: float, work: Callable[[], Awaitable[object]]) -> None:
@@ -204,16 +249,18 @@ async def run_jobs(
         await sync_all(settings, sessions)
         await kb_push.review_queued(sessions)
         await push_knowledge(settings, sessions, once=True)
-        await emit_overdue(settings, sessions)
+        await analyse(sessions, await load_embedder(settings), once=True)
         await deliver(settings, sessions, once=True)
         return
+
+    async def analyse_when_loaded() -> None:
+        await analyse(sessions, await load_embedder(settings), once=False)
+
     await asyncio.gather(
         _every("sync", settings.sync_interval_seconds, lambda: sync_all(settings, sessions)),
         _every("knowledge-base review", KB_POLL_SECONDS, lambda: kb_push.review_queued(sessions)),
         push_knowledge(settings, sessions, once=False),
-        _every(
-            "analysis timeout", ANALYSIS_CHECK_SECONDS, lambda: emit_overdue(settings, sessions)
-        ),
+        analyse_when_loaded(),
         deliver(settings, sessions, once=False),
     )
 

@@ -2,10 +2,11 @@
 
 Each non-blank line is one call as GET /api/v1/calls/{id} shows it. `call_id`, `direction` and
 `started_at` are required; `status` defaults to `ended`, `duration_seconds` to the rounded
-seconds between `started_at` and `ended_at` (or 0), `tags` to `[]`, `booked` to false and
-`sentiment` to null. `recording_url` is ignored (it is our own path, not a source); any other
-unknown field is an error, so that a misspelt field is not silently dropped. No string, nested
-ones included, may hold a NUL character (U+0000).
+seconds between `started_at` and `ended_at` (or 0). A finished call's `sentiment`, `summary`,
+`tags` and `booked`, where the line has none, come from our analysis (`calls.analysis`), and its
+questions are stored with their topics. `recording_url` is ignored (it is our own path, not a
+source); any other unknown field is an error, so that a misspelt field is not silently dropped.
+No string, nested ones included, may hold a NUL character (U+0000).
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
@@ -27,11 +28,12 @@ from pydantic_core import ErrorDetails
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts import service as accounts
-from humanadd.calls import repository
-from humanadd.calls.questions import caller_questions
+from humanadd.analytics.embedding import Embedder
+from humanadd.calls import analysis, repository
 from humanadd.calls.records import CallRecord
 from humanadd.calls.schemas import Direction, Sentiment, Status, TranscriptTurn
 from humanadd.clock import MAX_UNIX_MS, MIN_UNIX_MS, iso_from_ms, ms_from_iso
+from humanadd.questions import service as questions
 
 IGNORED_FIELDS = frozenset({"recording_url"})
 NUL_PROBLEM = "must not contain NUL characters (U+0000)"
@@ -132,10 +134,9 @@ class ImportedCall(BaseModel):
             sentiment=self.sentiment,
             summary=self.summary,
             tags=list(dict.fromkeys(self.tags or [])),
-            booked=bool(self.booked),
+            booked=self.booked,
             transcript=self.transcript,
             transcript_object=turns,
-            questions=caller_questions(turns, self.transcript),
         )
 
 
@@ -265,15 +266,24 @@ async def import_calls(
     account_id: str,
     records: Iterable[CallRecord],
     *,
+    embedder: Embedder,
     notify: Notify | None = None,
 ) -> int:
-    """Upsert the calls into the account (by call_id) in the caller's transaction; how many.
-    `notify`, if given, is told of each stored call."""
+    """Upsert the calls into the account (by call_id) in the caller's transaction, each ended
+    one with our analysis where it carries none (`analysis.complete`); how many. `notify`, if
+    given, is told of each stored call."""
     await accounts.require(session, account_id)
     count = 0
     for record in records:
-        await repository.upsert(session, account_id, record)
+        analysis.complete(record)
+        call_pk = await repository.upsert(session, account_id, record)
+        assert call_pk is not None  # without a stage, an upsert always stores
+        if record.status != "ongoing":
+            await questions.store(
+                session, embedder, account_id, call_pk, record.started_at, record.questions
+            )
         if notify is not None:
             await notify(session, account_id, record)
         count += 1
+    await questions.recluster_if_grown(session, embedder, account_id)
     return count

@@ -69,6 +69,16 @@ class Call(Base):
     provider_stage: Mapped[int | None] = mapped_column(SmallInteger, default=None)
     """How far the provider's events about this call have got (a `Stage`); None for calls that
     came another way. An event never overwrites a later stage's data."""
+    computed_fields: Mapped[list[str]] = mapped_column(JsonColumn, default=list)
+    """Which of `sentiment`, `summary`, `tags`, `booked` hold our analysis's values rather than
+    the provider's (or the import's): only those may our analysis change again, and the next
+    provider event replaces them."""
+    analysis_due_at: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    """Unix ms when the worker is to analyse the call (`calls.analysis`); None when nothing is
+    due. While the worker holds it, the end of its lease."""
+    notify_when_analysed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The analysis due is to be followed by the call's `call_ended` event (a provider's call;
+    not a re-analysis)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -84,17 +94,3 @@ class CallTag(Base):
     )
     tag: Mapped[str] = mapped_column(String(64), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(32))
-
-
-class CallQuestion(Base):
-    """A question the caller asked, extracted at ingest so `topQuestions` is an aggregate."""
-
-    __tablename__ = "call_questions"
-    __table_args__ = (Index("ix_call_questions_account_started", "account_id", "started_at"),)
-
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    call_pk: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
-    account_id: Mapped[str] = mapped_column(String(32))
-    started_at: Mapped[int] = mapped_column(BigInteger)
-    normalized: Mapped[str] = mapped_column(String(512))
-    text: Mapped[str] = mapped_column(Text)

@@ -26,11 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from humanadd.accounts.models import Account
 from humanadd.calls.cursor import CallFilters, Position
-from humanadd.calls.models import Call, CallQuestion, CallTag
-from humanadd.calls.questions import normalize
+from humanadd.calls.models import Call, CallTag
 from humanadd.calls.records import CallRecord
 from humanadd.db import Reader, Row, insert_for, utcnow
 from humanadd.keys.repository import live_key
+from humanadd.questions import repository as questions
 
 SUMMARY_COLUMNS = (
     Call.call_id,
@@ -251,9 +251,7 @@ _KEPT_WHEN_UNKNOWN = ("recording_ref", "provider_stage")
 a provider stage."""
 _CALLS = cast(Table, Call.__table__)
 _CALL_TAGS = cast(Table, CallTag.__table__)
-_CALL_QUESTIONS = cast(Table, CallQuestion.__table__)
 _DELETE_TAGS = delete(_CALL_TAGS).where(_CALL_TAGS.c.call_pk == bindparam("pk"))
-_DELETE_QUESTIONS = delete(_CALL_QUESTIONS).where(_CALL_QUESTIONS.c.call_pk == bindparam("pk"))
 
 
 @cache
@@ -275,6 +273,10 @@ def _upsert_statement(dialect: str) -> Any:
     }
     for name in _KEPT_WHEN_UNKNOWN:
         updates[name] = func.coalesce(excluded[name], table.c[name])
+    # A `call_ended` owed stays owed until the analysis that sends it.
+    updates["notify_when_analysed"] = or_(
+        excluded.notify_when_analysed, table.c.notify_when_analysed
+    )
     later_stage = or_(
         excluded.provider_stage.is_(None),
         func.coalesce(table.c.provider_stage, 0) <= excluded.provider_stage,
@@ -287,10 +289,11 @@ def _upsert_statement(dialect: str) -> Any:
 async def upsert(
     session: AsyncSession, account_id: str, record: CallRecord, *, stage: int | None = None
 ) -> int | None:
-    """Insert or update the call (account, call_id), with its tags and questions; its row id.
+    """Insert or update the call (account, call_id), with its tags; its row id. Its questions
+    are the analysis's to store (`calls.analysis`).
 
     With a provider `stage`, a call already stored at a later stage is left as it is (and None
-    returned).
+    returned). A `booked` not said is stored as false, ours to decide (`computed_fields`).
     """
     now = utcnow()
     values = {
@@ -298,41 +301,72 @@ async def upsert(
         for column in Call.__table__.columns
         if hasattr(record, column.name)
     }
+    if record.booked is None:
+        values["booked"] = False
+        values["computed_fields"] = list(dict.fromkeys([*record.computed_fields, "booked"]))
     values.update(account_id=account_id, created_at=now, updated_at=now, provider_stage=stage)
     statement = _upsert_statement(session.get_bind().dialect.name)
     call_pk: int | None = (await session.execute(statement, values)).scalar_one_or_none()
     if call_pk is None:
         return None
+    await replace_tags(session, call_pk, account_id, record.tags)
+    return call_pk
+
+
+async def replace_tags(
+    session: AsyncSession, call_pk: int, account_id: str, tags: Sequence[str]
+) -> None:
+    """The call's tags, in place of those it had."""
     await session.execute(_DELETE_TAGS, {"pk": call_pk})
-    await session.execute(_DELETE_QUESTIONS, {"pk": call_pk})
-    if record.tags:
+    if tags:
         await session.execute(
             insert(_CALL_TAGS),
-            [
-                {"call_pk": call_pk, "account_id": account_id, "tag": tag}
-                for tag in set(record.tags)
-            ],
+            [{"call_pk": call_pk, "account_id": account_id, "tag": tag} for tag in set(tags)],
         )
-    if record.questions:
-        # Each question once per call, in the wording the caller first used: stats then count
-        # the calls that asked it with a plain COUNT(*).
-        first_wordings: dict[str, str] = {}
-        for question in record.questions:
-            first_wordings.setdefault(normalize(question)[:512], question)
-        await session.execute(
-            insert(_CALL_QUESTIONS),
-            [
-                {
-                    "call_pk": call_pk,
-                    "account_id": account_id,
-                    "started_at": record.started_at,
-                    "normalized": normalized,
-                    "text": question,
-                }
-                for normalized, question in first_wordings.items()
-            ],
-        )
-    return call_pk
+
+
+def due(now: int, limit: int) -> Select[Any]:
+    """The row ids of up to `limit` calls whose analysis is due at `now`, the longest due
+    first."""
+    return (
+        select(Call.id)
+        .where(Call.analysis_due_at <= now)
+        .order_by(Call.analysis_due_at)
+        .limit(limit)
+    )
+
+
+async def leased(session: AsyncSession, call_pk: int, leased_until: int) -> Call | None:
+    """The call, locked, if it is still under this lease (no event queued it again since)."""
+    statement = (
+        select(Call)
+        .where(Call.id == call_pk, Call.analysis_due_at == leased_until)
+        .with_for_update()
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def for_analysis(
+    session: AsyncSession,
+    account_id: str,
+    *,
+    since_ms: int | None,
+    pending_only: bool,
+    after_pk: int,
+    limit: int,
+) -> list[Call]:
+    """Up to `limit` ended calls of the account past row id `after_pk`, in row order, locked:
+    every one that started at or after `since_ms`, or with `pending_only` those queued for an
+    analysis no webhook waits for (the worker sends the others' `call_ended` once it has
+    analysed them)."""
+    statement = (
+        _analysis_candidates(account_id, since_ms, pending_only, Call)
+        .where(Call.id > after_pk)
+        .order_by(Call.id)
+        .limit(limit)
+        .with_for_update()
+    )
+    return list((await session.execute(statement)).scalars())
 
 
 async def stages_held(
@@ -376,8 +410,9 @@ async def set_recording_ref(
 
 
 async def delete_all(session: AsyncSession, account_id: str) -> None:
-    """Every call of the account, with its tags and questions."""
-    for model in (CallTag, CallQuestion, Call):
+    """Every call of the account, with its tags, questions and topics."""
+    await questions.delete_all(session, account_id)
+    for model in (CallTag, Call):
         await session.execute(delete(model).where(model.account_id == account_id))
 
 
@@ -391,3 +426,24 @@ async def counts(session: AsyncSession, account_ids: Sequence[str]) -> dict[str,
         .group_by(Call.account_id)
     )
     return {account_id: count for account_id, count in await session.execute(statement)}
+
+
+def _analysis_candidates(
+    account_id: str, since_ms: int | None, pending_only: bool, *columns: Any
+) -> Select[Any]:
+    statement = scoped(account_id, *columns).where(Call.status != "ongoing")
+    if since_ms is not None:
+        statement = statement.where(Call.started_at >= since_ms)
+    if pending_only:
+        statement = statement.where(
+            Call.analysis_due_at.is_not(None), Call.notify_when_analysed.is_(False)
+        )
+    return statement
+
+
+async def count_for_analysis(
+    session: AsyncSession, account_id: str, *, since_ms: int | None, pending_only: bool
+) -> int:
+    """How many calls `for_analysis` will give, in all."""
+    statement = _analysis_candidates(account_id, since_ms, pending_only, func.count())
+    return int((await session.execute(statement)).scalar_one())

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from humanadd.calls import importer
 from humanadd.cli.console import fail, print_json
 from humanadd.cli.options import AsJson, command_group
-from humanadd.cli.runtime import load_settings, run_in_transaction
+from humanadd.cli.runtime import load_embedder, load_settings, run_in_transaction
 from humanadd.db import shown_url
 from humanadd.webhooks import service as webhooks
 
@@ -49,10 +49,11 @@ def import_calls(
     """Import calls from a JSON Lines file, all or nothing.
 
     Each line is one call: call_id, direction and started_at (ISO-8601) are required; status
-    defaults to ended, duration_seconds to ended_at - started_at (or 0), tags to [], booked to
-    false, sentiment to null; recording_url is ignored. A call_id already in the account is
-    replaced (so a re-import is safe). If any line is bad, every bad line is reported as
-    `line N: …` and nothing is imported.
+    defaults to ended, duration_seconds to ended_at - started_at (or 0); sentiment, summary,
+    tags and booked, where a finished call has none, come from our own analysis of its
+    transcript, which also groups the caller's questions into topics; recording_url is
+    ignored. A call_id already in the account is replaced (so a re-import is safe). If any
+    line is bad, every bad line is reported as `line N: …` and nothing is imported.
     """
     settings = load_settings()
     try:
@@ -64,10 +65,15 @@ def import_calls(
             typer.echo(str(problem), err=True)
         fail(f"{len(parsed.errors)} bad line(s) in {file}; nothing was imported")
 
+    embedder = load_embedder(settings)
+
     async def operation(session: AsyncSession) -> int:
-        # Imported calls are finished and analysed: each fires its `call_ended` (once per call).
+        # Imported calls are analysed as they are stored: each finished one fires its
+        # `call_ended` (once per call).
         changed = partial(webhooks.call_changed, analysed=True) if notify else None
-        return await importer.import_calls(session, account_id, parsed.records, notify=changed)
+        return await importer.import_calls(
+            session, account_id, parsed.records, embedder=embedder, notify=changed
+        )
 
     imported = run_in_transaction(settings, operation)
     call_ids = len({record.call_id for record in parsed.records})

@@ -58,7 +58,11 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
 
         async def background(services: Services) -> None:
             await asyncio.gather(
-                provider.play(services.sessions, every_seconds=LIVE_CALL_EVERY_SECONDS),
+                provider.play(
+                    services.sessions,
+                    every_seconds=LIVE_CALL_EVERY_SECONDS,
+                    analysis_timeout_ms=settings.analysis_timeout_ms,
+                ),
                 run_jobs(settings, services.sessions),
             )
 

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from humanadd.cli.accounts import accounts_app
+from humanadd.cli.analyze import analyze
 from humanadd.cli.calls import calls_app
 from humanadd.cli.console import fail
 from humanadd.cli.demo import demo
@@ -47,6 +48,7 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(users_app, name="users")
 app.command("demo")(demo)
 app.command("sync")(sync)
+app.command("analyze")(analyze)
 
 
 @db_app.command("upgrade")

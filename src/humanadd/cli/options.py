@@ -1,6 +1,8 @@
 """Options and arguments several commands share, and how every command group is set up."""
 
+import re
 import sys
+from datetime import timedelta
 from typing import Annotated, Any
 
 import typer
@@ -45,3 +47,15 @@ AccountArgument = Annotated[
 ]
 Host = Annotated[str, typer.Option(metavar="HOST", help="Address to listen on.")]
 Port = Annotated[int, typer.Option(metavar="PORT", help="TCP port to listen on.")]
+
+
+_DURATION = re.compile(r"([0-9]{1,6})([smhd])")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """`90s`, `30m`, `12h` or `2d`."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        raise typer.BadParameter(f"{text!r} is not a duration such as 30m, 12h or 2d")
+    return timedelta(**{_UNITS[match[2]]: int(match[1])})

@@ -12,6 +12,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from humanadd.analytics.embedding import Embedder, table_path
 from humanadd.cli.console import fail
 from humanadd.config import Settings
 from humanadd.db import create_engine, session_factory, shown_url, sqlite_file
@@ -35,6 +36,18 @@ def load_settings() -> Settings:
             for item in error.errors()
         )
         fail(f"invalid configuration: {problems}")
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The analysis's question embedder; the first time in a data directory, its table is
+    built first (about half a minute), which stderr says."""
+    if not table_path(settings.models_dir).exists():
+        typer.echo(
+            "building the question model once, about half a minute "
+            f"(kept in {settings.models_dir})",
+            err=True,
+        )
+    return Embedder(settings.models_dir)
 
 
 def database_label(url: str) -> str:

@@ -1,8 +1,6 @@
 """`humanadd sync`: repair an account's calls from its provider's records."""
 
 import dataclasses
-import re
-from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -10,24 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from humanadd.accounts import service as accounts
 from humanadd.cli.console import fail, print_json
-from humanadd.cli.options import AccountArgument, AsJson
+from humanadd.cli.options import AccountArgument, AsJson, parse_duration
 from humanadd.cli.runtime import load_settings, run_with_sessions
 from humanadd.clock import now_ms
 from humanadd.errors import NotConfigured
 from humanadd.providers.base import ProviderError
 from humanadd.providers.registry import provider_for
 from humanadd.providers.sync import SyncReport, sync_account
-
-_DURATION = re.compile(r"([0-9]{1,6})([smhd])")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-
-
-def parse_duration(text: str) -> timedelta:
-    """`90s`, `30m`, `12h` or `2d`."""
-    match = _DURATION.fullmatch(text.strip())
-    if match is None:
-        raise typer.BadParameter(f"{text!r} is not a duration such as 30m, 12h or 2d")
-    return timedelta(**{_UNITS[match[2]]: int(match[1])})
 
 
 def sync(
@@ -66,6 +53,7 @@ def sync(
                 account_id,
                 since_ms=now - int(window.total_seconds() * 1000),
                 now_ms=now,
+                analysis_timeout_ms=settings.analysis_timeout_ms,
             )
         finally:
             await upstream.close()

@@ -70,6 +70,7 @@ class SimulatedProvider:
         self.calls: dict[str, dict[str, Any]] = {}
         self._rng = random.Random(seed)
         self._count = 0
+        self._analysis_timeout_ms = 0
 
     # -- making calls -------------------------------------------------------------------
 
@@ -140,9 +141,12 @@ class SimulatedProvider:
         analysis_delay_seconds: float = 3.0,
         calls: int | None = None,
         speed: float = 1.0,
+        analysis_timeout_ms: int,
     ) -> None:
         """Start a call every `every_seconds` (for ever, or `calls` of them) and play each
-        through its events: in real time, or `speed` times faster."""
+        through its events: in real time, or `speed` times faster. `analysis_timeout_ms` is
+        the service's (`Settings.analysis_timeout_ms`)."""
+        self._analysis_timeout_ms = analysis_timeout_ms
         running: set[asyncio.Task[None]] = set()
         started = 0
         try:
@@ -190,7 +194,12 @@ class SimulatedProvider:
         self, sessions: async_sessionmaker[AsyncSession], name: EventName, call: dict[str, Any]
     ) -> None:
         async with sessions.begin() as session:
-            await ingest(session, self.event(name, call), received_at_ms=now_ms())
+            await ingest(
+                session,
+                self.event(name, call),
+                received_at_ms=now_ms(),
+                analysis_timeout_ms=self._analysis_timeout_ms,
+            )
         logger.info("simulated call event", extra={"event": name, "call_id": call["call_id"]})
 
     # -- as a call source ---------------------------------------------------------------

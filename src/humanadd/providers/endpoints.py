@@ -29,7 +29,8 @@ router = APIRouter(prefix="/ingest", include_in_schema=False)
 @router.post("/retell", status_code=204)
 async def retell_webhook(request: Request, session: SessionDep) -> Response:
     """A Retell call event: `call_started`, `call_ended` or `call_analyzed`."""
-    events = provider_for("retell").call_events(get_services(request).settings)
+    settings = get_services(request).settings
+    events = provider_for("retell").call_events(settings)
     received_at_ms = now_ms()
     body = await read_body(
         request, MAX_EVENT_BYTES, f"The event is larger than {MAX_EVENT_BYTES:,} bytes."
@@ -38,5 +39,10 @@ async def retell_webhook(request: Request, session: SessionDep) -> Response:
         raise InvalidSignature()
     event = events.parse(body)
     if event is not None:
-        await ingest(session, event, received_at_ms=received_at_ms)
+        await ingest(
+            session,
+            event,
+            received_at_ms=received_at_ms,
+            analysis_timeout_ms=settings.analysis_timeout_ms,
+        )
     return Response(status_code=204)

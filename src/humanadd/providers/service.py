@@ -11,14 +11,12 @@ from humanadd.accounts.models import Provider
 from humanadd.audit import service as audit
 from humanadd.calls import repository as calls
 from humanadd.calls.models import Stage
-from humanadd.calls.questions import caller_questions
 from humanadd.calls.records import CallRecord
 from humanadd.calls.schemas import MAX_TAG_LENGTH
 from humanadd.kb import push_state as kb
 from humanadd.providers import repository
 from humanadd.providers.base import CallEvent, ProviderCall
 from humanadd.providers.errors import ProviderSettingsError
-from humanadd.webhooks import service as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +134,10 @@ def tags_of(value: Any) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag and len(tag) <= MAX_TAG_LENGTH))
 
 
-def booked_of(value: Any) -> bool:
+def booked_of(value: Any) -> bool | None:
+    """The provider's `booked`; None when it said nothing (ours to decide)."""
+    if value is None:
+        return None
     if isinstance(value, bool):
         return value
     return isinstance(value, str) and value.strip().lower() in YES
@@ -166,16 +167,33 @@ def to_record(
         transcript=call.transcript,
         transcript_object=call.transcript_object,
         recording_ref=call.recording_ref,
-        questions=caller_questions(call.transcript_object, call.transcript),
     )
 
 
+def queue_analysis(record: CallRecord, stage: Stage, *, now_ms: int, timeout_ms: int) -> None:
+    """When the worker is to analyse the call (then send its `call_ended`): at once when the
+    provider's analysis is in, `timeout_ms` after the call ended when it is still to come, never
+    while the call goes on."""
+    if record.status == "ongoing":
+        return
+    record.notify_when_analysed = True
+    if stage == Stage.ANALYZED:
+        record.analysis_due_at = now_ms
+    else:
+        record.analysis_due_at = (record.ended_at or now_ms) + timeout_ms
+
+
 async def store_call(
-    session: AsyncSession, call: ProviderCall, stage: Stage, *, received_at_ms: int
+    session: AsyncSession,
+    call: ProviderCall,
+    stage: Stage,
+    *,
+    received_at_ms: int,
+    analysis_timeout_ms: int,
 ) -> bool:
-    """Store what the provider says of a call at `stage`, in the caller's transaction. False
-    when nothing was stored: the agent belongs to no account, or the call already holds a
-    later stage's data."""
+    """Store what the provider says of a call at `stage`, in the caller's transaction, and
+    queue its analysis (`queue_analysis`). False when nothing was stored: the agent belongs to
+    no account, or the call already holds a later stage's data."""
     owner = await repository.account_of_agent(session, call.agent_id)
     if owner is None:
         logger.warning(
@@ -186,15 +204,20 @@ async def store_call(
     record = to_record(
         call, tags_key=owner.tags_key, booked_key=owner.booked_key, received_at_ms=received_at_ms
     )
-    if await calls.upsert(session, owner.account_id, record, stage=stage) is None:
-        return False
-    await webhooks.call_changed(session, owner.account_id, record, analysed=stage == Stage.ANALYZED)
-    return True
+    queue_analysis(record, stage, now_ms=received_at_ms, timeout_ms=analysis_timeout_ms)
+    return await calls.upsert(session, owner.account_id, record, stage=stage) is not None
 
 
-async def ingest(session: AsyncSession, event: CallEvent, *, received_at_ms: int) -> bool:
+async def ingest(
+    session: AsyncSession, event: CallEvent, *, received_at_ms: int, analysis_timeout_ms: int
+) -> bool:
     """Store one provider event in the caller's transaction: the one path of every event,
-    whether a provider's webhook brought it or the simulated provider made it."""
+    whether a provider's webhook brought it or the simulated provider made it. Its
+    `call_ended` goes out once the worker has analysed it."""
     return await store_call(
-        session, event.call, EVENT_STAGES[event.name], received_at_ms=received_at_ms
+        session,
+        event.call,
+        EVENT_STAGES[event.name],
+        received_at_ms=received_at_ms,
+        analysis_timeout_ms=analysis_timeout_ms,
     )

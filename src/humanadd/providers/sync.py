@@ -37,6 +37,34 @@ class SyncReport:
     missing_upstream: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Store:
+    """Fetching one call in full and storing it, counted in `report`."""
+
+    upstream: CallSource
+    report: SyncReport
+    now_ms: int
+    analysis_timeout_ms: int
+
+    async def fetch(self, sessions: async_sessionmaker[AsyncSession], call_id: str) -> bool:
+        """False when the provider no longer knows the call."""
+        call: ProviderCall | None = await self.upstream.get_call(call_id)
+        self.report.fetched += 1
+        if call is None:
+            self.report.missing_upstream.append(call_id)
+            return False
+        async with sessions.begin() as session:
+            if await store_call(
+                session,
+                call,
+                stage_of(call),
+                received_at_ms=self.now_ms,
+                analysis_timeout_ms=self.analysis_timeout_ms,
+            ):
+                self.report.stored += 1
+        return True
+
+
 async def sync_account(
     sessions: async_sessionmaker[AsyncSession],
     upstream: CallSource,
@@ -44,12 +72,15 @@ async def sync_account(
     *,
     since_ms: int,
     now_ms: int,
+    analysis_timeout_ms: int,
 ) -> SyncReport:
-    """Bring the account's calls since `since_ms` up to date with the provider."""
+    """Bring the account's calls since `since_ms` up to date with the provider (the calls
+    stored are queued for analysis as ingest queues them: `analysis_timeout_ms`)."""
+    report = SyncReport()
+    store = _Store(upstream, report, now_ms, analysis_timeout_ms)
     async with sessions() as session:
         await accounts.require(session, account_id)
         agent_ids = await repository.agents_of(session, account_id)
-    report = SyncReport()
     if not agent_ids:
         return report
     batch: list[ProviderCall] = []
@@ -57,13 +88,13 @@ async def sync_account(
         report.listed += 1
         batch.append(listed)
         if len(batch) == BATCH:
-            await _store_stale(sessions, upstream, account_id, batch, report, now_ms)
+            await _store_stale(sessions, store, account_id, batch)
             batch = []
-    await _store_stale(sessions, upstream, account_id, batch, report, now_ms)
+    await _store_stale(sessions, store, account_id, batch)
     async with sessions() as session:
         stuck = await calls.stuck_calls(session, account_id, now_ms - STUCK_AFTER_MS)
     for call_id in stuck:
-        if not await _fetch_and_store(sessions, upstream, call_id, report, now_ms):
+        if not await store.fetch(sessions, call_id):
             async with sessions.begin() as session:
                 await calls.settle_as_error(session, account_id, call_id)
         report.settled += 1
@@ -72,11 +103,9 @@ async def sync_account(
 
 async def _store_stale(
     sessions: async_sessionmaker[AsyncSession],
-    upstream: CallSource,
+    store: _Store,
     account_id: str,
     listed: list[ProviderCall],
-    report: SyncReport,
-    now_ms: int,
 ) -> None:
     """Fetch and store those of the listed calls that are missing here or stale, comparing
     them with ours in one query."""
@@ -87,23 +116,4 @@ async def _store_stale(
     for call in listed:
         stage = held.get(call.call_id)
         if stage is None or stage < stage_of(call):
-            await _fetch_and_store(sessions, upstream, call.call_id, report, now_ms)
-
-
-async def _fetch_and_store(
-    sessions: async_sessionmaker[AsyncSession],
-    upstream: CallSource,
-    call_id: str,
-    report: SyncReport,
-    now_ms: int,
-) -> bool:
-    """False when the provider no longer knows the call."""
-    call: ProviderCall | None = await upstream.get_call(call_id)
-    report.fetched += 1
-    if call is None:
-        report.missing_upstream.append(call_id)
-        return False
-    async with sessions.begin() as session:
-        if await store_call(session, call, stage_of(call), received_at_ms=now_ms):
-            report.stored += 1
-    return True
+            await store.fetch(sessions, call.call_id)

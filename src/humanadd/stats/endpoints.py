@@ -11,7 +11,7 @@ from humanadd.dependencies import SessionDep
 from humanadd.errors import AUTHENTICATED, error_responses
 from humanadd.params import Digits
 from humanadd.stats import service
-from humanadd.stats.schemas import StatsResponse
+from humanadd.stats.schemas import QuestionsResponse, StatsResponse
 
 
 class StatsQuery(BaseModel):
@@ -44,3 +44,20 @@ async def get_stats(
         session, principal.account_id, principal.timezone, days=days, now_ms=now
     )
     return StatsResponse(period_days=days, stats=stats)
+
+
+@router.get(
+    "/questions", response_model=QuestionsResponse, responses=error_responses(*AUTHENTICATED)
+)
+async def get_questions(
+    request: Request,
+    session: SessionDep,
+    now: Annotated[int, Depends(request_time_ms)],
+    query: Annotated[StatsQuery, Query()],
+) -> QuestionsResponse:
+    """What your callers asked over a rolling period: every topic (questions grouped by
+    meaning), with how many calls asked it and examples of their wordings."""
+    topics = await service.questions_asked(
+        session, principal_of(request).account_id, days=query.days, now_ms=now
+    )
+    return QuestionsResponse(period_days=query.days, questions=topics)

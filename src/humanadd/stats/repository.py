@@ -24,11 +24,12 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import aliased
 
-from humanadd.calls.models import Call, CallQuestion
+from humanadd.calls.models import Call
 from humanadd.calls.outcome import UNANSWERED_REASONS
 from humanadd.calls.repository import scoped
+from humanadd.questions.models import CallQuestion, QuestionTopic
 
 MS_PER_HOUR = 3_600_000
 MS_PER_DAY = 86_400_000
@@ -160,59 +161,66 @@ async def local_hour_totals(
     return rows
 
 
-def _questions(account_id: str, window: Window, *columns: Any) -> Select[Any]:
-    """The base of every question query: this account's questions asked in the window."""
-    return select(*columns).where(
-        CallQuestion.account_id == account_id,
-        CallQuestion.started_at > window.start_ms,
-        CallQuestion.started_at <= window.end_ms,
+_TOPIC = aliased(QuestionTopic, name="topic")
+_SURVIVOR = aliased(QuestionTopic, name="survivor")
+"""A question's topic, and the topic that answers for it (itself, unless it was merged)."""
+
+
+def _asked(account_id: str, window: Window, *columns: Any) -> Select[Any]:
+    """The base of every question query: this account's questions asked in the window, joined
+    to the topic that answers for each (`_SURVIVOR`)."""
+    return (
+        select(*columns)
+        .select_from(CallQuestion)
+        .join(_TOPIC, _TOPIC.id == CallQuestion.topic_id)
+        .join(_SURVIVOR, _SURVIVOR.id == func.coalesce(_TOPIC.merged_into, _TOPIC.id))
+        .where(
+            CallQuestion.account_id == account_id,
+            CallQuestion.started_at > window.start_ms,
+            CallQuestion.started_at <= window.end_ms,
+        )
     )
 
 
-def _codepoint_order(
-    session: AsyncSession, column: InstrumentedAttribute[str]
-) -> ColumnElement[str] | InstrumentedAttribute[str]:
+def _codepoint_order(session: AsyncSession, column: Any) -> Any:
     """`column` compared character by character, as SQLite always does, not by locale rules."""
     if session.get_bind().dialect.name == "postgresql":
         return column.collate("C")
     return column
 
 
-async def most_asked(
-    session: AsyncSession, account_id: str, window: Window, limit: int
+async def topics_asked(
+    session: AsyncSession, account_id: str, window: Window, limit: int | None
 ) -> Sequence[Row[Any]]:
-    """Up to `limit` (normalized, calls): the questions asked in most calls, the most first, ties
-    by normalised text.
-
-    A plain COUNT(*) counts calls: ingest stores each question once per call (its first
-    wording). Counting distinct calls here instead would cost a hash of every row.
-    """
-    calls = func.count().label("calls")
+    """(topic_id, label, calls) of the topics asked in the window (up to `limit`), the most
+    asked first: `calls` counts distinct calls (two wordings of one topic in a call are one);
+    ties by label."""
+    calls = func.count(CallQuestion.call_pk.distinct()).label("calls")
     statement = (
-        _questions(account_id, window, CallQuestion.normalized, calls)
-        .group_by(CallQuestion.normalized)
-        .order_by(calls.desc(), _codepoint_order(session, CallQuestion.normalized))
-        .limit(limit)
+        _asked(account_id, window, _SURVIVOR.id.label("topic_id"), _SURVIVOR.label, calls)
+        .group_by(_SURVIVOR.id, _SURVIVOR.label)
+        .order_by(calls.desc(), _codepoint_order(session, _SURVIVOR.label), _SURVIVOR.id)
     )
+    if limit is not None:
+        statement = statement.limit(limit)
     rows: Sequence[Row[Any]] = (await session.execute(statement)).all()
     return rows
 
 
 async def wordings(
-    session: AsyncSession, account_id: str, window: Window, normalized: Sequence[str]
+    session: AsyncSession, account_id: str, window: Window, topic_ids: Sequence[str]
 ) -> Sequence[Row[Any]]:
-    """(normalized, text, calls) for each wording of the given questions: the calls that
-    (first) asked them that way."""
+    """(topic_id, text, calls) for each wording of these topics asked in the window."""
     statement = (
-        _questions(
+        _asked(
             account_id,
             window,
-            CallQuestion.normalized,
+            _SURVIVOR.id.label("topic_id"),
             CallQuestion.text,
             func.count().label("calls"),
         )
-        .where(CallQuestion.normalized.in_(normalized))
-        .group_by(CallQuestion.normalized, CallQuestion.text)
+        .where(_SURVIVOR.id.in_(topic_ids))
+        .group_by(_SURVIVOR.id, CallQuestion.text)
     )
     rows: Sequence[Row[Any]] = (await session.execute(statement)).all()
     return rows

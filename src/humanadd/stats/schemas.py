@@ -18,12 +18,20 @@ class SentimentDistribution(BaseModel):
     negative: int = Field(examples=[14])
 
 
+TopicId = Field(
+    description="The topic (`tq_…`): its questions mean the same. Filter calls by it with "
+    "`GET /api/v1/calls?topic=`.",
+    examples=["tq_8f2k1m9x0p3q"],
+)
+
+
 class TopQuestion(BaseModel):
     question: str = Field(
-        description="The wording callers used most often for this question.",
+        description="The topic's label: the most typical wording its callers used.",
         examples=["What are your hours on Saturday?"],
     )
     count: int = Field(description="Distinct calls that asked it.", examples=[17])
+    topic_id: str = TopicId
 
 
 class Stats(BaseModel):
@@ -57,7 +65,9 @@ class Stats(BaseModel):
         examples=["9am - 12pm"],
     )
     top_questions: list[TopQuestion] = Field(
-        description="At most 10 caller questions, the most asked first.", max_length=10
+        description="At most 10 topics of caller questions (questions grouped by meaning), "
+        "the most asked first; ties by label.",
+        max_length=10,
     )
 
 
@@ -67,3 +77,27 @@ class StatsResponse(BaseModel):
     ok: Literal[True] = True
     period_days: int = Field(description="The `days` asked for.", examples=[30])
     stats: Stats
+
+
+class AskedTopic(BaseModel):
+    topic_id: str = TopicId
+    label: str = Field(
+        description="The most typical wording of the topic's questions.",
+        examples=["What are your hours on Saturday?"],
+    )
+    count: int = Field(description="Distinct calls in the period that asked it.", examples=[17])
+    examples: list[str] = Field(
+        description="Up to 5 wordings callers used, those of most calls first.",
+        max_length=5,
+        examples=[["What are your hours on Saturday?", "are you open saturdays"]],
+    )
+
+
+class QuestionsResponse(BaseModel):
+    model_config = RESPONSE_SCHEMA
+
+    ok: Literal[True] = True
+    period_days: int = Field(description="The `days` asked for.", examples=[30])
+    questions: list[AskedTopic] = Field(
+        description="Every topic asked in the period, the most asked first; ties by label."
+    )

@@ -21,7 +21,13 @@ from humanadd.stats.repository import (
     UtcOffsets,
     Window,
 )
-from humanadd.stats.schemas import SentimentDistribution, Stats, TopQuestion, Weekday
+from humanadd.stats.schemas import (
+    AskedTopic,
+    SentimentDistribution,
+    Stats,
+    TopQuestion,
+    Weekday,
+)
 
 WEEKDAYS: tuple[Weekday, ...] = (
     "Monday",
@@ -34,6 +40,7 @@ WEEKDAYS: tuple[Weekday, ...] = (
 )
 PEAK_HOURS_SPAN = 3
 TOP_QUESTIONS = 10
+EXAMPLES = 5
 SUMMED_COLUMNS = (
     "calls",
     "answered",
@@ -145,19 +152,34 @@ def peak_hours(starts_per_hour: Sequence[int]) -> str | None:
 async def top_questions(
     session: AsyncSession, account_id: str, window: Window
 ) -> list[TopQuestion]:
-    """The questions asked in most calls, each in the wording most of its calls used."""
-    ranked = await repository.most_asked(session, account_id, window, TOP_QUESTIONS)
-    if not ranked:
-        return []
-    best: dict[str, tuple[int, str]] = {}
+    """The topics asked in most calls, each by its label."""
+    return [
+        TopQuestion(question=row.label, count=int(row.calls), topic_id=row.topic_id)
+        for row in await repository.topics_asked(session, account_id, window, TOP_QUESTIONS)
+    ]
+
+
+async def questions_asked(
+    session: AsyncSession, account_id: str, *, days: int, now_ms: int
+) -> list[AskedTopic]:
+    """Every topic asked in the `days` x 24 hours up to `now_ms`, the most asked first, with
+    up to `EXAMPLES` of its wordings (those most calls used first)."""
+    window = window_for(days, now_ms)
+    ranked = await repository.topics_asked(session, account_id, window, None)
+    examples: dict[str, list[tuple[int, str]]] = {}
     for row in await repository.wordings(
-        session, account_id, window, [r.normalized for r in ranked]
+        session, account_id, window, [row.topic_id for row in ranked]
     ):
-        current = best.get(row.normalized)
-        # More calls wins; on a tie, the wording first in character order.
-        if current is None or (-row.calls, row.text) < (-current[0], current[1]):
-            best[row.normalized] = (int(row.calls), row.text)
-    return [TopQuestion(question=best[row.normalized][1], count=int(row.calls)) for row in ranked]
+        examples.setdefault(row.topic_id, []).append((-int(row.calls), row.text))
+    return [
+        AskedTopic(
+            topic_id=row.topic_id,
+            label=row.label,
+            count=int(row.calls),
+            examples=[text for _, text in sorted(examples.get(row.topic_id, []))[:EXAMPLES]],
+        )
+        for row in ranked
+    ]
 
 
 def _stats(rows: Iterable[tuple[int, Any]], questions: list[TopQuestion]) -> Stats:

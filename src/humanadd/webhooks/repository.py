@@ -6,8 +6,6 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import Table, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from humanadd.calls.models import Call, Stage
-from humanadd.calls.records import CallRecord
 from humanadd.db import dialect_insert, lease, utcnow
 from humanadd.webhooks.models import (
     WebhookAttempt,
@@ -223,54 +221,3 @@ async def disable_endpoint(session: AsyncSession, account_id: str, reason: str) 
         .where(_ENDPOINTS.c.account_id == account_id)
         .values(enabled=False, disabled_reason=reason, updated_at=utcnow())
     )
-
-
-_CALLS = cast(Table, Call.__table__)
-_PAYLOAD_COLUMNS = (
-    "call_id",
-    "direction",
-    "from_number",
-    "to_number",
-    "started_at",
-    "duration_seconds",
-    "status",
-    "sentiment",
-    "summary",
-    "transcript",
-    "recording_ref",
-)
-
-
-class AccountCall(NamedTuple):
-    account_id: str
-    call: CallRecord
-
-
-async def calls_without_event(
-    session: AsyncSession, ended_before: datetime, limit: int
-) -> list[AccountCall]:
-    """Provider calls that ended (stored at the ended stage) before `ended_before`, of accounts
-    with a webhook, that have no `call_ended` event yet: their analysis is overdue."""
-    calls = _CALLS.c
-    events = cast(Table, WebhookEvent.__table__).c
-    statement = (
-        select(calls.account_id, *(calls[name] for name in _PAYLOAD_COLUMNS))
-        .join(_ENDPOINTS, _ENDPOINTS.c.account_id == calls.account_id)
-        .where(
-            calls.provider_stage == Stage.ENDED,
-            calls.status != "ongoing",
-            calls.updated_at < ended_before,
-            ~exists().where(
-                events.account_id == calls.account_id,
-                events.type == "call_ended",
-                events.call_id == calls.call_id,
-            ),
-        )
-        .limit(limit)
-    )
-    return [
-        AccountCall(
-            row.account_id, CallRecord(**{name: getattr(row, name) for name in _PAYLOAD_COLUMNS})
-        )
-        for row in await session.execute(statement)
-    ]

@@ -2,7 +2,7 @@
 
 An event is written in the same transaction as the change that causes it, with one delivery
 for the account's endpoint; `humanadd worker` sends it (docs/webhooks.md). One `call_ended` per
-call, when the call has ended and its analysis is in.
+call, written by the worker once it has analysed the ended call (`calls.analysis`).
 """
 
 from dataclasses import dataclass
@@ -335,16 +335,6 @@ async def call_changed(
         return False
     payload = call_ended_payload(record.call_id, record)
     return await emit(session, account_id, "call_ended", payload, record.call_id)
-
-
-async def emit_overdue(session: AsyncSession, ended_before: datetime, limit: int = 500) -> int:
-    """Emit `call_ended` for provider calls whose analysis has not come by `ended_before` (the
-    analysis timeout): they go out with what is known. How many."""
-    overdue = await repository.calls_without_event(session, ended_before, limit)
-    for account_id, record in overdue:
-        payload = call_ended_payload(record.call_id, record)
-        await emit(session, account_id, "call_ended", payload, record.call_id)
-    return len(overdue)
 
 
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
