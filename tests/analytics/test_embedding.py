@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from humanadd.analytics.concepts import CONCEPTS, FRAME_WORDS
 from humanadd.analytics.embedding import (
     DIMENSIONS,
     Embedder,
@@ -93,7 +94,9 @@ def test_the_table_is_built_once_and_then_read_from_the_cache(tmp_path: Path) ->
 
     # The embedder reads whatever the cache holds: give it a table whose every row is one
     # direction, and every question comes out as that direction (less the stored centre).
-    table = np.zeros((encoder.vocabulary_size, DIMENSIONS), dtype=np.float16)
+    with np.load(path) as stored:
+        rows = stored["table"].shape[0]
+    table = np.zeros((rows, DIMENSIONS), dtype=np.float16)
     table[:, 0] = 1.0
     np.savez(path, table=table, centre=np.zeros(DIMENSIONS, dtype=np.float32))
     os.utime(path, ns=(built, built))
@@ -102,6 +105,26 @@ def test_the_table_is_built_once_and_then_read_from_the_cache(tmp_path: Path) ->
     assert path.stat().st_mtime_ns == built
     assert vectors[0, 0] == pytest.approx(1.0)
     assert np.abs(vectors[0, 1:]).max() == 0.0
+
+
+def test_a_concept_word_is_one_row_even_when_the_vocabulary_splits_it(
+    embedder: Embedder,
+) -> None:
+    # "gluten" is "g", "##lu", "##ten" to the vocabulary; as those pieces it would mean nothing.
+    similarity = _similarities(
+        embedder,
+        ["is the pasta gluten free", "do you have vegan dishes", "is the pasta fresh"],
+    )
+
+    assert similarity[0, 1] >= SAME_MEANING
+    assert similarity[0, 1] > similarity[1, 2]
+
+
+def test_every_concept_word_is_in_one_group_only() -> None:
+    words = [word for group in CONCEPTS for word in group]
+
+    assert len(words) == len(set(words))
+    assert not set(words) & set(FRAME_WORDS)
 
 
 def test_the_encoder_ignores_padding_so_a_batch_does_not_change_a_vector() -> None:

@@ -44,6 +44,23 @@ HAND = {
 }
 UNRELATED = ["how much is a consultation with a divorce lawyer", "can you seat a party of eight"]
 
+# Paraphrases that share no word that says what they ask, from the calls of different businesses:
+# each pair must be one topic.
+ACROSS_WORDS = [
+    ("are you open on sunday", "what are your hours"),
+    ("do you offer payment plans", "can I pay in installments"),
+    ("where are you located", "what's your address"),
+    ("do you take my insurance", "are you in network with aetna"),
+    ("do you have vegetarian options", "is there anything gluten free"),
+]
+# Questions built alike that ask different things: each must be a topic of its own.
+BUILT_ALIKE = [
+    ["how much is a haircut", "how much is a service call", "how much is a consultation"],
+    ["do you take walk ins", "do you take credit cards", "do you take my insurance"],
+    ["can I bring my dog", "can I pay with cash", "can I cancel my appointment"],
+    ["is there parking", "is there a warranty", "is there an elevator"],
+]
+
 
 @pytest.fixture(scope="session")
 def embedder(pytestconfig: pytest.Config) -> Embedder:
@@ -84,6 +101,36 @@ def test_paraphrases_become_one_topic_and_unrelated_questions_their_own(
     labels = {topic.label for topic in regrouping.topics}
     assert labels <= {wording_core(text) for text in texts}
     assert regrouping.merged == {}
+
+
+def test_paraphrases_without_a_shared_word_become_one_topic(embedder: Embedder) -> None:
+    texts = [text for pair in ACROSS_WORDS for text in pair]
+
+    ids = recluster(
+        [
+            Question(text, vector)
+            for text, vector in zip(texts, vectors(embedder, texts), strict=True)
+        ]
+    ).topic_ids
+
+    assert [ids[index] == ids[index + 1] for index in range(0, len(ids), 2)] == [True] * len(
+        ACROSS_WORDS
+    )
+    assert len(set(ids)) == len(ACROSS_WORDS)
+
+
+@pytest.mark.parametrize("texts", BUILT_ALIKE)
+def test_questions_built_alike_about_different_things_stay_apart(
+    embedder: Embedder, texts: list[str]
+) -> None:
+    regrouping = recluster(
+        [
+            Question(text, vector)
+            for text, vector in zip(texts, vectors(embedder, texts), strict=True)
+        ]
+    )
+
+    assert len(set(regrouping.topic_ids)) == len(texts)
 
 
 def test_a_new_question_joins_the_topic_that_means_the_same(embedder: Embedder) -> None:

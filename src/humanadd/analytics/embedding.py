@@ -15,15 +15,27 @@ import numpy.typing as npt
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
+from humanadd.analytics.concepts import CONCEPTS, FRAME_WORDS
+
 Vectors = npt.NDArray[np.float32]
 
 # Bump when the distillation changes, so a table built by older code is rebuilt, not reused.
-TABLE_VERSION = 1
+TABLE_VERSION = 2
 DIMENSIONS = 256
 _HEADS = 12
 _EPS = 1e-12
 # The SIF weight's a: smaller weighs frequent words down harder.
 _SIF = 3e-4
+# How far a concept word moves towards its group's direction, and how much a word that only frames
+# a question weighs against the others: see docs/analytics.md for how they were chosen.
+_PULL = 0.5
+_FRAME_WEIGHT = 0.3
+# The concept words, group after group; a word's row follows the vocabulary's in the table.
+_WORDS = tuple(dict.fromkeys(word for group in CONCEPTS for word in group))
+_WORD_ROWS = {word: row for row, word in enumerate(_WORDS)}
+_GROUPS = tuple((_WORD_ROWS[group[0]], _WORD_ROWS[group[0]] + len(group)) for group in CONCEPTS)
+# Words tokenised once and remembered; a bound, so odd inputs cannot grow it without end.
+_WORD_CACHE = 100_000
 # [CLS] and [SEP] in BERT's uncased vocabulary, which this model uses.
 _CLS, _SEP = 101, 102
 # Tokens before this id are [PAD], [UNK], [CLS], [SEP], [MASK] and the [unusedN] slots.
@@ -187,7 +199,9 @@ def build_table(
     model2vec's method, written for numpy: every vocabulary token (or only `tokens`, for tests)
     through the encoder as `[CLS] token [SEP]`, mean-pooled; PCA to `DIMENSIONS`; each row
     weighted by a/(a + p), p the token's Zipf probability from its rank in the vocabulary (BERT's
-    words are ordered roughly by frequency), so frequent words weigh little in a mean."""
+    words are ordered roughly by frequency), so frequent words weigh little in a mean. Then what
+    `concepts` says: the words of each group get rows of their own, pulled towards the group's
+    direction, and the words that only frame a question weigh less."""
     path = table_path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     with _exclusive(cache_dir / (path.name + ".lock")):
@@ -200,9 +214,10 @@ def build_table(
             else np.unique(tokens)
         )
         pooled = encoder.encode_ids([[_CLS, int(token), _SEP] for token in ids], batch_size=1024)
-        centred = pooled.astype(np.float64) - pooled.mean(axis=0)
-        _, _, axes = np.linalg.svd(centred, full_matrices=False)
-        reduced = centred @ axes[:DIMENSIONS].T
+        mean = pooled.astype(np.float64).mean(axis=0)
+        _, _, axes = np.linalg.svd(pooled - mean, full_matrices=False)
+        axes = axes[:DIMENSIONS]
+        reduced = (pooled - mean) @ axes.T
         # Words start at "the", the most frequent; single characters before it weigh as little.
         first_word = encoder.tokenizer.token_to_id("the") or _FIRST_REAL_TOKEN
         rank = np.maximum(ids - first_word + 1.0, 1.0)
@@ -211,19 +226,60 @@ def build_table(
         )
         reduced *= (_SIF / (_SIF + probability))[:, None]
         # A small `tokens` has fewer axes than DIMENSIONS: the missing ones stay zero.
-        table = np.zeros((encoder.vocabulary_size, DIMENSIONS), dtype=np.float32)
+        table = np.zeros((encoder.vocabulary_size + len(_WORDS), DIMENSIONS), dtype=np.float32)
         table[ids, : reduced.shape[1]] = reduced
-        references = [
-            encoding.ids
-            for encoding in encoder.tokenizer.encode_batch(
-                list(_REFERENCE_QUESTIONS), add_special_tokens=False
-            )
-        ]
+        for word in FRAME_WORDS:
+            token = encoder.tokenizer.token_to_id(word)
+            if token is not None:
+                table[token] *= _FRAME_WEIGHT
+        pieces = encoder.tokenizer.encode_batch(list(_WORDS), add_special_tokens=False)
+        words = encoder.encode_ids([[_CLS, *piece.ids, _SEP] for piece in pieces])
+        table[encoder.vocabulary_size :, : reduced.shape[1]] = _retrofit((words - mean) @ axes.T)
+        rows = _Rows(encoder.tokenizer)
+        references = [rows(text) for text in _REFERENCE_QUESTIONS]
         centre = _unit(_mean_rows(table, references)).mean(axis=0)
         partial = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
         np.savez(partial, table=table.astype(np.float16), centre=centre.astype(np.float32))
         os.replace(partial, path)
     return path
+
+
+def _retrofit(words: Vectors) -> Vectors:
+    """The rows of `_WORDS` (unit length, one per word), each moved towards its group's mean."""
+    directions = _unit(words)
+    for start, end in _GROUPS:
+        centre = _unit(directions[start:end].mean(axis=0))
+        directions[start:end] = _unit((1 - _PULL) * directions[start:end] + _PULL * centre)
+    return directions
+
+
+class _Rows:
+    """The table's rows for a text: a word of `concepts` is one row of its own (after the
+    vocabulary's), any other word its vocabulary pieces; words are tokenised once and remembered."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        # BERT's tokenizer file defines both; they split a text into the words looked up here.
+        assert tokenizer.normalizer is not None
+        assert tokenizer.pre_tokenizer is not None
+        self._tokenizer = tokenizer
+        self._normalizer, self._pre_tokenizer = tokenizer.normalizer, tokenizer.pre_tokenizer
+        self._words: dict[str, list[int]] = {}
+
+    def __call__(self, text: str) -> list[int]:
+        ids: list[int] = []
+        for word, _ in self._pre_tokenizer.pre_tokenize_str(self._normalizer.normalize_str(text)):
+            known = self._words.get(word)
+            if known is None:
+                row = _WORD_ROWS.get(word)
+                known = (
+                    [self._tokenizer.get_vocab_size() + row]
+                    if row is not None
+                    else self._tokenizer.encode(word, add_special_tokens=False).ids
+                )
+                if len(self._words) < _WORD_CACHE:
+                    self._words[word] = known
+            ids.extend(known)
+        return ids
 
 
 class Embedder:
@@ -235,15 +291,11 @@ class Embedder:
         with np.load(build_table(cache_dir, model)) as stored:
             self._table = stored["table"].astype(np.float32)
             self._centre = stored["centre"].astype(np.float32)
-        self._tokenizer = _tokenizer(model or model_dir())
+        self._rows = _Rows(_tokenizer(model or model_dir()))
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         """One row per text; a text without a known token gets zeros (it matches nothing)."""
-        ids = [
-            encoding.ids
-            for encoding in self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        ]
-        vectors = _unit(_mean_rows(self._table, ids))
+        vectors = _unit(_mean_rows(self._table, [self._rows(text) for text in texts]))
         empty = ~vectors.any(axis=1)
         vectors = _unit(vectors - self._centre)
         vectors[empty] = 0.0

@@ -19,7 +19,7 @@ from humanadd.analytics.embedding import Embedder, Vectors
 from humanadd.ids import new_id
 
 # See docs/analytics.md, "Questions grouped by meaning (topics)", for how it was chosen.
-SAME_MEANING = 0.225
+SAME_MEANING = 0.35
 
 
 # What callers say before the question itself: acknowledgements, fillers, and the frames of an
