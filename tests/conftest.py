@@ -17,6 +17,7 @@ from sqlalchemy import Select, event
 from sqlalchemy.engine import Dialect, make_url
 from typer.testing import CliRunner
 
+from humanadd import worker
 from humanadd.analytics.embedding import Embedder
 from humanadd.api.driver import compile_for
 from humanadd.app import create_app
@@ -44,6 +45,19 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     return Embedder(Path(os.environ["HUMANADD_ANALYSIS_MODELS_DIR"]))
+
+
+RunAnalysis = Callable[[], Awaitable[None]]
+
+
+@pytest.fixture
+def run_analysis(services: Services, embedder: Embedder) -> RunAnalysis:
+    """Run the worker's analysis job until no call is due (what `humanadd worker` does)."""
+
+    async def run() -> None:
+        await worker.analyse(services.sessions, embedder, once=True)
+
+    return run
 
 
 def _worker_suffix() -> str:

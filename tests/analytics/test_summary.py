@@ -67,6 +67,12 @@ CASES = {
         "The caller reported that their furnace is making a banging noise. "
         "The call ended without a booking.",
     ),
+    "a wish and a question run together": (
+        "Caller: hi um I need a cleaning and do you take delta dental\nAI: We do.",
+        False,
+        ["do you take delta dental"],
+        "The caller needed a cleaning. The receptionist answered.",
+    ),
     "nothing said": (
         "AI: Hello?\nCaller: hello?\nCaller: hello",
         False,

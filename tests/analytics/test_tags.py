@@ -113,3 +113,8 @@ def test_every_tag_of_the_vocabulary_is_defined_in_the_docs() -> None:
     ]
 
     assert documented == list(TAGS)
+
+
+def test_naming_an_insurer_is_about_insurance() -> None:
+    assert tags("Caller: um do you take aetna") == ["inquiry", "insurance"]
+    assert tags("Caller: are you in with blue cross blue shield") == ["inquiry", "insurance"]

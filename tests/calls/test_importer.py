@@ -8,7 +8,8 @@ import orjson
 import pytest
 
 from humanadd.accounts.errors import AccountError
-from humanadd.calls import importer
+from humanadd.analytics.embedding import Embedder
+from humanadd.calls import analysis, importer
 from humanadd.calls.importer import LineError, parse_line, parse_lines
 from humanadd.calls.records import CallRecord
 from humanadd.clock import MAX_UNIX_MS, MIN_UNIX_MS, iso_from_ms
@@ -90,7 +91,7 @@ def test_only_the_required_fields_give_the_documented_defaults():
         status="ended",
         duration_seconds=0,
         tags=[],
-        booked=False,
+        booked=None,
         sentiment=None,
     )
 
@@ -122,7 +123,7 @@ def test_null_in_a_defaulted_field_means_the_default():
     assert (record.status, record.tags, record.booked, record.duration_seconds) == (
         "ended",
         [],
-        False,
+        None,
         0,
     )
 
@@ -140,12 +141,12 @@ def test_timestamps_with_an_offset_or_none_are_read_as_instants():
     assert with_offset.started_at == without.started_at == STARTED
 
 
-def test_questions_come_from_the_text_transcript_when_there_is_no_object():
+def test_the_analysis_reads_the_text_transcript_when_there_is_no_object():
     record = parse_line(
         _line(transcript="AI: Do you need anything else?\nCaller: Yes. Is there parking? OK.")
     )
 
-    assert record.questions == ["Is there parking?"]
+    assert analysis.complete(record).questions == ["Is there parking?"]
 
 
 @pytest.mark.parametrize(
@@ -400,7 +401,9 @@ def test_parse_file_reads_the_file_and_raises_when_it_is_missing(tmp_path: Path)
         importer.parse_file(tmp_path / "missing.jsonl")
 
 
-async def test_import_calls_refuses_an_unknown_account(services: Services):
+async def test_import_calls_refuses_an_unknown_account(services: Services, embedder: Embedder):
     with pytest.raises(AccountError, match=r"^no account 'acc_nobody'$"):
         async with services.sessions.begin() as session:
-            await importer.import_calls(session, "acc_nobody", [parse_line(_line())])
+            await importer.import_calls(
+                session, "acc_nobody", [parse_line(_line())], embedder=embedder
+            )

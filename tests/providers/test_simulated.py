@@ -59,7 +59,12 @@ async def test_playing_live_goes_through_the_ingest_path_event_by_event(
     provider = SimulatedProvider(AGENT, seed=3)
 
     await provider.play(
-        services.sessions, every_seconds=0.01, analysis_delay_seconds=1, calls=2, speed=200
+        services.sessions,
+        every_seconds=0.01,
+        analysis_delay_seconds=1,
+        calls=2,
+        speed=200,
+        analysis_timeout_ms=settings.analysis_timeout_ms,
     )
 
     page = (await client.get("/api/v1/calls", headers=simulated_account.headers)).json()
@@ -100,7 +105,10 @@ async def test_a_call_is_ongoing_until_it_ends(
     call = provider.new_call(1_736_965_324_000)
     async with services.sessions.begin() as session:
         await providers.ingest(
-            session, provider.event("call_started", provider.started(call)), received_at_ms=0
+            session,
+            provider.event("call_started", provider.started(call)),
+            received_at_ms=0,
+            analysis_timeout_ms=settings.analysis_timeout_ms,
         )
 
     shown = await client.get(f"/api/v1/calls/{call['call_id']}", headers=simulated_account.headers)
@@ -115,7 +123,12 @@ async def test_as_an_upstream_it_answers_for_the_calls_it_played(
 ) -> None:
     provider = SimulatedProvider(AGENT, seed=9)
     await provider.play(
-        services.sessions, every_seconds=0.01, analysis_delay_seconds=0, calls=1, speed=500
+        services.sessions,
+        every_seconds=0.01,
+        analysis_delay_seconds=0,
+        calls=1,
+        speed=500,
+        analysis_timeout_ms=settings.analysis_timeout_ms,
     )
     (call_id,) = provider.calls
 

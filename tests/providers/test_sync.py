@@ -64,6 +64,7 @@ async def run_sync(
             account.id,
             since_ms=now - int(since_hours * HOUR_MS),
             now_ms=now,
+            analysis_timeout_ms=services.settings.analysis_timeout_ms,
         )
     finally:
         await upstream.close()

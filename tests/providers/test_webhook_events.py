@@ -1,5 +1,5 @@
-"""The outbox: provider events write one `call_ended` webhook event per call, with its delivery,
-in the transaction that stores the call."""
+"""The outbox: provider events queue the call's analysis, and the worker's analysis writes one
+`call_ended` webhook event per call, with its delivery, in the transaction that stores it."""
 
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from humanadd.dependencies import Services
 from humanadd.webhooks.models import WebhookDelivery, WebhookEvent
-from tests.conftest import Cli, TestAccount
+from tests.conftest import Cli, RunAnalysis, TestAccount
 from tests.providers.retell_fake import (
     FakeRetell,
     ended_only,
@@ -49,17 +49,24 @@ async def outbox(services: Services, account_id: str) -> list[tuple[WebhookEvent
 
 
 async def test_an_analysed_call_writes_its_call_ended_event_once(
-    cli: Cli, client: httpx.AsyncClient, services: Services, retell_account: TestAccount
+    cli: Cli,
+    client: httpx.AsyncClient,
+    services: Services,
+    retell_account: TestAccount,
+    run_analysis: RunAnalysis,
 ) -> None:
     assert (await cli("webhooks", "set", retell_account.id, "--url", URL)).exit_code == 0
     call = retell_call("call_outbox")
 
     await deliver(client, "call_started", started_only(call))
     await deliver(client, "call_ended", ended_only(call))
+    await run_analysis()
     assert await outbox(services, retell_account.id) == []  # the analysis is not in yet
     for _ in range(2):  # a retried webhook
         await deliver(client, "call_analyzed", call)
+        await run_analysis()
     await deliver(client, "call_ended", ended_only(call))  # late and out of order
+    await run_analysis()
 
     ((event, delivery),) = await outbox(services, retell_account.id)
     assert event.id.startswith("msg_")
@@ -85,19 +92,28 @@ async def test_an_analysed_call_writes_its_call_ended_event_once(
 
 
 async def test_no_event_without_a_webhook(
-    client: httpx.AsyncClient, services: Services, retell_account: TestAccount
+    client: httpx.AsyncClient,
+    services: Services,
+    retell_account: TestAccount,
+    run_analysis: RunAnalysis,
 ) -> None:
     await deliver(client, "call_analyzed", retell_call("call_quiet"))
+    await run_analysis()
     assert await outbox(services, retell_account.id) == []
 
 
 async def test_a_call_that_sync_discovers_fires_its_event_too(
-    cli: Cli, services: Services, fake_retell: FakeRetell, retell_account: TestAccount
+    cli: Cli,
+    services: Services,
+    fake_retell: FakeRetell,
+    retell_account: TestAccount,
+    run_analysis: RunAnalysis,
 ) -> None:
     assert (await cli("webhooks", "set", retell_account.id, "--url", URL)).exit_code == 0
     fake_retell.add_call(recent_call("call_found_by_sync"))  # its webhooks were all lost
 
     await run_sync(services, fake_retell, retell_account)
+    await run_analysis()
 
     ((event, _),) = await outbox(services, retell_account.id)
     assert event.call_id == "call_found_by_sync"

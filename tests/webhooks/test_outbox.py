@@ -1,16 +1,12 @@
-"""Events written to the outbox other than by the provider's analysis: the analysis timeout,
-and `calls import --notify`."""
+"""Events written to the outbox other than by the worker's analysis of a provider's call:
+`calls import --notify`. (The analysis's own, and its timeout: tests/providers/test_analysis.py.)"""
 
-from datetime import timedelta
 from pathlib import Path
 
 import orjson
 from sqlalchemy import select
 
-from humanadd.calls import repository as calls
-from humanadd.calls.records import CallRecord
 from humanadd.config import Settings
-from humanadd.db import utcnow
 from humanadd.dependencies import Services
 from humanadd.webhooks import service
 from humanadd.webhooks.models import WebhookEvent
@@ -37,37 +33,6 @@ async def events_of(services: Services, account_id: str) -> list[WebhookEvent]:
             .order_by(WebhookEvent.call_id)
         )
         return list(rows.scalars())
-
-
-async def test_a_call_whose_analysis_is_late_goes_out_without_it(
-    make_account: MakeAccount, services: Services, settings: Settings
-) -> None:
-    account = await hooked_account(make_account, services, settings)
-    ended = CallRecord(
-        call_id="call_late", direction="inbound", started_at=STARTED, duration_seconds=90,
-        transcript="AI: Hello.",
-    )  # fmt: skip
-    async with services.sessions.begin() as session:
-        await calls.upsert(session, account.id, ended, stage=2)  # call_ended; no analysis yet
-
-    async with services.sessions.begin() as session:
-        assert await service.emit_overdue(session, utcnow() - timedelta(minutes=10)) == 0
-    assert await events_of(services, account.id) == []
-
-    async with services.sessions.begin() as session:
-        assert await service.emit_overdue(session, utcnow() + timedelta(seconds=1)) >= 1
-    (event,) = await events_of(services, account.id)
-    payload = orjson.loads(event.payload)
-    assert (payload["call_id"], payload["sentiment"], payload["summary"]) == (
-        "call_late",
-        None,
-        None,
-    )
-    assert payload["transcript"] == "AI: Hello."
-
-    async with services.sessions.begin() as session:  # once only
-        await service.emit_overdue(session, utcnow() + timedelta(seconds=1))
-    assert len(await events_of(services, account.id)) == 1
 
 
 async def test_calls_import_fires_webhooks_only_with_notify(

@@ -20,7 +20,13 @@ _FILLER = re.compile(
     r"good (?:morning|afternoon|evening)|hi there|yeah hi|actually|basically)\b[\s,.!-]*)+",
     re.IGNORECASE,
 )
-_CLAUSE_END = re.compile(r"[.!?;]|\s(?:and then|but|because|so that)\s", re.IGNORECASE)
+_CLAUSE_END = re.compile(
+    r"[.!?;]|\s(?:and then|but|because|so that)\s"
+    # "I need a cleaning and do you take …": a conjunction that starts a new question or clause.
+    r"|,?\s(?:and|or|also|plus)\s+(?:also\s+)?(?=(?:do|does|did|is|are|can|could|would|will|"
+    r"what|what's|when|where|how|who|which|i|i'm|i'd|we|you)\b)",
+    re.IGNORECASE,
+)
 _INTENTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), template)
     for pattern, template in (

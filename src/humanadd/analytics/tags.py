@@ -74,7 +74,8 @@ _SAID = {
     ),
     "insurance": _words(
         r"insurance|insured|insurer|coverage|covered|in[- ]network|out of network|co-?pays?"
-        r"|deductible|medicaid|medicare|ppo|hmo"
+        r"|deductible|medicaid|medicare|ppo|hmo|delta dental|aetna|cigna|humana|metlife"
+        r"|blue cross|blue shield|united ?healthcare|kaiser|guardian dental|tricare"
     ),
     "voicemail": _words(r"leav(?:e|ing) (?:a|this|you a) (?:message|voicemail)"),
     "spam": _words(

@@ -172,15 +172,12 @@ def to_record(
 
 def queue_analysis(record: CallRecord, stage: Stage, *, now_ms: int, timeout_ms: int) -> None:
     """When the worker is to analyse the call (then send its `call_ended`): at once when the
-    provider's analysis is in, `timeout_ms` after the call ended when it is still to come, never
-    while the call goes on."""
+    provider's analysis is in, else `timeout_ms` after we learnt that the call ended (by our
+    clock, not the provider's); never while the call goes on."""
     if record.status == "ongoing":
         return
     record.notify_when_analysed = True
-    if stage == Stage.ANALYZED:
-        record.analysis_due_at = now_ms
-    else:
-        record.analysis_due_at = (record.ended_at or now_ms) + timeout_ms
+    record.analysis_due_at = now_ms if stage == Stage.ANALYZED else now_ms + timeout_ms
 
 
 async def store_call(
