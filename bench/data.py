@@ -24,6 +24,7 @@ from bench.generate import (
     LARGEST_NAME,
     QUESTION_COLUMNS,
     TAG_COLUMNS,
+    TOPIC_COLUMNS,
     AccountSpec,
     Generator,
     Shape,
@@ -61,7 +62,8 @@ class Dataset:
 @dataclass(frozen=True)
 class _Found:
     schema_current: bool
-    """The indexes match the models (a migration edited in place leaves an old database)."""
+    """The indexes match the models (a migration edited in place leaves an old database), and
+    every question has its topic (data made before topics existed does not)."""
     account_id: str | None
     calls: int
     accounts: int
@@ -86,6 +88,12 @@ async def _inspect(url: str) -> _Found:
     try:
         async with engine.connect() as connection:
             schema_current = await connection.run_sync(_indexes_match_models)
+            untopiced = (
+                await connection.execute(
+                    text("SELECT count(*) FROM call_questions WHERE topic_id IS NULL")
+                )
+            ).scalar_one()
+            schema_current = schema_current and untopiced == 0
             account_id = (
                 await connection.execute(
                     text("SELECT id FROM accounts WHERE name = :name"), {"name": LARGEST_NAME}
@@ -182,12 +190,14 @@ def _load_sqlite(url: str, specs: list[AccountSpec], account_ids: list[str]) -> 
         insert_calls = _insert_sql("calls", CALL_COLUMNS)
         insert_tags = _insert_sql("call_tags", TAG_COLUMNS)
         insert_questions = _insert_sql("call_questions", QUESTION_COLUMNS)
+        insert_topics = _insert_sql("question_topics", TOPIC_COLUMNS)
         pending = 0
         connection.execute("BEGIN")
         for spec, account_id in zip(specs, account_ids, strict=True):
             for rows in generator.rows(account_id, spec, BATCH):
                 connection.executemany(insert_calls, rows.calls)
                 connection.executemany(insert_tags, rows.tags)
+                connection.executemany(insert_topics, rows.topics)
                 connection.executemany(insert_questions, rows.questions)
                 pending += len(rows.calls)
                 if pending >= 250_000:
@@ -270,6 +280,9 @@ async def _load_postgres(url: str, specs: list[AccountSpec], account_ids: list[s
                     "call_tags", records=rows.tags, columns=TAG_COLUMNS
                 )
                 await connection.copy_records_to_table(
+                    "question_topics", records=rows.topics, columns=TOPIC_COLUMNS
+                )
+                await connection.copy_records_to_table(
                     "call_questions", records=rows.questions, columns=QUESTION_COLUMNS
                 )
         for table in ("calls", "call_questions"):
@@ -277,7 +290,7 @@ async def _load_postgres(url: str, specs: list[AccountSpec], account_ids: list[s
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT max(id) FROM {table}))"
             )
-        await connection.execute("VACUUM ANALYZE calls, call_tags, call_questions")
+        await connection.execute("VACUUM ANALYZE calls, call_tags, call_questions, question_topics")
     finally:
         await connection.close()
 

@@ -67,7 +67,10 @@ CALL_COLUMNS = (
     "updated_at",
 )
 TAG_COLUMNS = ("call_pk", "tag", "account_id")
-QUESTION_COLUMNS = ("id", "call_pk", "account_id", "started_at", "normalized", "text")
+QUESTION_COLUMNS = ("id", "call_pk", "account_id", "started_at", "normalized", "text", "topic_id")
+TOPIC_COLUMNS = ("id", "account_id", "label", "size", "centroid", "created_at", "updated_at")
+NO_CENTROID = bytes(4 * 256)
+"""Topics here are one per distinct question wording (the stats read only their ids and labels)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ class Rows:
     calls: list[tuple[Any, ...]]
     tags: list[tuple[Any, ...]]
     questions: list[tuple[Any, ...]]
+    topics: list[tuple[Any, ...]]
 
 
 class Generator:
@@ -162,6 +166,7 @@ class Generator:
         }
         self.next_call_pk = 1
         self.next_question_pk = 1
+        self.topic_ids: dict[tuple[str, str], str] = {}
 
     def rows(self, account_id: str, spec: AccountSpec, batch: int) -> Iterator[Rows]:
         rng = random.Random(SEED * 1_000_003 + spec.index)
@@ -170,12 +175,12 @@ class Generator:
         offset_ms = int(offset.total_seconds() * 1000)
         starts = sorted(self._start(rng, span_ms, offset_ms) for _ in range(spec.calls))
         own_number = _phone(rng)
-        rows = Rows([], [], [])
+        rows = Rows([], [], [], [])
         for started_at in starts:
             self._call(rows, rng, account_id, spec.business, own_number, started_at)
             if len(rows.calls) >= batch:
                 yield rows
-                rows = Rows([], [], [])
+                rows = Rows([], [], [], [])
         if rows.calls:
             yield rows
 
@@ -246,7 +251,19 @@ class Generator:
         rows.tags.extend((pk, tag, account_id) for tag in tags)
         if conversation:
             for text, normalized in conversation.questions:
+                topic_id = self._topic(rows, account_id, normalized, text)
                 rows.questions.append(
-                    (self.next_question_pk, pk, account_id, started_at, normalized, text)
+                    (self.next_question_pk, pk, account_id, started_at, normalized, text, topic_id)
                 )
                 self.next_question_pk += 1
+
+    def _topic(self, rows: Rows, account_id: str, normalized: str, text: str) -> str:
+        """The account's topic of a wording, made (into `rows.topics`) the first time."""
+        key = (account_id, normalized)
+        topic_id = self.topic_ids.get(key)
+        if topic_id is None:
+            topic_id = self.topic_ids[key] = f"tq_b{len(self.topic_ids):011d}"
+            rows.topics.append(
+                (topic_id, account_id, text, 1, NO_CENTROID, self.created, self.created)
+            )
+        return topic_id

@@ -189,7 +189,7 @@ async def analyse_one(
             return
         call, record = found
         if call.notify_when_analysed:
-            await webhooks.call_changed(session, call.account_id, record, analysed=True)
+            await webhooks.call_changed(session, call.account_id, record)
             call.notify_when_analysed = False
         account_id = call.account_id
     async with sessions.begin() as session:

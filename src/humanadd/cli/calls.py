@@ -1,6 +1,5 @@
 """`humanadd calls …`: bulk import of calls from JSON Lines."""
 
-from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -70,7 +69,7 @@ def import_calls(
     async def operation(session: AsyncSession) -> int:
         # Imported calls are analysed as they are stored: each finished one fires its
         # `call_ended` (once per call).
-        changed = partial(webhooks.call_changed, analysed=True) if notify else None
+        changed = webhooks.call_changed if notify else None
         return await importer.import_calls(
             session, account_id, parsed.records, embedder=embedder, notify=changed
         )

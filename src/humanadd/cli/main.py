@@ -94,7 +94,12 @@ def worker(
 ) -> None:
     """Run the background jobs until interrupted.
 
-    It sends the accounts' webhooks as they fall due (retrying failed ones on their schedule);
+    It analyses each ended call once its provider's analysis is in (or
+    HUMANADD_WEBHOOK_ANALYSIS_TIMEOUT_SECONDS after it ended without it), filling what the
+    provider left empty and grouping the caller's questions into topics, then writes its
+    call_ended webhook; the first start in a data directory first builds the question model
+    (about half a minute). It sends the accounts' webhooks as they fall due (retrying failed
+    ones on their schedule);
     every second it reviews queued knowledge-base changes and pushes each account's newest
     approved version to its provider (retrying failed pushes with backoff); and every
     HUMANADD_SYNC_INTERVAL_SECONDS syncs each Retell-backed account's calls of the

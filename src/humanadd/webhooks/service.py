@@ -327,11 +327,10 @@ async def recover(
     return queued
 
 
-async def call_changed(
-    session: AsyncSession, account_id: str, record: CallRecord, *, analysed: bool
-) -> bool:
-    """Emit the call's `call_ended` once it has ended and its analysis is in."""
-    if record.status == "ongoing" or not analysed:
+async def call_changed(session: AsyncSession, account_id: str, record: CallRecord) -> bool:
+    """Emit the call's `call_ended` (once per call) when it has ended: called once the call is
+    analysed (by the worker, or by `calls import --notify`)."""
+    if record.status == "ongoing":
         return False
     payload = call_ended_payload(record.call_id, record)
     return await emit(session, account_id, "call_ended", payload, record.call_id)
