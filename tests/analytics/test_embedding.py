@@ -136,3 +136,16 @@ def test_the_encoder_ignores_padding_so_a_batch_does_not_change_a_vector() -> No
     assert np.abs(alone[0] - batched[0]).max() < 1e-5
     similarity = encoder.encode(HOURS[:2] + UNRELATED[:1])
     assert similarity[0] @ similarity[1] > similarity[0] @ similarity[2]
+
+
+def test_a_new_table_removes_those_of_earlier_recipes(tmp_path: Path) -> None:
+    cache = tmp_path / "models"
+    cache.mkdir()
+    older = cache / f"minilm-l6-static{DIMENSIONS}-v0.npz"
+    older.write_bytes(b"an earlier recipe's table")
+    (cache / (older.name + ".lock")).touch()
+    tokens = Encoder().tokenizer.encode(" ".join(HOURS), add_special_tokens=False).ids
+
+    path = build_table(cache, tokens=tokens)
+
+    assert sorted(entry.name for entry in cache.iterdir()) == [path.name, path.name + ".lock"]

@@ -241,6 +241,10 @@ def build_table(
         partial = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
         np.savez(partial, table=table.astype(np.float16), centre=centre.astype(np.float32))
         os.replace(partial, path)
+        # Tables of earlier recipes are never read again.
+        for old in cache_dir.glob(f"minilm-l6-static{DIMENSIONS}-v*.npz*"):
+            if old.name not in (path.name, path.name + ".lock"):
+                old.unlink(missing_ok=True)
     return path
 
 
