@@ -10,6 +10,7 @@ from humanadd.cli.options import Host, Port
 from humanadd.cli.runtime import (
     DATABASE_ERRORS,
     database_failure,
+    load_embedder,
     load_settings,
     run_in_transaction,
 )
@@ -49,8 +50,10 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
         except DATABASE_ERRORS as error:
             fail(database_failure(error))
 
+        embedder = load_embedder(settings)
+
         async def operation(session: AsyncSession) -> DemoAccess:
-            return await prepare(session)
+            return await prepare(session, embedder)
 
         access = run_in_transaction(settings, operation)
         typer.echo(banner(access, host, port))
