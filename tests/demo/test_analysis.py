@@ -4,7 +4,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from humanadd.analytics.tags import TAGS
 from humanadd.calls.models import Call
@@ -12,6 +12,7 @@ from humanadd.clock import now_ms
 from humanadd.demo.generator import EXAMPLE_CALL_ID
 from humanadd.demo.service import DemoAccess
 from humanadd.dependencies import Services
+from humanadd.questions.models import CallQuestion, QuestionTopic
 from humanadd.questions.service import normalize
 from tests.demo.conftest import Seed
 
@@ -116,3 +117,26 @@ async def test_the_same_seed_gives_the_same_analysis_and_topics(
     assert await _analysed(services, second.account_id) == calls
     again = await _topics(client, second)
     assert [{**t, "topic_id": None} for t in again] == [{**t, "topic_id": None} for t in topics]
+
+
+async def test_each_demo_question_is_in_one_topic_whose_size_is_its_questions(
+    seed: Seed, services: Services
+):
+    """Many calls ask in the very same words: equal similarities everywhere, where rounding
+    once made the clustering's chain loop back and count questions in two topics."""
+    access = await seed()
+
+    async with services.sessions() as session:
+        members = await session.execute(
+            select(CallQuestion.topic_id, func.count())
+            .where(CallQuestion.account_id == access.account_id)
+            .group_by(CallQuestion.topic_id)
+        )
+        sizes = await session.execute(
+            select(QuestionTopic.id, QuestionTopic.size).where(
+                QuestionTopic.account_id == access.account_id,
+                QuestionTopic.merged_into.is_(None),
+                QuestionTopic.size > 0,
+            )
+        )
+        assert dict(sizes.all()) == dict(members.all())  # type: ignore[arg-type]
