@@ -33,8 +33,9 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     var/humanadd.sqlite3 in the current directory) up to date, creating it if need be. The
     first run creates an Enterprise demo account; later runs reuse it and rotate its key,
     since only key hashes are stored. Either way about 500 calls over the last 60 days are
-    (re)seeded, with recordings made on request as long as each call, and the key and curl
-    commands to try are printed before the server starts. While it serves, the simulated
+    (re)seeded, with recordings made on request as long as each call, analysed as `calls
+    import` analyses calls (the first run builds the question model first, about half a
+    minute), and the key and curl commands to try are printed before the server starts. While it serves, the simulated
     provider plays new calls live: one starts about every 30 seconds, then ends and is
     analysed, each step an event through the same ingest path as Retell's webhooks. The
     worker's jobs run in the same process: webhooks are delivered, and knowledge-base changes
