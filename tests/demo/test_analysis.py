@@ -139,4 +139,4 @@ async def test_each_demo_question_is_in_one_topic_whose_size_is_its_questions(
                 QuestionTopic.size > 0,
             )
         )
-        assert dict(sizes.all()) == dict(members.all())  # type: ignore[arg-type]
+        assert dict(sizes.all()) == dict(members.all())

@@ -55,7 +55,7 @@ async def _stored(services: Services, account_id: str) -> list[tuple[str, list[s
             .where(Call.account_id == account_id)
             .order_by(Call.call_id)
         )
-        return [tuple(row) for row in rows.all()]  # type: ignore[misc]
+        return [tuple(row) for row in rows.all()]
 
 
 async def _call_ended_events(services: Services, account_id: str) -> list[str]:
