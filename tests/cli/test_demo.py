@@ -85,6 +85,35 @@ def test_demo_creates_then_reuses_its_database_rotating_the_key(
     ] * 2
 
 
+@pytest.mark.slow
+def test_demo_builds_the_question_model_once_and_seeds_analysed_calls(
+    cli: Cli, served: list[Served], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    database = tmp_path / "demo.sqlite3"
+    monkeypatch.setenv("HUMANADD_DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+    models = tmp_path / "models"
+    monkeypatch.setenv("HUMANADD_ANALYSIS_MODELS_DIR", str(models))
+    port = free_port()
+
+    first = cli.run("demo", "--port", str(port))
+    second = cli.run("demo", "--port", str(port))
+
+    assert (first.exit_code, second.exit_code) == (0, 0)
+    assert first.stderr == (
+        f"building the question model once, about half a minute (kept in {models})\n"
+    )
+    assert second.stderr == ""
+    with sqlite3.connect(database) as connection:
+        analysed = connection.execute(
+            "SELECT count(*) FROM calls WHERE computed_fields LIKE '%\"tags\"%'"
+        ).fetchone()
+        topics = connection.execute(
+            "SELECT count(*) FROM question_topics WHERE merged_into IS NULL AND size > 1"
+        ).fetchone()
+    assert analysed[0] > 400
+    assert topics[0] >= 5
+
+
 def _logins(stdout: str) -> dict[str, str]:
     found = re.findall(r"^    log in as (\S+) with password (\S+)$", stdout, re.MULTILINE)
     return dict(found)

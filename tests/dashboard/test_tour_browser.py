@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from playwright.async_api import Page
 
+from humanadd.analytics.embedding import Embedder
 from humanadd.demo.generator import EXAMPLE_CALL_ID
 from humanadd.demo.service import OPERATOR_EMAIL, OWNER_EMAIL, DemoAccess, prepare
 from humanadd.dependencies import Services
@@ -33,9 +34,9 @@ SCREENSHOTS = {"overview", "calls", "call-detail", "knowledge-base", "integratio
 
 
 @pytest.fixture
-async def demo(services: Services) -> DemoAccess:
+async def demo(services: Services, embedder: Embedder) -> DemoAccess:
     async with services.sessions.begin() as session:
-        return await prepare(session)
+        return await prepare(session, embedder)
 
 
 async def _visit(page: Page, name: str, path: str) -> None:

@@ -195,12 +195,15 @@ def average_link(vectors: Vectors, threshold: float) -> list[list[int]]:
             done.append(members[current])
             live[current] = False
             chain.pop()
-        elif len(chain) > 1 and nearest == chain[-2]:
+        elif nearest in chain:
+            # Reciprocal nearest neighbours (`chain[-2]`), or, among equal similarities (the
+            # same wording asked again and again), a longer loop that rounding closed: merged
+            # alike, and the chain cut back to before them.
             sums[nearest] += sums[current]
             counts[nearest] += counts[current]
             members[nearest] = members[nearest] + members[current]
             live[current] = False
-            del chain[-2:]
+            del chain[chain.index(nearest) :]
         else:
             chain.append(nearest)
     return [sorted(group) for group in done]

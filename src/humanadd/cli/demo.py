@@ -10,6 +10,7 @@ from humanadd.cli.options import Host, Port
 from humanadd.cli.runtime import (
     DATABASE_ERRORS,
     database_failure,
+    load_embedder,
     load_settings,
     run_in_transaction,
 )
@@ -32,15 +33,16 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     var/humanadd.sqlite3 in the current directory) up to date, creating it if need be. The
     first run creates an Enterprise demo account; later runs reuse it and rotate its key,
     since only key hashes are stored. Either way about 500 calls over the last 60 days are
-    (re)seeded, with recordings made on request as long as each call, and the key and curl
-    commands to try are printed before the server starts. While it serves, the simulated
-    provider plays new calls live: one starts about every 30 seconds, then ends and is
-    analysed, each step an event through the same ingest path as Retell's webhooks. The
-    worker's jobs run in the same process: webhooks are delivered, and knowledge-base changes
-    are reviewed and pushed to the simulated receptionist, whose new calls answer from them.
-    Unless
-    HUMANADD_PUBLIC_URL is set, the URLs it sends (a webhook's recording_url) start with the
-    address it serves on.
+    (re)seeded, with recordings made on request as long as each call, analysed as `calls
+    import` analyses calls (the first run builds the question model first, about half a
+    minute), and the key and curl commands to try are printed before the server starts.
+    While it serves, the simulated provider plays new calls live: one starts about every 30
+    seconds, then ends and is analysed, each step an event through the same ingest path as
+    Retell's webhooks. The worker's jobs run in the same process: our analysis fills what the
+    simulated provider leaves out (tags, booked), webhooks are delivered, and knowledge-base
+    changes are reviewed and pushed to the simulated receptionist, whose new calls answer from
+    them. Unless HUMANADD_PUBLIC_URL is set, the URLs it sends (a webhook's recording_url)
+    start with the address it serves on.
     """
     with listen(host, port, another=MAKE_RUN_HINT) as listener:
         settings = public_settings(load_settings(), host, port)
@@ -49,8 +51,10 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
         except DATABASE_ERRORS as error:
             fail(database_failure(error))
 
+        embedder = load_embedder(settings)
+
         async def operation(session: AsyncSession) -> DemoAccess:
-            return await prepare(session)
+            return await prepare(session, embedder)
 
         access = run_in_transaction(settings, operation)
         typer.echo(banner(access, host, port))

@@ -1,11 +1,12 @@
 """The demo's business: a heating and cooling company, why its customers call, what they ask.
 
 The demo account is this one business (the API document's example call is one of its calls), so
-every seeded call, summary, tag and answer fits it. Alternatives in a tuple are picked at random
-(a repeated one more often). A question comes in several wordings, as callers vary: some differ
-only in case or punctuation, which `topQuestions` folds together ("a tune-up", "a tune up"),
-others in words. Every wording is a proper sentence, since `topQuestions` shows the one most
-calls used.
+every seeded call, summary and answer fits it. Alternatives in a tuple are picked at random (a
+repeated one more often). A question comes in several wordings, as callers vary: some differ only
+in case or punctuation, most in words ("What are your hours?", "When are you open?"), and a few
+are written as speech-to-text writes them, in lower case without a question mark ("are you open
+on saturday"). Our analysis groups them by meaning into the account's topics, which
+`topQuestions` counts; docs/analytics.md ("In the demo") says which wordings it keeps apart.
 """
 
 from dataclasses import dataclass
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 class Faq:
     """A question callers ask in passing, in several wordings, and the receptionist's answer."""
 
-    tag: str
+    subject: str
+    """What the question is about: the word the receptionist looks for in the knowledge base."""
     questions: tuple[str, ...]
     answer: str
 
@@ -24,7 +26,6 @@ class Faq:
 class Reason:
     """Why someone calls: the opening line, the reply, and whether it can end in a booking."""
 
-    tags: tuple[str, ...]
     openings: tuple[str, ...]
     reply: str
     summary_booked: str
@@ -53,7 +54,6 @@ HVAC = Business(
     agent="Ava",
     reasons=(
         Reason(
-            ("booking", "maintenance"),
             (
                 "Hi, I'd like to schedule a maintenance visit for my AC before the summer.",
                 "I need someone to service my furnace. Can I book a tune-up?",
@@ -64,7 +64,6 @@ HVAC = Business(
             "Caller asked about an HVAC tune-up and will call back to schedule.",
         ),
         Reason(
-            ("emergency", "repair"),
             (
                 "My heat stopped working last night and it's freezing in here. "
                 "Do you offer emergency service?",
@@ -78,7 +77,6 @@ HVAC = Business(
             urgent=True,
         ),
         Reason(
-            ("pricing", "installation"),
             (
                 "How much does it cost to replace a furnace?",
                 "How much does it cost to install a heat pump?",
@@ -89,7 +87,6 @@ HVAC = Business(
             "Caller asked about replacement costs; no estimate booked yet.",
         ),
         Reason(
-            ("installation",),
             (
                 "I'd like a smart thermostat installed.",
                 "Can you install a smart thermostat for me?",
@@ -99,7 +96,6 @@ HVAC = Business(
             "Caller asked about installing a smart thermostat.",
         ),
         Reason(
-            ("complaint", "repair"),
             (
                 "A technician came on Monday and the unit is still making the same noise. "
                 "This is really frustrating.",
@@ -112,7 +108,6 @@ HVAC = Business(
             upset=True,
         ),
         Reason(
-            ("cancellation",),
             (
                 "I need to cancel my appointment tomorrow. Something came up at work.",
                 "Can I reschedule my tune-up?",
@@ -122,7 +117,6 @@ HVAC = Business(
             "Caller cancelled an appointment and will reschedule later.",
         ),
         Reason(
-            ("warranty",),
             (
                 "Is my furnace still under warranty? You installed it three years ago.",
                 "I'm calling about the warranty on my air conditioner.",
@@ -139,10 +133,12 @@ HVAC = Business(
             (
                 "What are your hours?",
                 "What are your hours?",
-                "What are your hours?",
-                "Sorry, what are your hours?",
-                "What are your opening hours?",
-                "What time do you open on Saturday?",
+                "what are your hours",
+                "When are you open?",
+                "What time do you close today?",
+                "How late are you open?",
+                "are you open on saturday",
+                "Are you open on weekends?",
             ),
             "We're open Monday to Friday from 8am to 6pm, and Saturday from 9am to 1pm.",
         ),
@@ -151,8 +147,10 @@ HVAC = Business(
             (
                 "How much does a tune-up cost?",
                 "How much does a tune-up cost?",
-                "How much does a tune up cost?",
-                "How much is a tune-up?",
+                "how much is a tune up",
+                "What do you charge for a tune-up?",
+                "What's the price of a furnace tune-up?",
+                "how much for a maintenance visit",
             ),
             "Our seasonal tune-up is $129, and it's free for Comfort Club members.",
         ),
@@ -161,27 +159,41 @@ HVAC = Business(
             (
                 "Do you offer emergency service?",
                 "Do you offer emergency service?",
-                "Do you do emergency calls at night?",
+                "do you do emergency calls at night",
+                "Can someone come out in the middle of the night?",
+                "What if my heat goes out on a Sunday?",
             ),
             "Yes, we answer emergencies around the clock, with a $95 after-hours fee.",
         ),
         Faq(
-            "pricing",
-            ("Do you offer payment plans?", "Can I pay in installments?"),
+            "payment",
+            (
+                "Do you offer payment plans?",
+                "Do you offer payment plans?",
+                "can I pay in installments",
+                "Do you offer financing?",
+                "Can I pay monthly?",
+            ),
             "Yes, we offer interest-free payment plans over six or twelve months.",
         ),
         Faq(
             "service-area",
             (
                 "Which areas do you serve?",
-                "Do you come out to the suburbs?",
-                "Do you come out to the suburbs?",
+                "do you come out to the suburbs",
+                "Do you service my area?",
+                "How far out do you go?",
             ),
             "We cover the whole metro area, up to 30 miles from downtown, at no travel charge.",
         ),
         Faq(
-            "repair",
-            ("Do you work on all brands?", "Do you service Carrier units?"),
+            "brands",
+            (
+                "Do you work on all brands?",
+                "What brands do you repair?",
+                "do you service carrier units",
+                "Do you fix Trane systems?",
+            ),
             "Yes, our technicians service every major brand, including Carrier, Trane and Lennox.",
         ),
     ),

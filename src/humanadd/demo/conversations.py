@@ -1,10 +1,12 @@
-"""Multi-turn receptionist conversations for the demo's calls, with their analysis.
+"""Multi-turn receptionist conversations for the demo's calls, with what a provider's built-in
+analysis would say of them.
 
 A conversation knows its turns (agent / user), when each word of them is said (Retell's
-`transcript_object`, which the demo's audio follows), and what an analysis of it would say:
-summary, tags, sentiment and whether an appointment was booked. Given the business's knowledge
-base, the receptionist answers callers' questions from it when it has something on the subject
-(see `receptionist`).
+`transcript_object`, which the demo's audio follows), its summary and the caller's sentiment
+(what Retell's analysis sends without custom configuration), and whether an appointment was
+booked (which the simulated provider does not say: our analysis finds it, with the tags and
+questions). Given the business's knowledge base, the receptionist answers callers' questions
+from it when it has something on the subject (see `receptionist`).
 """
 
 import math
@@ -25,6 +27,8 @@ GREETINGS = (
 )
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 SEGUES = ("One more thing.", "Oh, and a question.", "Before I forget.", "")
+SPOKEN_SEGUES = ("oh and", "um", "and uh", "")
+"""How a question written as speech-to-text writes it (in lower case, no `?`) is led into."""
 ACKNOWLEDGEMENTS = ("Okay, good to know.", "Great, thanks.", "Perfect.", "Got it, thanks.")
 LEAD_SECONDS = 0.5
 """From the call's start to the agent's first word."""
@@ -38,8 +42,8 @@ TURN_GAP_SECONDS = (0.4, 1.4)
 class Conversation:
     turns: list[tuple[str, str]] = field(default_factory=list)
     summary: str | None = None
-    tags: list[str] = field(default_factory=list)
     booked: bool = False
+    """Whether the call ended in a booking: what our analysis is to find from the turns."""
     sentiment: str | None = None
 
     def agent(self, text: str) -> None:
@@ -145,10 +149,10 @@ def _ask_faqs(
     """The caller asks, the receptionist answers (from the knowledge base where it says something
     on it), the caller takes the answer in: an answer is a turn of its own."""
     for faq in faqs:
-        segue = rng.choice(SEGUES)
         question = rng.choice(faq.questions)
+        segue = rng.choice(SPOKEN_SEGUES if question[:1].islower() else SEGUES)
         conversation.caller(f"{segue} {question}".strip())
-        conversation.agent(receptionist.answer(knowledge, question, faq.tag) or faq.answer)
+        conversation.agent(receptionist.answer(knowledge, question, faq.subject) or faq.answer)
         conversation.caller(rng.choice(ACKNOWLEDGEMENTS))
 
 
@@ -167,7 +171,6 @@ def inbound(
     conversation.agent(rng.choice(GREETINGS).format(business=business.name, agent=business.agent))
     conversation.caller(rng.choice(reason.openings))
     faqs = rng.sample(business.faqs, rng.choice((0, 0, 1, 1, 1, 2)))
-    tags = [tag for tag in reason.tags if tag != "booking"] + [faq.tag for faq in faqs]
     if not reason.bookable:
         conversation.agent(f"{reason.reply} May I have your name, please?")
         conversation.caller(f"It's {caller_name}.")
@@ -177,7 +180,6 @@ def inbound(
         conversation.caller("No, that's it. Thank you.")
         conversation.agent("Thanks for calling. Goodbye!")
         conversation.summary = reason.summary_open
-        conversation.tags = list(dict.fromkeys(tags))
         conversation.sentiment = _sentiment(rng, upset=reason.upset, booked=False)
         return conversation
     conversation.agent(f"{reason.reply} Can I have your name, please?")
@@ -194,7 +196,6 @@ def inbound(
             "Is there anything else?"
         )
         conversation.summary = reason.summary_booked.format(day=day)
-        tags.insert(0, "booking")
     else:
         conversation.caller("Let me check my schedule and call you back.")
         conversation.agent("Of course, just call us when you're ready. Anything else?")
@@ -202,7 +203,6 @@ def inbound(
     conversation.caller(rng.choice(("No, that's all. Thanks!", "No, thank you.", "That's it.")))
     conversation.agent(f"Thank you for calling {business.name}. Have a great day!")
     conversation.booked = booked
-    conversation.tags = list(dict.fromkeys(tags))
     conversation.sentiment = _sentiment(rng, upset=reason.upset, booked=booked)
     return conversation
 
@@ -231,7 +231,6 @@ def outbound(
                 "Great, you're confirmed. The technician calls about 30 minutes before arriving."
             )
             conversation.summary = f"Confirmed the customer's appointment {_on(day)} at {time}."
-            conversation.tags = ["reminder", "confirmation"]
         else:
             new_day = rng.choice(WEEKDAYS)
             conversation.caller("Actually, can we move it to next week?")
@@ -239,7 +238,6 @@ def outbound(
             conversation.caller("Perfect, thanks.")
             conversation.agent(f"Done. You're booked for {new_day} next week at {time}.")
             conversation.summary = f"Customer moved their appointment to {new_day} next week."
-            conversation.tags = ["booking", "reminder", "reschedule"]
             conversation.booked = True
     else:
         conversation.agent("I'm following up on the estimate we sent. Do you have any questions?")
@@ -247,15 +245,16 @@ def outbound(
             conversation.caller("Yes. Do you offer payment plans?")
             conversation.agent("We do: interest-free over six or twelve months.")
             conversation.caller("Then let's go ahead. When can you start?")
-            conversation.agent(f"We can start {_on(day)} at {time}. I'll send the paperwork today.")
+            conversation.agent(
+                f"Great, you're booked: we start {_on(day)} at {time}. "
+                "I'll send the paperwork today."
+            )
             conversation.summary = f"Customer accepted the estimate; work starts {_on(day)}."
-            conversation.tags = ["booking", "follow-up", "pricing"]
             conversation.booked = True
         else:
             conversation.caller("We've decided to go with another company, thanks.")
             conversation.agent("I understand. Thanks for considering us.")
             conversation.summary = "Customer declined the estimate."
-            conversation.tags = ["follow-up"]
     conversation.agent("Have a great day!")
     conversation.sentiment = _sentiment(rng, upset=False, booked=conversation.booked)
     return conversation

@@ -1,8 +1,11 @@
 """The demo's calls: about 500 over the last 60 days, reproducible for a given "now".
 
 Everything comes from one seeded `random.Random`, and call ids are fixed by position, so seeding
-twice upserts the same calls (moved to the new "now") instead of adding more. Calls keep
-business hours in the demo account's time zone, weekdays busier than weekends.
+twice gives the same calls (moved to the new "now"). Calls keep business hours in the demo
+account's time zone, weekdays busier than weekends. Like the simulated provider's live calls
+(`demo.player`), a call carries the summary and sentiment of a provider's built-in analysis (a
+sentiment now and then unknown) but no tags and no `booked`: those, and the caller's questions,
+are our analysis's when the calls are imported (`demo.service`).
 """
 
 import hashlib
@@ -10,7 +13,6 @@ import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from humanadd.calls.questions import caller_questions
 from humanadd.calls.records import CallRecord
 from humanadd.demo import conversations
 from humanadd.demo.businesses import HVAC
@@ -104,7 +106,6 @@ def _with_conversation(
     record.transcript_object, end = conversation.timed(rng, duration)
     record.duration_seconds = whole_seconds(end, rng) if duration is None else duration
     record.transcript = conversation.transcript
-    record.questions = caller_questions(record.transcript_object, record.transcript)
     if record.status != "ongoing":
         record.ended_at = record.started_at + record.duration_seconds * 1000
         record.recording_ref = recording_ref(record.call_id)
@@ -152,8 +153,6 @@ def _generated_call(
     record.disconnection_reason = rng.choice(ANSWERED_ENDINGS)
     record.sentiment = conversation.sentiment
     record.summary = conversation.summary
-    record.tags = conversation.tags
-    record.booked = conversation.booked
     return _with_conversation(record, conversation, rng)
 
 

@@ -7,6 +7,10 @@ out its call objects (the one format both the demo's data and this player write)
 whose voices follow those timings (a `demo:` reference: the audio is made when it is asked for,
 see `demo.source`). Played "live", a call starts, ends and is analysed over real time, each
 step a `CallEvent` through `providers.service.ingest`, the path of every provider's webhooks.
+Its `call_analysis` is what Retell's built-in analysis sends when no custom analysis is set up:
+the summary and the caller's sentiment (now and then "Unknown"), no custom analysis data. So the
+call's tags and `booked` (and an unknown sentiment) are filled by our analysis, which the worker
+runs before the call's `call_ended` goes out; the caller's questions are always ours.
 The receptionist knows the account's pushed knowledge base: a caller's question is answered
 from it, in the receptionist's words, where it says something on the question. As a
 `CallSource` it answers for the calls it has played in this process.
@@ -54,7 +58,7 @@ def provider_call(call: dict[str, Any]) -> ProviderCall:
         disconnection_reason=call.get("disconnection_reason"),
         sentiment=None if sentiment == "unknown" else sentiment,
         summary=None if analysis is None else analysis["call_summary"],
-        analysis_data={} if analysis is None else analysis["custom_analysis_data"],
+        analysis_data={} if analysis is None else analysis.get("custom_analysis_data", {}),
         transcript=None if turns is None else transcript_of(turns),
         transcript_object=turns,
         recording_ref=call.get("recording_url"),
@@ -75,8 +79,9 @@ class SimulatedProvider:
     # -- making calls -------------------------------------------------------------------
 
     def new_call(self, started_ms: int, knowledge: Sequence[str] = ()) -> dict[str, Any]:
-        """A finished, analysed call that starts at `started_ms`, lasting whole seconds, whose
-        receptionist answers from `knowledge` (the knowledge base's texts) where it can."""
+        """A finished call with a built-in analysis (no custom data) that starts at
+        `started_ms`, lasting whole seconds, whose receptionist answers from `knowledge` (the
+        knowledge base's texts) where it can."""
         rng = self._rng
         self._count += 1
         business = self.business
@@ -111,10 +116,6 @@ class SimulatedProvider:
                 "user_sentiment": SENTIMENTS.get(conversation.sentiment or "", "Unknown"),
                 "call_successful": True,
                 "in_voicemail": False,
-                "custom_analysis_data": {
-                    "tags": ", ".join(conversation.tags),
-                    "booked": "yes" if conversation.booked else "no",
-                },
             },
         }
         return call

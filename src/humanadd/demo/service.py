@@ -1,4 +1,6 @@
-"""Preparing the demo: its Enterprise account, a fresh API key and seeded calls."""
+"""Preparing the demo: its Enterprise account, a fresh API key and seeded calls, imported as
+`calls import` imports calls: our analysis fills what they leave empty, and their questions are
+grouped into the account's topics before the demo serves."""
 
 from dataclasses import dataclass
 
@@ -7,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from humanadd.accounts import repository as accounts_repository
 from humanadd.accounts import service as accounts
 from humanadd.accounts.models import Plan, Provider
+from humanadd.analytics.embedding import Embedder
+from humanadd.calls import importer
 from humanadd.calls import repository as calls_repository
 from humanadd.clock import now_ms
 from humanadd.demo.businesses import HVAC
@@ -61,8 +65,11 @@ async def _login(session: AsyncSession, email: str, role: str, account_id: str |
     return password
 
 
-async def prepare(session: AsyncSession, *, now: int | None = None) -> DemoAccess:
-    """Find or create the demo account, give it a new key and (re)seed its calls as of `now`.
+async def prepare(
+    session: AsyncSession, embedder: Embedder, *, now: int | None = None
+) -> DemoAccess:
+    """Find or create the demo account, give it a new key and (re)seed its calls as of `now`,
+    analysed as an import is (`embedder` groups their questions).
 
     Only key hashes are stored, so a reused account gets a rotated key that can be shown.
     """
@@ -84,10 +91,10 @@ async def prepare(session: AsyncSession, *, now: int | None = None) -> DemoAcces
     )
     records = demo_calls(now_ms() if now is None else now, TIMEZONE)
     # A reseed replaces the earlier seed: merged into it, a call id seeded again as missed
-    # would keep the recording it had (an upsert keeps a known recording).
+    # would keep the recording it had (an upsert keeps a known recording), and its topics
+    # would count the earlier seed's questions too.
     await calls_repository.delete_all(session, account.id)
-    for record in records:
-        await calls_repository.upsert(session, account.id, record)
+    await importer.import_calls(session, account.id, records, embedder=embedder)
     logins = (
         (OWNER_EMAIL, await _login(session, OWNER_EMAIL, Role.OWNER, account.id)),
         (OPERATOR_EMAIL, await _login(session, OPERATOR_EMAIL, Role.OPERATOR, None)),
