@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import orjson
 
-from humanadd.calls.questions import caller_questions, normalize
+from humanadd.analytics.questions import caller_questions
+from humanadd.analytics.transcript import from_object
+from humanadd.questions.service import normalize
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ def _conversation(business: Business, rng: random.Random) -> Conversation:
     transcript = "\n".join(
         f"{'AI' if turn['role'] == 'agent' else 'Caller'}: {turn['content']}" for turn in turns
     )
-    questions = tuple((text, normalize(text)[:512]) for text in caller_questions(turns, None))
+    questions = tuple((text, normalize(text)) for text in caller_questions(from_object(turns)))
     return Conversation(transcript, orjson.dumps(turns).decode(), questions)
 
 
