@@ -30,6 +30,7 @@ from humanadd.dependencies import Services
 from humanadd.keys import service as keys
 from humanadd.migrations import upgrade
 from tests.openapi_check import OpenApiChecker
+from tests.topics import store_asked
 from tests.webhooks.receiver import Receiver
 
 
@@ -222,10 +223,18 @@ def make_account(services: Services) -> MakeAccount:
 
 @pytest.fixture
 def add_calls(services: Services) -> AddCalls:
+    """Stores the calls as they are, with their `questions` in topics the test decides
+    (`tests.topics`): no analysis runs."""
+
     async def add(account: TestAccount, records: list[CallRecord]) -> None:
         async with services.sessions.begin() as session:
             for record in records:
-                await calls_repository.upsert(session, account.id, record)
+                call_pk = await calls_repository.upsert(session, account.id, record)
+                assert call_pk is not None
+                if record.questions:
+                    await store_asked(
+                        session, account.id, call_pk, record.started_at, record.questions
+                    )
 
     return add
 

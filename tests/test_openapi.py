@@ -46,6 +46,7 @@ async def test_document_is_served_as_openapi_3_1_without_a_key(
         "/api/v1/calls",
         "/api/v1/calls/{call_id}",
         "/api/v1/calls/{call_id}/recording",
+        "/api/v1/questions",
     }
     assert {path for path, _, _ in operations(document) if not path.startswith("/api/v1/")} == {
         "/healthz",
@@ -155,6 +156,7 @@ async def test_list_parameters_are_documented(document: dict[str, object]) -> No
         "sentiment",
         "booked",
         "tag",
+        "topic",
     }
     limit = parameters["limit"]["schema"]
     assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 200, 50)
@@ -166,6 +168,19 @@ async def test_list_parameters_are_documented(document: dict[str, object]) -> No
         assert null == {"type": "null"}
     tag, null = parameters["tag"]["schema"]["anyOf"]
     assert tag == {"type": "string", "maxLength": 64}
+    topic, null = parameters["topic"]["schema"]["anyOf"]
+    assert topic == {"type": "string", "pattern": "^tq_[0-9A-Za-z]{20}$"}
+
+
+async def test_a_calls_detail_documents_its_questions(document: dict[str, object]) -> None:
+    schemas = document["components"]["schemas"]  # type: ignore[index]
+    detail = schemas["CallDetail"]
+    assert "questions" in detail["required"]
+    assert detail["properties"]["questions"]["items"] == {
+        "$ref": "#/components/schemas/CallQuestion"
+    }
+    assert set(schemas["CallQuestion"]["required"]) == {"text", "topic_id", "topic"}
+    assert "questions" not in schemas["CallSummary"]["properties"]
 
 
 async def test_stats_days_documents_its_range(document: dict[str, object]) -> None:

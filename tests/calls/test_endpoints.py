@@ -327,6 +327,7 @@ EXAMPLE_DETAIL = {
     "recording_url": "/api/v1/calls/call_abc123/recording",
     "tags": ["booking"],
     "booked": True,
+    "questions": [],
 }
 
 
@@ -377,6 +378,7 @@ async def test_detail_without_recording_or_analysis_has_nulls(
             "recording_url": None,
             "tags": [],
             "booked": False,
+            "questions": [],
         },
     }
 

@@ -74,10 +74,18 @@ async def test_every_figure_is_the_apis_for_each_period_in_the_accounts_zone(
         assert response.status_code == 200, response.text
         html = response.text
         assert _stats_on(html) == _api_figures(api["stats"])
-        questions = re.findall(r"<tr data-question><td>([^<]*)</td><td[^>]*>(\d+)<", html)
+        questions = re.findall(
+            r'<tr data-question="(tq_\w+)"><td><a href="([^"]*)">([^<]*)</a></td>'
+            r"<td[^>]*>(\d+)<",
+            html,
+        )
         assert [
-            {"question": unescape(text), "count": int(count)} for text, count in questions
+            {"question": unescape(text), "count": int(count), "topic_id": topic_id}
+            for topic_id, _, text, count in questions
         ] == api["stats"]["topQuestions"]
+        assert [unescape(href) for _, href, _, _ in questions] == [
+            f"/dashboard/calls?topic={topic_id}" for topic_id, _, _, _ in questions
+        ]
         answered = [int(n) for n in re.findall(r"data-day-answered>(\d+)<", html)]
         missed = [int(n) for n in re.findall(r"data-day-missed>(\d+)<", html)]
         assert len(answered) == days + 1  # every local date the window touches

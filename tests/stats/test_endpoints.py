@@ -6,11 +6,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from humanadd.dependencies import Services
 from humanadd.stats.endpoints import request_time_ms
 from humanadd.stats.repository import MS_PER_DAY
 from tests.conftest import AddCalls, MakeAccount
 from tests.openapi_check import OpenApiChecker
 from tests.stats.builders import at, call
+from tests.topics import topic_named
 
 NOW = at("2026-11-15T12:00:00Z")  # a Sunday
 EMPTY_STATS = {
@@ -49,6 +51,7 @@ async def test_stats_of_an_account_without_calls(
 
 async def test_stats_body_has_every_field_of_the_document(
     client: httpx.AsyncClient,
+    services: Services,
     make_account: MakeAccount,
     add_calls: AddCalls,
     openapi: OpenApiChecker,
@@ -103,8 +106,16 @@ async def test_stats_body_has_every_field_of_the_document(
             "busiestDay": "Tuesday",
             "peakHours": "9am - 12pm",
             "topQuestions": [
-                {"question": "What are your hours?", "count": 2},
-                {"question": "Do you service furnaces?", "count": 1},
+                {
+                    "question": "What are your hours?",
+                    "count": 2,
+                    "topic_id": await topic_named(services, account.id, "What are your hours?"),
+                },
+                {
+                    "question": "Do you service furnaces?",
+                    "count": 1,
+                    "topic_id": await topic_named(services, account.id, "Do you service furnaces?"),
+                },
             ],
         },
     }

@@ -25,6 +25,8 @@ class CallFilters:
     """Unix ms: only calls that started at or after it (the dashboard's date range)."""
     phone: str | None = None
     """Only calls whose from or to number contains this text (the dashboard's search)."""
+    topic: str | None = None
+    """Only calls with a question in the topic that answers for this id (`tq_…`)."""
 
 
 @dataclass(frozen=True, slots=True)

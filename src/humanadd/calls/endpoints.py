@@ -17,6 +17,7 @@ from humanadd.calls.schemas import (
     SentimentFilter,
     Status,
     TagFilter,
+    TopicFilter,
 )
 from humanadd.clock import MAX_UNIX_MS
 from humanadd.dependencies import get_services
@@ -66,6 +67,14 @@ class CallListQuery(BaseModel):
     tag: Annotated[
         TagFilter | None, Field(description="Only calls with this tag (exact, lower case).")
     ] = None
+    topic: Annotated[
+        TopicFilter | None,
+        Field(
+            description="Only calls in which the caller asked a question of this topic "
+            "(`tq_…`, from a call's `questions`, `topQuestions` or `GET /api/v1/questions`); "
+            "a merged topic's id finds the calls of the topic it was merged into."
+        ),
+    ] = None
 
 
 @router.get("", response_model=CallList, responses=error_responses(*AUTHENTICATED))
@@ -79,6 +88,7 @@ async def list_calls(request: Request, query: Annotated[CallListQuery, Query()])
         booked=query.booked,
         tag=query.tag.lower() if query.tag is not None else None,
         before=query.before,
+        topic=query.topic,
     )
     services = get_services(request)
     page = await service.list_calls(

@@ -5,6 +5,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Integer,
     Select,
@@ -17,12 +18,17 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal_column,
     or_,
     select,
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from humanadd.accounts.models import Account
 from humanadd.calls.cursor import CallFilters, Position
@@ -31,6 +37,7 @@ from humanadd.calls.records import CallRecord
 from humanadd.db import Reader, Row, insert_for, utcnow
 from humanadd.keys.repository import live_key
 from humanadd.questions import repository as questions
+from humanadd.questions.models import CallQuestion, QuestionTopic
 
 SUMMARY_COLUMNS = (
     Call.call_id,
@@ -70,6 +77,102 @@ def scoped(account_id: str, *columns: Any) -> Select[Any]:
 
 _calls = Call.__table__.c
 _tags = CallTag.__table__.c
+_asked = cast(Table, CallQuestion.__table__).alias("asked")
+_topic = cast(Table, QuestionTopic.__table__).alias("topic")
+_survivor = cast(Table, QuestionTopic.__table__).alias("survivor")
+"""A question, its topic, and the topic that answers for it: itself, or the one it was merged
+into (merges are one hop: a survivor is never merged itself)."""
+
+
+class _QuestionsOf(FunctionElement[Any]):
+    """The questions of the call whose row id is the argument, as one JSON array of
+    `{"text", "topic_id", "topic"}` in the order asked (`[]` when none): a correlated scalar
+    subquery, so a call's detail stays one statement. Each topic is the one that answers for
+    it; a question stored before topics existed has null ones."""
+
+    type = JSON()
+    inherit_cache = True
+    name = "questions_of"
+
+
+def _asked_by(call_pk: Any, aggregate: Any) -> Select[Any]:
+    return (
+        select(aggregate)
+        .select_from(
+            _asked.outerjoin(_topic, _topic.c.id == _asked.c.topic_id).outerjoin(
+                _survivor, _survivor.c.id == func.coalesce(_topic.c.merged_into, _topic.c.id)
+            )
+        )
+        .where(_asked.c.call_pk == call_pk)
+    )
+
+
+def _question_pairs() -> list[Any]:
+    return [
+        literal_column("'text'"),
+        _asked.c.text,
+        literal_column("'topic_id'"),
+        _survivor.c.id,
+        literal_column("'topic'"),
+        _survivor.c.label,
+    ]
+
+
+@compiles(_QuestionsOf, "sqlite")
+def _questions_on_sqlite(element: _QuestionsOf, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite before 3.44 has no ORDER BY inside an aggregate; a window's ORDER BY decides the
+    # order its rows reach the aggregate, and the frame of the whole window gives every row
+    # the whole array. A scalar subquery is the value of its first row (SQLite adds LIMIT 1).
+    (call_pk,) = element.clauses
+    array = func.json_group_array(func.json_object(*_question_pairs())).over(
+        order_by=_asked.c.id, rows=(None, None)
+    )
+    subquery = _asked_by(call_pk, array).scalar_subquery()
+    return compiler.process(func.coalesce(subquery, literal_column("'[]'")), **kw)
+
+
+@compiles(_QuestionsOf, "postgresql")
+def _questions_on_postgresql(element: _QuestionsOf, compiler: SQLCompiler, **kw: Any) -> str:
+    (call_pk,) = element.clauses
+    array = func.json_agg(
+        aggregate_order_by(func.json_build_object(*_question_pairs()), _asked.c.id)
+    )
+    subquery = _asked_by(call_pk, array).scalar_subquery()
+    return compiler.process(func.coalesce(subquery, literal_column("'[]'::json")), **kw)
+
+
+QUESTIONS = _QuestionsOf(_calls.id).label("questions")
+"""A call's questions, a column of its detail (`_QuestionsOf`)."""
+
+_SURVIVOR_OF_TOPIC = (
+    select(func.coalesce(_topic.c.merged_into, _topic.c.id))
+    .where(_topic.c.id == bindparam("topic"), _topic.c.account_id == bindparam("account_id"))
+    .scalar_subquery()
+)
+"""The id that answers for the account's topic `topic` (NULL when it has none)."""
+_ASKING_TOPIC = (
+    select(_asked.c.call_pk)
+    .where(
+        _asked.c.account_id == bindparam("account_id"),
+        _asked.c.topic_id.in_(
+            select(_survivor.c.id).where(
+                _survivor.c.account_id == bindparam("account_id"),
+                or_(
+                    _survivor.c.id == _SURVIVOR_OF_TOPIC,
+                    _survivor.c.merged_into == _SURVIVOR_OF_TOPIC,
+                ),
+            )
+        ),
+    )
+    # SQLite's planner, which cannot tell how few topics the list holds, may otherwise read
+    # all of the account's questions.
+    .with_hint(_asked, "INDEXED BY ix_call_questions_account_topic", "sqlite")
+)
+"""The row ids of the account's calls with a question in the topic that answers for `topic`
+or in one merged into it: an index range (`ix_call_questions_account_topic`) per topic."""
+_TOPIC_ANSWERING = select(_survivor.c.id, _survivor.c.label).where(
+    _survivor.c.account_id == bindparam("account_id"), _survivor.c.id == _SURVIVOR_OF_TOPIC
+)
 
 
 def _bound_scoped(*columns: Any) -> Select[Any]:
@@ -95,6 +198,7 @@ def _page_statement(
     since: bool = False,
     phone: bool = False,
     listed: bool = False,
+    topic: bool = False,
 ) -> Select[Any]:
     """The page query for one combination of filters, its values left as bound parameters.
 
@@ -126,6 +230,8 @@ def _page_statement(
                 _calls.to_number.like(pattern, escape="\\"),
             )
         )
+    if topic:
+        statement = statement.where(_calls.id.in_(_ASKING_TOPIC))
     if tag == "impossible":
         statement = statement.where(false())
     elif tag is not None:
@@ -171,7 +277,7 @@ async def list_page(
     """Up to `limit` calls past `position` (newest first when there is none): their
     `SUMMARY_COLUMNS`, or with `listed` their `LISTED_COLUMNS`."""
     params: dict[str, Any] = {"account_id": account_id, "limit": limit}
-    for name in ("direction", "status", "before", "since"):
+    for name in ("direction", "status", "before", "since", "topic"):
         if getattr(filters, name) is not None:
             params[name] = getattr(filters, name)
     sentiment = filters.sentiment
@@ -203,18 +309,24 @@ async def list_page(
         since=filters.since is not None,
         phone=filters.phone is not None,
         listed=listed,
+        topic=filters.topic is not None,
     )
     return await reader.fetch(statement, params)
 
 
-DETAIL_WITH_KEY = live_key(*(_calls[column.key] for column in DETAIL_COLUMNS)).outerjoin(
+DETAIL_WITH_KEY = live_key(*(_calls[column.key] for column in DETAIL_COLUMNS), QUESTIONS).outerjoin(
     Call.__table__,
     and_(_calls.account_id == Account.__table__.c.id, _calls.call_id == bindparam("call_id")),
 )
 """The key look-up (`keys.repository.live_key`) with the call `call_id` of its account: its
-`DETAIL_COLUMNS` in that order, all None when the account has no such call."""
+`DETAIL_COLUMNS` in that order and its `questions`, the call's columns None when the account
+has no such call."""
 _RECORDING_REF = _bound_scoped(Call.recording_ref).where(_calls.call_id == bindparam("call_id"))
-_DETAIL = _bound_scoped(*DETAIL_COLUMNS).where(_calls.call_id == bindparam("call_id"))
+_DETAIL = (
+    _bound_scoped(*DETAIL_COLUMNS)
+    .add_columns(QUESTIONS)
+    .where(_calls.call_id == bindparam("call_id"))
+)
 
 
 async def _one_call(
@@ -227,8 +339,16 @@ async def _one_call(
 
 
 async def get_detail(reader: Reader, account_id: str, call_id: str) -> Row | None:
-    """A row with the call's `DETAIL_COLUMNS` (None when the account has no such call)."""
+    """A row with the call's `DETAIL_COLUMNS` and `questions` (None when the account has no
+    such call)."""
     return await _one_call(reader, _DETAIL, account_id, call_id)
+
+
+async def topic_answering(reader: Reader, account_id: str, topic_id: str) -> Row | None:
+    """A row with the `id` and `label` of the topic that answers for the account's topic
+    `topic_id` (None when it has no such topic)."""
+    rows = await reader.fetch(_TOPIC_ANSWERING, {"account_id": account_id, "topic": topic_id})
+    return rows[0] if rows else None
 
 
 async def get_recording_ref(reader: Reader, account_id: str, call_id: str) -> Row | None:

@@ -1,8 +1,16 @@
 """Wire shapes of the calls endpoints."""
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from humanadd.clock import Timestamp
@@ -29,6 +37,24 @@ TagFilter = Annotated[
     str, StringConstraints(max_length=MAX_TAG_LENGTH), AfterValidator(without_nul)
 ]
 """A tag as the `tag` filter takes it: what a stored tag can be."""
+
+TOPIC_ID = re.compile(r"^tq_[0-9A-Za-z]{20}$")
+"""What a topic id is: `tq_` and 20 letters and digits (`analytics.topics`)."""
+
+
+def topic_id(text: str) -> str:
+    """A topic id as written, or invalid."""
+    if not TOPIC_ID.match(text):
+        raise PydanticCustomError(
+            "topic_id", "Input should be a topic id: tq_ and 20 letters or digits"
+        )
+    return text
+
+
+TopicFilter = Annotated[
+    str, AfterValidator(topic_id), WithJsonSchema({"type": "string", "pattern": TOPIC_ID.pattern})
+]
+"""A topic id as the `topic` filter takes it."""
 
 
 class Word(BaseModel):
@@ -61,6 +87,27 @@ class CallSummary(BaseModel):
     booked: bool
 
 
+class CallQuestion(BaseModel):
+    """A question the caller asked, with its topic: questions that mean the same."""
+
+    text: str = Field(
+        description="The question as the caller worded it.",
+        examples=["Are you open on Saturdays?"],
+    )
+    topic_id: str | None = Field(
+        description="The topic (`tq_…`) that answers for it: if its topic was merged into "
+        "another, the one it was merged into. Filter calls by it with "
+        "`GET /api/v1/calls?topic=`. Null only for a question stored before topics existed, "
+        "until its call is analysed again.",
+        examples=["tq_4Rk2mQ9xZp0aL7cVb1Nd"],
+    )
+    topic: str | None = Field(
+        description="That topic's label: the most typical wording of its questions "
+        "(null with `topic_id`).",
+        examples=["What are your hours on Saturday?"],
+    )
+
+
 class CallDetail(CallSummary):
     ended_at: Timestamp | None
     disconnection_reason: str | None = Field(examples=["user_hangup"])
@@ -69,6 +116,10 @@ class CallDetail(CallSummary):
     recording_url: str | None = Field(
         description="Our own path to stream the audio, or null when there is none.",
         examples=["/api/v1/calls/call_abc123/recording"],
+    )
+    questions: list[CallQuestion] = Field(
+        description="Every question the caller asked, in the order asked; empty when none "
+        "(or while the call is ongoing: they are found once it has ended)."
     )
 
 

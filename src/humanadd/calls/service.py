@@ -124,6 +124,7 @@ def call_detail(call_id: str, row: Row) -> dict[str, Any]:
     call["transcript"] = row.transcript
     call["transcript_object"] = row.transcript_object
     call["recording_url"] = recording_path(row.call_id) if row.recording_ref else None
+    call["questions"] = row.questions
     return {"ok": True, "call": call}
 
 
@@ -135,6 +136,13 @@ async def find_call(reader: Reader, account_id: str, call_id: str) -> dict[str, 
         raise NotFound(f"No call {quote(call_id)}.")
     detail: dict[str, Any] = call_detail(call_id, row)["call"]
     return detail
+
+
+async def topic_label(reader: Reader, account_id: str, topic_id: str) -> str | None:
+    """The label of the topic that answers for the account's `topic_id` (None when it has
+    no such topic)."""
+    row = await repository.topic_answering(reader, account_id, topic_id)
+    return None if row is None else str(row.label)
 
 
 async def open_recording(

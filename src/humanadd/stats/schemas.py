@@ -21,7 +21,7 @@ class SentimentDistribution(BaseModel):
 TopicId = Field(
     description="The topic (`tq_…`): its questions mean the same. Filter calls by it with "
     "`GET /api/v1/calls?topic=`.",
-    examples=["tq_8f2k1m9x0p3q"],
+    examples=["tq_4Rk2mQ9xZp0aL7cVb1Nd"],
 )
 
 

@@ -1,5 +1,6 @@
 """`/dashboard/calls`: the account's calls, newest first, with the API's filters plus a date
-range (days on the account's clock) and a phone search, all in the URL."""
+range (days on the account's clock) and a phone search, all in the URL. The topic filter comes
+from links (Overview, a call's questions): the page names the topic and can clear it."""
 
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from starlette.datastructures import QueryParams
 
 from humanadd.calls import service as calls
 from humanadd.calls.cursor import CallFilters
-from humanadd.calls.schemas import MAX_TAG_LENGTH
+from humanadd.calls.schemas import MAX_TAG_LENGTH, TOPIC_ID
 from humanadd.dashboard.auth import AccountPage, AccountPageDep
 from humanadd.dashboard.templating import duration, local_time, render
 from humanadd.dependencies import ServicesDep
@@ -31,7 +32,7 @@ CHOICES = {
     "booked": ("true", "false"),
 }
 """The API's filters with a fixed set of values (`calls.schemas`)."""
-FIELDS = ("direction", "status", "sentiment", "booked", "tag", "from", "to", "phone")
+FIELDS = ("direction", "status", "sentiment", "booked", "tag", "from", "to", "phone", "topic")
 _SEPARATORS = re.compile(r"[\s().-]")
 _PHONE = re.compile(r"^\+?\d{1,32}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -84,6 +85,10 @@ def parse(params: QueryParams, zone: str) -> Query:
         errors.append(f"A tag has at most {MAX_TAG_LENGTH} characters.")
     elif tag:
         chosen["tag"] = tag
+    if values["topic"] and not TOPIC_ID.match(values["topic"]):
+        errors.append("This topic link is not valid: open a topic from the Overview.")
+    elif values["topic"]:
+        chosen["topic"] = values["topic"]
     phone = _SEPARATORS.sub("", values["phone"])
     if phone and not _PHONE.match(phone):
         errors.append("Search a number by its digits, like 555 or +1555.")
@@ -161,6 +166,12 @@ def _next_url(page: AccountPage, query: Query, cursor: str) -> str:
     return page.url("/dashboard/calls", **shown, cursor=cursor)
 
 
+def _without_topic(page: AccountPage, query: Query) -> str:
+    """This list with the other filters as they are, of every topic."""
+    shown = {name: value for name, value in query.values.items() if value and name != "topic"}
+    return page.url("/dashboard/calls", **shown)
+
+
 @router.get("/calls")
 async def calls_page(request: Request, page: AccountPageDep, services: ServicesDep) -> HTMLResponse:
     """The Calls tab: a table of calls, filtered, paged by the API's cursors."""
@@ -183,6 +194,7 @@ async def calls_page(request: Request, page: AccountPageDep, services: ServicesD
         except InvalidRequest:
             query.errors.append("This page link is not valid any more: start from the first page.")
     next_url = _next_url(page, query, result["next_cursor"]) if result["next_cursor"] else None
+    topic = query.filters.topic
     context = {
         "page": page,
         "viewer": page.viewer,
@@ -190,6 +202,10 @@ async def calls_page(request: Request, page: AccountPageDep, services: ServicesD
         "choices": CHOICES,
         "rows": _rows(page, result["calls"]),
         "next_url": next_url,
+        "topic_label": await calls.topic_label(services.reader, page.account.id, topic)
+        if topic
+        else None,
+        "all_topics_url": _without_topic(page, query),
         "first_url": page.url("/dashboard/calls", **{k: v for k, v in query.values.items() if v})
         if cursor
         else None,
