@@ -77,7 +77,6 @@ def test_a_full_line_becomes_the_same_call():
             },
         ],
         recording_ref=None,
-        questions=["Are you open on Sunday?"],
     )
 
 
