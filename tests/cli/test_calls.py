@@ -69,7 +69,12 @@ async def test_imported_call_reads_back_exactly_through_the_api(
     response = await client.get("/api/v1/calls/call_imported_1", headers=account.headers)
     assert response.status_code == 200
     expected = {key: value for key, value in FULL_CALL.items() if key != "recording_url"}
-    assert response.json() == {"ok": True, "call": {**expected, "recording_url": None}}
+    shown = response.json()["call"]
+    (question,) = shown.pop("questions")  # found by our analysis
+    assert response.json()["ok"] is True
+    assert shown == {**expected, "recording_url": None}
+    assert (question["text"], question["topic"]) == ("What are your hours?", "What are your hours?")
+    assert question["topic_id"].startswith("tq_")
 
 
 async def test_reimport_updates_the_call_instead_of_adding_one(
@@ -135,6 +140,7 @@ async def test_missing_fields_take_the_documented_defaults(
         "transcript": None,
         "transcript_object": None,
         "recording_url": None,
+        "questions": [],
     }
     open_call = (await client.get("/api/v1/calls/call_min_open", headers=account.headers)).json()
     assert open_call["call"]["duration_seconds"] == 0

@@ -69,7 +69,10 @@ async def test_the_documents_examples_work_against_the_seeded_demo(
         "booked": True,
         "transcript": call["transcript"],
         "recording_url": "/api/v1/calls/call_abc123/recording",
+        "questions": call["questions"],
     }
+    assert [question["text"] for question in call["questions"]] == ["How much does a tune-up cost?"]
+    assert call["questions"][0]["topic_id"].startswith("tq_")
     assert call["transcript"].startswith("AI: Hello")
     assert call["transcript_object"][0]["role"] == "agent"
     assert recording.headers["content-type"] == "audio/wav"

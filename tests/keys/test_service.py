@@ -292,13 +292,14 @@ async def test_a_read_with_the_key_sees_only_the_keys_account(
     assert principal.account_id == owner.id
     assert (row.call_id, row.direction) == ("call_1", "inbound")
     detail = [column.key for column in calls_repository.DETAIL_COLUMNS]
-    assert row._fields[-len(detail) :] == tuple(detail)
+    assert row._fields[-len(detail) - 1 :] == (*detail, "questions")
 
     found = await keys.authenticate(services.reader, other.key, read)
     assert found is not None
     principal, row = found
     assert principal.account_id == other.id
     assert {getattr(row, name) for name in detail} == {None}, "another account's call"
+    assert row.questions == []
 
     assert await keys.authenticate(services.reader, tokens.generate(), read) is None
     async with services.sessions.begin() as session:

@@ -92,6 +92,7 @@ async def test_call_analyzed_is_stored_with_every_field_mapped(
             },
         ],
         "recording_url": f"/api/v1/calls/{call_id}/recording",
+        "questions": [],  # found by the worker's analysis, which has not run yet
     }
 
 
