@@ -5,7 +5,6 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Integer,
     Select,
@@ -18,17 +17,12 @@ from sqlalchemy import (
     false,
     func,
     insert,
-    literal_column,
     or_,
     select,
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from humanadd.accounts.models import Account
 from humanadd.calls.cursor import CallFilters, Position
@@ -37,7 +31,6 @@ from humanadd.calls.records import CallRecord
 from humanadd.db import Reader, Row, insert_for, utcnow
 from humanadd.keys.repository import live_key
 from humanadd.questions import repository as questions
-from humanadd.questions.models import CallQuestion, QuestionTopic
 
 SUMMARY_COLUMNS = (
     Call.call_id,
@@ -77,102 +70,8 @@ def scoped(account_id: str, *columns: Any) -> Select[Any]:
 
 _calls = Call.__table__.c
 _tags = CallTag.__table__.c
-_asked = cast(Table, CallQuestion.__table__).alias("asked")
-_topic = cast(Table, QuestionTopic.__table__).alias("topic")
-_survivor = cast(Table, QuestionTopic.__table__).alias("survivor")
-"""A question, its topic, and the topic that answers for it: itself, or the one it was merged
-into (merges are one hop: a survivor is never merged itself)."""
-
-
-class _QuestionsOf(FunctionElement[Any]):
-    """The questions of the call whose row id is the argument, as one JSON array of
-    `{"text", "topic_id", "topic"}` in the order asked (`[]` when none): a correlated scalar
-    subquery, so a call's detail stays one statement. Each topic is the one that answers for
-    it; a question stored before topics existed has null ones."""
-
-    type = JSON()
-    inherit_cache = True
-    name = "questions_of"
-
-
-def _asked_by(call_pk: Any, aggregate: Any) -> Select[Any]:
-    return (
-        select(aggregate)
-        .select_from(
-            _asked.outerjoin(_topic, _topic.c.id == _asked.c.topic_id).outerjoin(
-                _survivor, _survivor.c.id == func.coalesce(_topic.c.merged_into, _topic.c.id)
-            )
-        )
-        .where(_asked.c.call_pk == call_pk)
-    )
-
-
-def _question_pairs() -> list[Any]:
-    return [
-        literal_column("'text'"),
-        _asked.c.text,
-        literal_column("'topic_id'"),
-        _survivor.c.id,
-        literal_column("'topic'"),
-        _survivor.c.label,
-    ]
-
-
-@compiles(_QuestionsOf, "sqlite")
-def _questions_on_sqlite(element: _QuestionsOf, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLite before 3.44 has no ORDER BY inside an aggregate; a window's ORDER BY decides the
-    # order its rows reach the aggregate, and the frame of the whole window gives every row
-    # the whole array. A scalar subquery is the value of its first row (SQLite adds LIMIT 1).
-    (call_pk,) = element.clauses
-    array = func.json_group_array(func.json_object(*_question_pairs())).over(
-        order_by=_asked.c.id, rows=(None, None)
-    )
-    subquery = _asked_by(call_pk, array).scalar_subquery()
-    return compiler.process(func.coalesce(subquery, literal_column("'[]'")), **kw)
-
-
-@compiles(_QuestionsOf, "postgresql")
-def _questions_on_postgresql(element: _QuestionsOf, compiler: SQLCompiler, **kw: Any) -> str:
-    (call_pk,) = element.clauses
-    array = func.json_agg(
-        aggregate_order_by(func.json_build_object(*_question_pairs()), _asked.c.id)
-    )
-    subquery = _asked_by(call_pk, array).scalar_subquery()
-    return compiler.process(func.coalesce(subquery, literal_column("'[]'::json")), **kw)
-
-
-QUESTIONS = _QuestionsOf(_calls.id).label("questions")
-"""A call's questions, a column of its detail (`_QuestionsOf`)."""
-
-_SURVIVOR_OF_TOPIC = (
-    select(func.coalesce(_topic.c.merged_into, _topic.c.id))
-    .where(_topic.c.id == bindparam("topic"), _topic.c.account_id == bindparam("account_id"))
-    .scalar_subquery()
-)
-"""The id that answers for the account's topic `topic` (NULL when it has none)."""
-_ASKING_TOPIC = (
-    select(_asked.c.call_pk)
-    .where(
-        _asked.c.account_id == bindparam("account_id"),
-        _asked.c.topic_id.in_(
-            select(_survivor.c.id).where(
-                _survivor.c.account_id == bindparam("account_id"),
-                or_(
-                    _survivor.c.id == _SURVIVOR_OF_TOPIC,
-                    _survivor.c.merged_into == _SURVIVOR_OF_TOPIC,
-                ),
-            )
-        ),
-    )
-    # SQLite's planner, which cannot tell how few topics the list holds, may otherwise read
-    # all of the account's questions.
-    .with_hint(_asked, "INDEXED BY ix_call_questions_account_topic", "sqlite")
-)
-"""The row ids of the account's calls with a question in the topic that answers for `topic`
-or in one merged into it: an index range (`ix_call_questions_account_topic`) per topic."""
-_TOPIC_ANSWERING = select(_survivor.c.id, _survivor.c.label).where(
-    _survivor.c.account_id == bindparam("account_id"), _survivor.c.id == _SURVIVOR_OF_TOPIC
-)
+QUESTIONS = questions.questions_of(_calls.id).label("questions")
+"""A call's questions, a column of its detail (`questions.repository.questions_of`)."""
 
 
 def _bound_scoped(*columns: Any) -> Select[Any]:
@@ -231,7 +130,7 @@ def _page_statement(
             )
         )
     if topic:
-        statement = statement.where(_calls.id.in_(_ASKING_TOPIC))
+        statement = statement.where(_calls.id.in_(questions.CALLS_ASKING_TOPIC))
     if tag == "impossible":
         statement = statement.where(false())
     elif tag is not None:
@@ -347,7 +246,9 @@ async def get_detail(reader: Reader, account_id: str, call_id: str) -> Row | Non
 async def topic_answering(reader: Reader, account_id: str, topic_id: str) -> Row | None:
     """A row with the `id` and `label` of the topic that answers for the account's topic
     `topic_id` (None when it has no such topic)."""
-    rows = await reader.fetch(_TOPIC_ANSWERING, {"account_id": account_id, "topic": topic_id})
+    rows = await reader.fetch(
+        questions.TOPIC_ANSWERING, {"account_id": account_id, "topic": topic_id}
+    )
     return rows[0] if rows else None
 
 

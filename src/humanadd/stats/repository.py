@@ -24,12 +24,12 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from humanadd.calls.models import Call
 from humanadd.calls.outcome import UNANSWERED_REASONS
 from humanadd.calls.repository import scoped
-from humanadd.questions.models import CallQuestion, QuestionTopic
+from humanadd.questions import repository as questions
+from humanadd.questions.repository import ASKED, SURVIVOR
 
 MS_PER_HOUR = 3_600_000
 MS_PER_DAY = 86_400_000
@@ -161,23 +161,17 @@ async def local_hour_totals(
     return rows
 
 
-_TOPIC = aliased(QuestionTopic, name="topic")
-_SURVIVOR = aliased(QuestionTopic, name="survivor")
-"""A question's topic, and the topic that answers for it (itself, unless it was merged)."""
-
-
 def _asked(account_id: str, window: Window, *columns: Any) -> Select[Any]:
-    """The base of every question query: this account's questions asked in the window, joined
-    to the topic that answers for each (`_SURVIVOR`)."""
+    """The base of every question query: this account's questions asked in the window that
+    have a topic, joined to the topic that answers for each (`SURVIVOR`)."""
     return (
         select(*columns)
-        .select_from(CallQuestion)
-        .join(_TOPIC, _TOPIC.id == CallQuestion.topic_id)
-        .join(_SURVIVOR, _SURVIVOR.id == func.coalesce(_TOPIC.merged_into, _TOPIC.id))
+        .select_from(questions.asked_with_topics())
         .where(
-            CallQuestion.account_id == account_id,
-            CallQuestion.started_at > window.start_ms,
-            CallQuestion.started_at <= window.end_ms,
+            ASKED.c.account_id == account_id,
+            ASKED.c.started_at > window.start_ms,
+            ASKED.c.started_at <= window.end_ms,
+            SURVIVOR.c.id.is_not(None),
         )
     )
 
@@ -195,11 +189,11 @@ async def topics_asked(
     """(topic_id, label, calls) of the topics asked in the window (up to `limit`), the most
     asked first: `calls` counts distinct calls (two wordings of one topic in a call are one);
     ties by label."""
-    calls = func.count(CallQuestion.call_pk.distinct()).label("calls")
+    calls = func.count(ASKED.c.call_pk.distinct()).label("calls")
     statement = (
-        _asked(account_id, window, _SURVIVOR.id.label("topic_id"), _SURVIVOR.label, calls)
-        .group_by(_SURVIVOR.id, _SURVIVOR.label)
-        .order_by(calls.desc(), _codepoint_order(session, _SURVIVOR.label), _SURVIVOR.id)
+        _asked(account_id, window, SURVIVOR.c.id.label("topic_id"), SURVIVOR.c.label, calls)
+        .group_by(SURVIVOR.c.id, SURVIVOR.c.label)
+        .order_by(calls.desc(), _codepoint_order(session, SURVIVOR.c.label), SURVIVOR.c.id)
     )
     if limit is not None:
         statement = statement.limit(limit)
@@ -215,12 +209,12 @@ async def wordings(
         _asked(
             account_id,
             window,
-            _SURVIVOR.id.label("topic_id"),
-            CallQuestion.text,
+            SURVIVOR.c.id.label("topic_id"),
+            ASKED.c.text,
             func.count().label("calls"),
         )
-        .where(_SURVIVOR.id.in_(topic_ids))
-        .group_by(_SURVIVOR.id, CallQuestion.text)
+        .where(SURVIVOR.c.id.in_(topic_ids))
+        .group_by(SURVIVOR.c.id, ASKED.c.text)
     )
     rows: Sequence[Row[Any]] = (await session.execute(statement)).all()
     return rows
