@@ -1,8 +1,6 @@
 """The simulated provider leaves tags and `booked` to our analysis, as Retell's built-in
 analysis does: the worker fills them before the call's `call_ended` goes out."""
 
-from pathlib import Path
-
 import orjson
 import pytest
 from sqlalchemy import select
@@ -25,14 +23,10 @@ BUILT_IN = {"call_summary", "user_sentiment", "call_successful", "in_voicemail"}
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """The test receiver listens on 127.0.0.1 over plain HTTP: allowed here only."""
-    return Settings(
-        database_url=database_url,
-        data_dir=tmp_path / "data",
-        redis_url=None,
-        webhooks_allow_insecure=True,
-        webhooks_allow_private=True,
+    return settings.model_copy(
+        update={"webhooks_allow_insecure": True, "webhooks_allow_private": True}
     )
 
 

@@ -4,13 +4,11 @@ ours. Events come in through `POST /ingest/retell`, signed as Retell signs them.
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from humanadd.calls import analysis
@@ -21,8 +19,6 @@ from humanadd.dependencies import Services
 from humanadd.webhooks.models import WebhookEvent
 from tests.conftest import Cli, RunAnalysis, TestAccount
 from tests.providers.retell_fake import (
-    RETELL_API_KEY,
-    FakeRetell,
     ended_only,
     retell_call,
     started_only,
@@ -43,16 +39,9 @@ TURNS = [
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path, fake_retell: FakeRetell) -> Settings:
+def settings(settings: Settings) -> Settings:
     """The provider tests' settings, with a short wait for the provider's analysis."""
-    return Settings(
-        database_url=database_url,
-        data_dir=tmp_path / "data",
-        redis_url=None,
-        retell_api_key=SecretStr(RETELL_API_KEY),
-        retell_base_url=fake_retell.base_url,
-        webhook_analysis_timeout_seconds=TIMEOUT_SECONDS,
-    )
+    return settings.model_copy(update={"webhook_analysis_timeout_seconds": TIMEOUT_SECONDS})
 
 
 @pytest.fixture(autouse=True)
