@@ -56,10 +56,9 @@ screenshots: install
 bench: install
 	$(BIN)/python -m bench.run
 
-## bench-analytics: score the call analysis on the tuning dialogs (read in place from ../shared/data/dialogs)
+## bench-analytics: score the call analysis on the tuning dialogs (read in place from ../shared/data/dialogs); figures into docs/benchmarks.md
 bench-analytics: install
-	$(BIN)/python -m bench.analytics
-	$(BIN)/python -m bench.analytics_topics
+	$(BIN)/python -m bench.analytics_doc
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

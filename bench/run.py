@@ -27,7 +27,17 @@ from pathlib import Path
 import orjson
 from sqlalchemy.engine import make_url
 
-from bench import dashboard, data, document, providers, report, servers, webhooks, wrk
+from bench import (
+    analytics_doc,
+    dashboard,
+    data,
+    document,
+    providers,
+    report,
+    servers,
+    webhooks,
+    wrk,
+)
 from bench.generate import Shape
 from bench.report import Endpoint, Measurement
 
@@ -398,6 +408,8 @@ def main(argv: list[str] | None = None) -> None:
         run, infos, measurements, ingest, proxy, webhook_results, dashboard_results
     )
     options.output.parent.mkdir(parents=True, exist_ok=True)
+    if options.output.exists():
+        text = analytics_doc.carry_over(options.output.read_text(), text)
     options.output.write_text(text)
     print(f"\nreport written to {options.output}")
 
