@@ -314,3 +314,18 @@ def test_same_meaning_threshold_is_the_one_recluster_uses() -> None:
     assert Counter(
         len(group) for group in average_link(np.stack([close, below]), SAME_MEANING)
     ) == {1: 2}
+
+
+def test_a_label_is_a_wording_written_as_a_question_when_one_is_as_typical(
+    embedder: Embedder,
+) -> None:
+    texts = ["what are your hours", "um what are your hours", "What are your hours?"]
+
+    (topic,) = recluster(
+        [
+            Question(text, vector)
+            for text, vector in zip(texts, vectors(embedder, texts), strict=True)
+        ]
+    ).topics
+
+    assert topic.label == "What are your hours?"

@@ -55,8 +55,8 @@ def vectors(embedder: Embedder, texts: Sequence[str]) -> Vectors:
 @dataclass(frozen=True)
 class Topic:
     """A topic of an account: its id (`tq_…`), its label (the member wording nearest the
-    centroid, without its lead-in: `wording_core`), the mean of its members' unit vectors, and
-    how many questions it holds."""
+    centroid, without its lead-in, a written wording first: `_label`), the mean of its
+    members' unit vectors, and how many questions it holds."""
 
     id: str
     label: str
@@ -117,8 +117,8 @@ def recluster(questions: Sequence[Question], threshold: float = SAME_MEANING) ->
     topics = []
     for group, topic_id in zip(groups, ids, strict=True):
         centroid = vectors[group].mean(axis=0)
-        typical = group[int(np.argmax(vectors[group] @ centroid))]
-        topics.append(Topic(topic_id, wording_core(questions[typical].text), centroid, len(group)))
+        label = _label([questions[index].text for index in group], vectors[group] @ centroid)
+        topics.append(Topic(topic_id, label, centroid, len(group)))
     topic_ids = [""] * len(questions)
     for group, topic_id in zip(groups, ids, strict=True):
         for index in group:
@@ -129,6 +129,27 @@ def recluster(questions: Sequence[Question], threshold: float = SAME_MEANING) ->
             merged[old_id] = Counter(topic_ids[index] for index in members).most_common(1)[0][0]
     topics.sort(key=lambda topic: -topic.size)
     return Regrouping(topics, topic_ids, merged)
+
+
+LABEL_MARGIN = 0.02
+"""Wordings this close to the most typical one count as equally typical for the label."""
+
+
+def _label(texts: Sequence[str], similarities: Vectors) -> str:
+    """The most typical wording (nearest the centroid), without its lead-in; among wordings as
+    typical, one written as a question ("What are your hours?") before one as speech-to-text
+    gives it ("what are your hours"), which reads better as a label."""
+    best = float(similarities.max())
+    candidates = [
+        (_written(wording_core(text)), float(similarity), -index)
+        for index, (text, similarity) in enumerate(zip(texts, similarities, strict=True))
+        if similarity >= best - LABEL_MARGIN
+    ]
+    return wording_core(texts[-max(candidates)[2]])
+
+
+def _written(text: str) -> bool:
+    return text[:1].isupper() and text.endswith("?")
 
 
 def _members(questions: Sequence[Question]) -> dict[str, list[int]]:
