@@ -3,6 +3,7 @@
 
 import asyncio
 import os
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -37,10 +38,13 @@ from tests.webhooks.receiver import Receiver
 def pytest_configure(config: pytest.Config) -> None:
     """Every process of the suite (and the commands it runs) shares one built embedding table:
     building it takes half a minute."""
-    assert config.cache is not None
-    os.environ.setdefault(
-        "HUMANADD_ANALYSIS_MODELS_DIR", str(config.cache.mkdir("humanadd-models"))
+    cache = getattr(config, "cache", None)  # none with `-p no:cacheprovider`
+    shared = (
+        cache.mkdir("humanadd-models")
+        if cache is not None
+        else Path(tempfile.gettempdir()) / "humanadd-models"
     )
+    os.environ.setdefault("HUMANADD_ANALYSIS_MODELS_DIR", str(shared))
 
 
 @pytest.fixture(scope="session")

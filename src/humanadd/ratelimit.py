@@ -1,7 +1,9 @@
 """Rate limits as moving windows (no double burst across a minute boundary), via `limits`.
 
 Counters live in process memory by default and in Redis when `HUMANADD_REDIS_URL` is set, so
-that every `serve` process shares one budget per key.
+that every `serve` process shares one budget per key. A Redis that fails or is slow (beyond
+`REDIS_TIMEOUT_SECONDS`) never fails a request: the process counts in its own memory until Redis
+answers again, trying it again every `REDIS_RETRY_SECONDS`, and logs one warning per outage.
 
 In memory, `limits`' synchronous storage is used (`WindowLogStorage`, below): its operations
 never wait on anything. The asyncio flavour of that storage starts a clean-up task on nearly
@@ -9,22 +11,35 @@ every hit, each one hopping to a worker thread (`asyncio.to_thread`) for every k
 30 to 70 µs a request against a few µs for the synchronous one.
 """
 
+import asyncio
 import hashlib
+import logging
 import math
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
-from limits import RateLimitItemPerMinute
+from limits import RateLimitItemPerMinute, WindowStats
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter as MemoryMovingWindowRateLimiter
 from redis.asyncio import ConnectionPool
 
 from humanadd.config import Settings
 
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
 WINDOW_SECONDS = 60
+REDIS_TIMEOUT_SECONDS = 0.25
+"""The longest a request waits on Redis before it is counted in memory instead."""
+REDIS_RETRY_SECONDS = 1.0
+"""While Redis is out, how often a request tries it again (the others go straight to memory)."""
 LOGIN_WINDOW_MINUTES = 15
 LOGIN_FAILURES_PER_EMAIL = 10
 LOGIN_FAILURES_PER_ADDRESS = 50
@@ -123,25 +138,40 @@ class Verdict:
         return headers
 
 
+async def _test(
+    item: RateLimitItemPerMinute, identifier: str, shared: MovingWindowRateLimiter
+) -> bool:
+    return await shared.test(item, identifier)
+
+
 class RateLimiter:
     """Per-key request budget and per-address failed-authentication budget."""
 
     def __init__(self, settings: Settings) -> None:
         self._redis_pool: ConnectionPool | None = None
-        self._limiter: MovingWindowRateLimiter | None = None
-        self._memory_limiter: MemoryMovingWindowRateLimiter | None = None
+        self._shared: MovingWindowRateLimiter | None = None
+        # Always there: the counters when there is no Redis, and while Redis is out.
+        self._memory = MemoryMovingWindowRateLimiter(WindowLogStorage())
+        self._out_since: float | None = None
+        self._retry_at = 0.0
+        self.outages = 0
+        """Redis outages this process has seen (each one logged once)."""
         if settings.redis_url:
-            # Our own pool, so that `close()` can release its connections at shutdown.
-            self._redis_pool = ConnectionPool.from_url(settings.redis_url)
+            # Our own pool, so that `close()` can release its connections at shutdown; short
+            # socket timeouts, so that a dead Redis fails fast instead of holding requests.
+            self._redis_pool = ConnectionPool.from_url(
+                settings.redis_url,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+            )
             storage = RedisStorage(
                 f"async+{settings.redis_url}",
                 implementation="redispy",
                 key_prefix="humanadd",
                 connection_pool=self._redis_pool,  # type: ignore[arg-type]
+                wrap_exceptions=True,
             )
-            self._limiter = MovingWindowRateLimiter(storage)
-        else:
-            self._memory_limiter = MemoryMovingWindowRateLimiter(WindowLogStorage())
+            self._shared = MovingWindowRateLimiter(storage)
         self._per_key = RateLimitItemPerMinute(settings.rate_limit_per_minute)
         self._per_address = RateLimitItemPerMinute(settings.auth_failures_per_minute)
         self._logins_per_email = RateLimitItemPerMinute(
@@ -150,6 +180,42 @@ class RateLimiter:
         self._logins_per_address = RateLimitItemPerMinute(
             LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MINUTES
         )
+
+    @property
+    def redis_out(self) -> bool:
+        """Whether Redis is configured but out: the counters are this process's own."""
+        return self._out_since is not None
+
+    async def _on_redis(
+        self, operation: Callable[[MovingWindowRateLimiter], Awaitable[T]]
+    ) -> T | None:
+        """`operation` on the shared counters; None when there are none, or when Redis is out
+        (failing, or slower than `REDIS_TIMEOUT_SECONDS`): then the caller counts in memory."""
+        if self._shared is None:
+            return None
+        now = time.monotonic()
+        if self._out_since is not None and now < self._retry_at:
+            return None
+        try:
+            async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+                result = await operation(self._shared)
+        except (StorageError, TimeoutError, OSError) as error:
+            self._retry_at = now + REDIS_RETRY_SECONDS
+            if self._out_since is None:
+                self._out_since = now
+                self.outages += 1
+                logger.warning(
+                    "Redis is out: rate limits are counted per process until it is back",
+                    extra={"error": type(getattr(error, "storage_error", error)).__name__},
+                )
+            return None
+        if self._out_since is not None:
+            logger.info(
+                "Redis is back: rate limits are shared again",
+                extra={"out_seconds": round(now - self._out_since, 1)},
+            )
+            self._out_since = None
+        return result
 
     async def close(self) -> None:
         """Release the Redis connections, if any."""
@@ -176,11 +242,9 @@ class RateLimiter:
         """Whether this email or this address has used up its failed logins: then even the
         right password is refused until the window moves on."""
         for item, identifier in self._login_budgets(email, address):
-            if self._limiter is not None:
-                allowed = await self._limiter.test(item, identifier)
-            else:
-                assert self._memory_limiter is not None
-                allowed = self._memory_limiter.test(item, identifier)
+            allowed = await self._on_redis(partial(_test, item, identifier))
+            if allowed is None:
+                allowed = self._memory.test(item, identifier)
             if not allowed:
                 return True
         return False
@@ -190,13 +254,17 @@ class RateLimiter:
             await self._hit(item, identifier)
 
     async def _hit(self, item: RateLimitItemPerMinute, *identifiers: str) -> Verdict:
-        if self._limiter is not None:
-            allowed = await self._limiter.hit(item, *identifiers)
-            stats = await self._limiter.get_window_stats(item, *identifiers)
-        else:
-            assert self._memory_limiter is not None
-            allowed = self._memory_limiter.hit(item, *identifiers)
-            stats = self._memory_limiter.get_window_stats(item, *identifiers)
+        async def on_redis(shared: MovingWindowRateLimiter) -> tuple[bool, WindowStats]:
+            allowed = await shared.hit(item, *identifiers)
+            return allowed, await shared.get_window_stats(item, *identifiers)
+
+        found = await self._on_redis(on_redis)
+        if found is None:
+            found = (
+                self._memory.hit(item, *identifiers),
+                self._memory.get_window_stats(item, *identifiers),
+            )
+        allowed, stats = found
         return Verdict(
             allowed=allowed,
             limit=item.amount,
