@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -106,6 +107,12 @@ def webhook(
         signature.HEADER: signature.sign(body, api_key, at_ms),
     }
     return body, headers
+
+
+async def deliver(client: httpx.AsyncClient, event: str, call: dict[str, Any]) -> None:
+    """Send `event` to the app as Retell would, and check that it was taken (204)."""
+    body, headers = webhook(event, call)
+    assert (await client.post("/ingest/retell", content=body, headers=headers)).status_code == 204
 
 
 class FakeRetell(ThreadedServer):

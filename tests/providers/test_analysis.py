@@ -19,10 +19,10 @@ from humanadd.dependencies import Services
 from humanadd.webhooks.models import WebhookEvent
 from tests.conftest import Cli, RunAnalysis, TestAccount
 from tests.providers.retell_fake import (
+    deliver,
     ended_only,
     retell_call,
     started_only,
-    webhook,
 )
 from tests.webhooks.conftest import set_pending_deliveries_aside
 
@@ -65,11 +65,6 @@ def a_call(call_id: str, *, analysis_given: dict[str, Any]) -> dict[str, Any]:
         transcript_object=[{"role": role, "content": text} for role, text in TURNS],
         call_analysis=analysis_given,
     )
-
-
-async def deliver(client: httpx.AsyncClient, event: str, call: dict[str, Any]) -> None:
-    body, headers = webhook(event, call)
-    assert (await client.post("/ingest/retell", content=body, headers=headers)).status_code == 204
 
 
 async def events(services: Services, account_id: str) -> list[dict[str, Any]]:

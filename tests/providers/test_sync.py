@@ -20,10 +20,10 @@ from tests.conftest import Cli, TestAccount
 from tests.providers.retell_fake import (
     RETELL_API_KEY,
     FakeRetell,
+    deliver,
     ended_only,
     retell_call,
     started_only,
-    webhook,
 )
 
 HOUR_MS = 3600 * 1000
@@ -41,11 +41,6 @@ def recent_call(call_id: str, hours_ago: float = 1.0, **overrides: Any) -> dict[
         end_timestamp=started + 154_000,
         **overrides,
     )
-
-
-async def deliver(client: httpx.AsyncClient, event: str, call: dict[str, Any]) -> None:
-    body, headers = webhook(event, call)
-    assert (await client.post("/ingest/retell", content=body, headers=headers)).status_code == 204
 
 
 async def shown(client: httpx.AsyncClient, account: TestAccount, call_id: str) -> httpx.Response:

@@ -2,7 +2,6 @@
 `call_ended` webhook event per call, with its delivery, in the transaction that stores it."""
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import orjson
@@ -14,10 +13,10 @@ from humanadd.webhooks.models import WebhookDelivery, WebhookEvent
 from tests.conftest import Cli, RunAnalysis, TestAccount
 from tests.providers.retell_fake import (
     FakeRetell,
+    deliver,
     ended_only,
     retell_call,
     started_only,
-    webhook,
 )
 from tests.providers.test_sync import recent_call, run_sync
 from tests.webhooks.conftest import set_pending_deliveries_aside
@@ -31,11 +30,6 @@ async def no_delivery_left(services: Services) -> AsyncIterator[None]:
     that no worker of a later test tries to reach it."""
     yield
     await set_pending_deliveries_aside(services)
-
-
-async def deliver(client: httpx.AsyncClient, event: str, call: dict[str, Any]) -> None:
-    body, headers = webhook(event, call)
-    assert (await client.post("/ingest/retell", content=body, headers=headers)).status_code == 204
 
 
 async def outbox(services: Services, account_id: str) -> list[tuple[WebhookEvent, WebhookDelivery]]:

@@ -188,12 +188,17 @@ async def test_peak_hours_across_midnight(
     assert (stats["busiestDay"], stats["peakHours"]) == ("Friday", "11pm - 2am")
 
 
+@pytest.mark.parametrize("path", ["/api/v1/stats", "/api/v1/questions"])
 @pytest.mark.parametrize("days", ["0", "366", "-1", "abc", "1.5", ""])
 async def test_days_outside_1_to_365_or_not_an_integer_is_refused(
-    client: httpx.AsyncClient, make_account: MakeAccount, openapi: OpenApiChecker, days: str
+    client: httpx.AsyncClient,
+    make_account: MakeAccount,
+    openapi: OpenApiChecker,
+    path: str,
+    days: str,
 ) -> None:
     account = await make_account()
-    response = await client.get(f"/api/v1/stats?days={days}", headers=account.headers)
+    response = await client.get(f"{path}?days={days}", headers=account.headers)
     assert response.status_code == 400
     openapi.check(response)
     body = response.json()

@@ -191,16 +191,3 @@ async def test_questions_of_an_empty_period_and_another_account_are_none(
     assert response.json()["stats"]["topQuestions"] == [
         {"question": "Is this a secret?", "count": 1, "topic_id": topic_id}
     ]
-
-
-@pytest.mark.parametrize("days", ["0", "366", "abc", "1.5", "-1"])
-async def test_questions_days_outside_1_to_365_is_400(
-    client: httpx.AsyncClient, make_account: MakeAccount, openapi: OpenApiChecker, days: str
-) -> None:
-    account = await make_account()
-    response = await client.get(f"/api/v1/questions?days={days}", headers=account.headers)
-    assert response.status_code == 400
-    openapi.check(response)
-    body = response.json()
-    assert (body["ok"], body["error"]) == (False, "invalid_request")
-    assert body["message"].startswith("Invalid query parameter 'days': ")
