@@ -182,18 +182,20 @@ async def analyse_one(
     sessions: async_sessionmaker[AsyncSession], embedder: Embedder, call_pk: int, leased_until: int
 ) -> None:
     """Analyse one leased call and write its `call_ended` event when one is owed, in one
-    transaction; then re-cluster its account's topics if they have grown enough."""
+    transaction; then, in another, re-cluster its account's topics if they have grown enough
+    (seconds of work that no webhook waits for)."""
     async with sessions.begin() as session:
         found = await analysis.analyse_due(session, embedder, call_pk, leased_until)
         if found is None:
             return
-        call, record = found
+        call, analysed = found
         if call.notify_when_analysed:
-            await webhooks.call_changed(session, call.account_id, record)
+            await webhooks.call_changed(session, call.account_id, analysed.record)
             call.notify_when_analysed = False
         account_id = call.account_id
-    async with sessions.begin() as session:
-        await questions.recluster_if_grown(session, embedder, account_id)
+    if analysed.regroup:
+        async with sessions.begin() as session:
+            await questions.recluster_if_grown(session, embedder, account_id)
 
 
 async def analyse(
@@ -242,19 +244,28 @@ async def push_knowledge(
 
 
 async def run_jobs(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], *, once: bool = False
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    once: bool = False,
+    embedder: Embedder | None = None,
 ) -> None:
-    """Run every job until cancelled; with `once`, one round of each."""
+    """Run every job until cancelled; with `once`, one round of each. The analysis uses
+    `embedder`, or loads its own (`load_embedder`) when given none."""
+
+    async def loaded() -> Embedder:
+        return embedder or await load_embedder(settings)
+
     if once:
         await sync_all(settings, sessions)
         await kb_push.review_queued(sessions)
         await push_knowledge(settings, sessions, once=True)
-        await analyse(sessions, await load_embedder(settings), once=True)
+        await analyse(sessions, await loaded(), once=True)
         await deliver(settings, sessions, once=True)
         return
 
     async def analyse_when_loaded() -> None:
-        await analyse(sessions, await load_embedder(settings), once=False)
+        await analyse(sessions, await loaded(), once=False)
 
     await asyncio.gather(
         _every("sync", settings.sync_interval_seconds, lambda: sync_all(settings, sessions)),

@@ -8,7 +8,7 @@ and the provider's next event replaces them all (`repository.upsert`). The calle
 are always ours, each stored with its topic (`questions.service`).
 """
 
-from typing import cast
+from typing import NamedTuple, cast
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,18 +65,26 @@ def record_of(call: Call) -> CallRecord:
     )
 
 
-async def analyse_call(session: AsyncSession, embedder: Embedder, call: Call) -> CallRecord:
+class Analysed(NamedTuple):
+    record: CallRecord
+    """The call as it now is."""
+    regroup: bool
+    """Its account's topics have grown enough to be re-clustered (`questions.service`)."""
+
+
+async def analyse_call(session: AsyncSession, embedder: Embedder, call: Call) -> Analysed:
     """Analyse the stored `call` (locked by the caller) again: fields that are ours replaced,
-    its questions stored with their topics. The call as it now is."""
+    its questions stored with their topics."""
     record = complete(record_of(call))
+    regroup = False
     if call.status != "ongoing":
         for name in (*FIELDS, "computed_fields"):
             setattr(call, name, getattr(record, name))
         await repository.replace_tags(session, call.id, call.account_id, record.tags)
-        await questions.store(
+        regroup = await questions.store(
             session, embedder, call.account_id, call.id, call.started_at, record.questions
         )
-    return record
+    return Analysed(record, regroup)
 
 
 async def claim(session: AsyncSession, now: int, limit: int) -> list[tuple[int, int]]:
@@ -87,15 +95,15 @@ async def claim(session: AsyncSession, now: int, limit: int) -> list[tuple[int, 
 
 async def analyse_due(
     session: AsyncSession, embedder: Embedder, call_pk: int, leased_until: int
-) -> tuple[Call, CallRecord] | None:
+) -> tuple[Call, Analysed] | None:
     """Analyse a call this worker leased (`claim`) and take it off the queue; the call and its
-    record, or None when it changed since (a newer event queued it again: analysed then)."""
+    analysis, or None when it changed since (a newer event queued it again: analysed then)."""
     call = await repository.leased(session, call_pk, leased_until)
     if call is None:
         return None
-    record = await analyse_call(session, embedder, call)
+    analysed = await analyse_call(session, embedder, call)
     call.analysis_due_at = None
-    return call, record
+    return call, analysed
 
 
 async def analyse_batch(

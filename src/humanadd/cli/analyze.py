@@ -106,7 +106,7 @@ def analyze(
                 await questions.recluster(session, embedder, account_id)
             else:
                 await questions.recluster_if_grown(session, embedder, account_id)
-            asked, topics = await questions.catalogue_size(session, account_id)
+            asked, topics = await questions.catalogue_size(session, embedder, account_id)
         return Report(account_id, done, asked, topics, shown_url(settings.database_url))
 
     report = run_with_sessions(settings, operation)

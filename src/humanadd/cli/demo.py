@@ -67,7 +67,7 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
                     every_seconds=LIVE_CALL_EVERY_SECONDS,
                     analysis_timeout_ms=settings.analysis_timeout_ms,
                 ),
-                run_jobs(settings, services.sessions),
+                run_jobs(settings, services.sessions, embedder=embedder),
             )
 
         run_server(settings, listener, background=background)

@@ -194,12 +194,6 @@ async def update_topics(session: AsyncSession, rows: Sequence[Mapping[str, Any]]
         await session.execute(statement, list(rows))
 
 
-async def count(session: AsyncSession, account_id: str) -> int:
-    """How many questions the account has stored."""
-    statement = select(func.count()).where(CallQuestion.account_id == account_id)
-    return int((await session.execute(statement)).scalar_one())
-
-
 async def all_of_account(session: AsyncSession, account_id: str) -> list[Any]:
     """(id, text, topic_id) of every question of the account, oldest first."""
     statement = (

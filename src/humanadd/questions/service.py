@@ -73,17 +73,18 @@ async def store(
     call_pk: int,
     started_at: int,
     texts: Sequence[str],
-) -> None:
+) -> bool:
     """Store the call's questions (`texts`, in the order asked) in place of those it had, each
     folded wording once, each with its topic. A wording the call already had keeps its topic:
-    analysing a call again changes nothing."""
+    analysing a call again changes nothing. Whether the catalogue has now grown enough to be
+    re-clustered (`recluster_if_grown`)."""
     wordings: dict[str, str] = {}
     for text in texts:
         if key := normalize(text):
             wordings.setdefault(key, text.strip()[:MAX_QUESTION_LENGTH])
     existing = await repository.of_call(session, call_pk)
     if not wordings and not existing:
-        return
+        return False
     catalogue = await _catalogue(session, embedder, account_id)
     kept = {
         question.normalized: question.topic_id
@@ -109,6 +110,14 @@ async def store(
         ],
     )
     catalogue.questions += len(wordings) - len(existing)
+    return _grown(catalogue)
+
+
+def _grown(catalogue: TopicCatalogue) -> bool:
+    """Whether the catalogue holds a quarter more questions than when last re-clustered (and
+    at least `RECLUSTER_MIN_NEW` more)."""
+    grown = catalogue.questions - catalogue.questions_at_recluster
+    return grown >= max(RECLUSTER_MIN_NEW, catalogue.questions_at_recluster // 4)
 
 
 async def _assign(
@@ -155,8 +164,7 @@ async def recluster_if_grown(session: AsyncSession, embedder: Embedder, account_
     """Re-cluster the account's catalogue when it has grown enough since the last time;
     whether it did."""
     catalogue = await _catalogue(session, embedder, account_id)
-    grown = catalogue.questions - catalogue.questions_at_recluster
-    if grown < max(RECLUSTER_MIN_NEW, catalogue.questions_at_recluster // 4):
+    if not _grown(catalogue):
         return False
     await _recluster(session, embedder, catalogue)
     return True
@@ -212,8 +220,9 @@ async def _recluster(
     return regrouping
 
 
-async def catalogue_size(session: AsyncSession, account_id: str) -> tuple[int, int]:
+async def catalogue_size(
+    session: AsyncSession, embedder: Embedder, account_id: str
+) -> tuple[int, int]:
     """How many questions the account has, and in how many topics."""
-    return await repository.count(session, account_id), await repository.topic_count(
-        session, account_id
-    )
+    catalogue = await _catalogue(session, embedder, account_id)
+    return catalogue.questions, await repository.topic_count(session, account_id)
